@@ -1,0 +1,17 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The installed package's root, so shipped data is found from any working directory. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * A path as the user gave it (relative to the working directory); a default that is not
+ * there falls back to the copy shipped with the package.
+ */
+export function resolveData(path: string, isDefault: boolean): string {
+  if (isAbsolute(path)) return path;
+  const local = resolve(path);
+  if (!isDefault || existsSync(local)) return local;
+  return join(PACKAGE_ROOT, path);
+}
