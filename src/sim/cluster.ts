@@ -1,0 +1,180 @@
+import { NoProgressError } from '../errors.ts';
+import type { LatencyModel } from '../latency/types.ts';
+import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
+import { type AdmissionConfig, createAdmission } from './admission.ts';
+import { EV_QUEUED, EV_STEP, Instance, type InstanceConfig } from './instance.ts';
+import { SimRequest } from './request.ts';
+import { RouterStateProvider } from './router-state.ts';
+import { createRouter, type RoutingPolicyName, type ScorerWeight } from './routing.ts';
+import { type DecisionTrace, TraceRecorder } from './trace.ts';
+
+export interface ClusterConfig extends InstanceConfig {
+  numInstances: number;
+  /** µs; Infinity stands for BLIS's MaxInt64 default. */
+  horizon: number;
+  admission: AdmissionConfig;
+  admissionLatency: number;
+  routingLatency: number;
+  routingPolicy: RoutingPolicyName;
+  routingScorers: readonly ScorerWeight[];
+  snapshotRefreshInterval: number;
+  traceDecisions: boolean;
+  counterfactualK: number;
+}
+
+export interface ClusterResult {
+  instances: Instance[];
+  rejected: number;
+  trace: DecisionTrace | null;
+  clock: number;
+}
+
+const ADMISSION = 1;
+const ROUTING = 2;
+interface ClusterEvent {
+  time: number;
+  prio: number;
+  seq: number;
+  req: SimRequest;
+}
+
+/**
+ * BLIS's ClusterSimulator (reference §11.2): N instances on one clock, fed by admission
+ * and routing decisions. Arrivals are pulled lazily from the source, in order; they sort
+ * before every other cluster event at the same time (priority 0, earliest sequence).
+ */
+export function runCluster(cfg: ClusterConfig, latency: LatencyModel, source: RequestSource): ClusterResult {
+  const instances = Array.from(
+    { length: cfg.numInstances },
+    (_, i) => new Instance(`instance_${i}`, cfg, latency),
+  );
+  const pending = new Int32Array(cfg.numInstances);
+  const state = new RouterStateProvider(instances, pending, cfg.snapshotRefreshInterval);
+  const admission = createAdmission(cfg.admission);
+  const router = createRouter(cfg.routingPolicy, cfg.numInstances, cfg.blockSize, cfg.routingScorers);
+  const trace = cfg.traceDecisions ? new TraceRecorder(cfg.counterfactualK) : null;
+  const queue = new ClusterQueue();
+  const arrivals = source[Symbol.iterator]();
+  let nextArrival = pull(arrivals);
+  let seq = 0;
+  let rejected = 0;
+  let clock = 0;
+  const horizon = cfg.horizon;
+
+  for (;;) {
+    const arrivalTime = nextArrival ? nextArrival.arrival : Number.POSITIVE_INFINITY;
+    const clusterTime = Math.min(arrivalTime, queue.peekTime());
+    let instIdx = -1;
+    let instTime = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < instances.length; i++) {
+      const t = instances[i]!.nextEventTime();
+      if (t < instTime) {
+        instTime = t;
+        instIdx = i;
+      }
+    }
+    if (clusterTime === Number.POSITIVE_INFINITY && instIdx < 0) break;
+    if (clusterTime <= instTime) {
+      if (arrivalTime <= queue.peekTime()) {
+        clock = arrivalTime;
+        if (clock > horizon) break;
+        const req = new SimRequest(nextArrival!);
+        nextArrival = pull(arrivals);
+        queue.push({ time: clock + cfg.admissionLatency, prio: ADMISSION, seq: seq++, req });
+        continue;
+      }
+      const ev = queue.pop();
+      clock = ev.time;
+      if (clock > horizon) break;
+      const snap = state.build(clock);
+      if (ev.prio === ADMISSION) {
+        const d = admission.admit(ev.req.inputLen, clock);
+        trace?.admission(ev.req.id, clock, d.admitted, d.reason);
+        if (d.admitted) queue.push({ time: clock + cfg.routingLatency, prio: ROUTING, seq: seq++, req: ev.req });
+        else {
+          rejected++;
+          ev.req.release();
+        }
+      } else {
+        const d = router.route(ev.req, snap);
+        trace?.routing(ev.req.id, clock, d, snap);
+        ev.req.assignedInstance = d.target;
+        pending[d.target]!++;
+        instances[d.target]!.inject(ev.req, clock);
+      }
+      continue;
+    }
+    clock = instTime;
+    if (clock > horizon) break;
+    const inst = instances[instIdx]!;
+    const kind = inst.processNext();
+    if (kind === EV_QUEUED && pending[instIdx]! > 0) pending[instIdx]!--;
+    if (kind === EV_STEP && inst.stalled && inst.inbound === 0 && nextArrival === null && queue.size === 0) {
+      if (horizon === Number.POSITIVE_INFINITY) throw stallError(inst);
+    }
+  }
+  return { instances, rejected, trace: trace?.result() ?? null, clock };
+}
+
+function pull(it: Iterator<WorkloadRequest>): WorkloadRequest | null {
+  const n = it.next();
+  return n.done ? null : n.value;
+}
+
+function stallError(inst: Instance): NoProgressError {
+  const head = inst.waitQ.peekFront();
+  const need = Math.ceil(head.inputLen / inst.kv.blockSize);
+  return new NoProgressError(
+    `simulation cannot progress on ${inst.id}: ${inst.waitQ.length} request(s) wait, nothing runs, and the head ` +
+      `request (${head.id}, ${head.inputLen} input tokens, ~${need} blocks) cannot get KV blocks ` +
+      `(${inst.kv.freeCount()} of ${inst.kv.totalBlocks} free). BLIS v0.6.1 leaks the blocks of a request whose ` +
+      'decode allocation fails (reference §5.4) and would loop here for ever; give more --total-kv-blocks or a finite --horizon.',
+  );
+}
+
+/** Min-heap on (time, priority, seq) for admission and routing decisions. */
+class ClusterQueue {
+  private readonly h: ClusterEvent[] = [];
+  get size(): number {
+    return this.h.length;
+  }
+  peekTime(): number {
+    return this.h.length > 0 ? this.h[0]!.time : Number.POSITIVE_INFINITY;
+  }
+  push(e: ClusterEvent): void {
+    const h = this.h;
+    h.push(e);
+    let j = h.length - 1;
+    while (j > 0) {
+      const p = (j - 1) >> 1;
+      if (!less(h[j]!, h[p]!)) break;
+      [h[j], h[p]] = [h[p]!, h[j]!];
+      j = p;
+    }
+  }
+  pop(): ClusterEvent {
+    const h = this.h;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const r = l + 1;
+        const c = r < h.length && less(h[r]!, h[l]!) ? r : l;
+        if (!less(h[c]!, h[i]!)) break;
+        [h[c], h[i]] = [h[i]!, h[c]!];
+        i = c;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: ClusterEvent, b: ClusterEvent): boolean {
+  if (a.time !== b.time) return a.time < b.time;
+  if (a.prio !== b.prio) return a.prio < b.prio;
+  return a.seq < b.seq;
+}

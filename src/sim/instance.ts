@@ -1,0 +1,199 @@
+import type { LatencyModel } from '../latency/types.ts';
+import { EventHeap } from './event-heap.ts';
+import { KVCache } from './kv-cache.ts';
+import { CpuTier, type CpuTierConfig } from './kv-tier.ts';
+import { type PriorityPolicy, type SchedulerName, orderWaitQueue } from './queue-order.ts';
+import { COMPLETED, type SimRequest } from './request.ts';
+import { type BatchLimits, BatchFormer } from './scheduler.ts';
+import { WaitQueue } from './wait-queue.ts';
+
+export const EV_ARRIVAL = 0;
+export const EV_QUEUED = 1;
+export const EV_STEP = 2;
+export const EV_SCHEDULED = 3;
+export const EV_PREEMPTION = 4;
+export const EV_LEFT = 5;
+
+export interface SimEvent {
+  time: number;
+  kind: number;
+  req: SimRequest | null;
+}
+
+export interface InstanceConfig extends BatchLimits {
+  totalKVBlocks: number;
+  cpuTier: CpuTierConfig | null;
+  blockSize: number;
+  priorityPolicy: PriorityPolicy;
+  scheduler: SchedulerName;
+}
+
+const NO_CACHED: readonly number[] = [];
+
+/** One vLLM instance: BLIS's single-instance Simulator, event by event (reference §3). */
+export class Instance {
+  clock = 0;
+  readonly kv: KVCache;
+  readonly waitQ = new WaitQueue();
+  running: SimRequest[] = [];
+  stepCount = 0;
+  /** Requests injected here, in injection order (BLIS's `Requests` registry). */
+  readonly injected: SimRequest[] = [];
+
+  completedRequests = 0;
+  totalInputTokens = 0;
+  totalOutputTokens = 0;
+  preemptionCount = 0;
+  kvAllocationFailures = 0;
+  droppedUnservable = 0;
+  peakKVBlocksUsed = 0;
+  kvBlocksUsedIntegral = 0;
+  ttftSum = 0;
+  /** Σ and count of WaitQ depth over steps (HOL-blocking analytics). */
+  waitDepthSum = 0;
+  /** ITL samples of completed requests as value → count (exact percentiles, bounded memory). */
+  readonly itlCounts = new Map<number, number>();
+  /** Arrival/Queued events not yet handled: work that may still reach the WaitQ. */
+  inbound = 0;
+  /** The last step found nothing to run and nothing it could admit. */
+  stalled = false;
+
+  private readonly heap = new EventHeap<SimEvent>();
+  private readonly former: BatchFormer;
+  private stepEvent: SimEvent | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly cfg: InstanceConfig,
+    private readonly latency: LatencyModel,
+  ) {
+    this.kv = new KVCache(cfg.totalKVBlocks, cfg.blockSize);
+    if (cfg.cpuTier !== null && cfg.cpuTier.cpuBlocks > 0) this.kv.tier = new CpuTier(cfg.cpuTier);
+    this.former = new BatchFormer(cfg, this.kv, this.waitQ);
+  }
+
+  nextEventTime(): number {
+    return this.heap.peekTime();
+  }
+
+  get pendingEvents(): number {
+    return this.heap.size;
+  }
+
+  inject(r: SimRequest, time: number): void {
+    this.injected.push(r);
+    this.inbound++;
+    this.heap.push({ time, kind: EV_ARRIVAL, req: r });
+  }
+
+  /** Pops and executes the next event; returns its kind. */
+  processNext(): number {
+    const ev = this.heap.pop();
+    this.clock = ev.time;
+    switch (ev.kind) {
+      case EV_ARRIVAL:
+        this.heap.push({ time: ev.time + this.latency.queueingTime(ev.req!.inputLen), kind: EV_QUEUED, req: ev.req });
+        break;
+      case EV_QUEUED:
+        this.inbound--;
+        this.onQueued(ev.req!, ev.time);
+        break;
+      case EV_STEP:
+        this.step(ev.time);
+        break;
+    }
+    return ev.kind;
+  }
+
+  private onQueued(r: SimRequest, now: number): void {
+    if (Math.ceil(r.inputLen / this.cfg.blockSize) > this.cfg.totalKVBlocks) {
+      this.droppedUnservable++;
+      r.dropped = true;
+      r.release();
+    } else {
+      this.waitQ.pushBack(r);
+      this.totalInputTokens += r.inputLen;
+    }
+    // Quirk Q1: schedules a step without setting stepEvent, even for a dropped request.
+    if (this.stepEvent === null) this.heap.push({ time: now, kind: EV_STEP, req: null });
+  }
+
+  private step(now: number): void {
+    this.stepCount++;
+    const tier = this.kv.tier;
+    if (tier !== null) tier.clock = now;
+    orderWaitQueue(this.waitQ, this.cfg.priorityPolicy, this.cfg.scheduler, now);
+    const running = this.running;
+    this.former.formBatch(running, this.stepCount);
+    const lat = this.latency;
+    for (const r of this.former.preempted) {
+      this.heap.push({ time: now + lat.preemptionProcessingTime(), kind: EV_PREEMPTION, req: r });
+      this.preemptionCount++;
+    }
+    for (const r of this.former.scheduled) {
+      this.heap.push({ time: now + lat.schedulingProcessingTime(), kind: EV_SCHEDULED, req: r });
+      r.schedDelay = now - r.arrival;
+      r.hasSchedDelay = true;
+    }
+    this.waitDepthSum += this.waitQ.length;
+    this.stalled = running.length === 0 && this.former.scheduled.length === 0 && this.waitQ.length > 0;
+
+    const adv = lat.stepTime(running) + (tier !== null ? tier.consumePendingLatency() : 0);
+    const otp = lat.outputTokenProcessingTime();
+    const itlEntry = adv + otp;
+    for (const r of running) {
+      if (r.progressIndex < r.inputLen) {
+        r.progressIndex = r.computedTokens;
+      } else {
+        r.progressIndex += 1;
+        this.totalOutputTokens++;
+        r.itl.push(itlEntry);
+        r.itlSum += itlEntry;
+      }
+      if (r.progressIndex === r.inputLen) {
+        r.ttft = now + itlEntry - r.arrival;
+        r.hasTTFT = true;
+        this.ttftSum += r.ttft;
+      }
+    }
+    const used = this.kv.usedBlocks;
+    if (used > this.peakKVBlocksUsed) this.peakKVBlocksUsed = used;
+    this.kvBlocksUsedIntegral += used * adv;
+
+    let kept = 0;
+    for (let i = 0; i < running.length; i++) {
+      const r = running[i]!;
+      if (r.progressIndex === r.inputLen + Math.max(r.outputLen, 1) - 1) this.complete(r, now, adv, itlEntry);
+      else running[kept++] = r;
+    }
+    running.length = kept;
+
+    if (kept > 0 || this.waitQ.length > 0) {
+      const ev: SimEvent = { time: now + adv, kind: EV_STEP, req: null };
+      this.heap.push(ev);
+      this.stepEvent = ev;
+    } else {
+      this.stepEvent = null;
+    }
+  }
+
+  private complete(r: SimRequest, now: number, adv: number, itlEntry: number): void {
+    r.state = COMPLETED;
+    // v0.6.1 appends one more ITL entry at completion (the "phantom" ITL, §3.4).
+    r.itl.push(itlEntry);
+    r.itlSum += itlEntry;
+    if (r.outputLen > 0 && !this.kv.allocate(r, r.progressIndex, r.progressIndex + 1, NO_CACHED)) {
+      this.kvAllocationFailures++;
+    }
+    this.kv.release(r);
+    r.finishedStepIdx = this.stepCount;
+    this.heap.push({ time: now + adv, kind: EV_LEFT, req: r });
+    this.completedRequests++;
+    r.completed = true;
+    r.e2e = r.ttft + r.itlSum;
+    r.itlReq = r.outputLen > 0 ? (r.e2e - r.ttft) / Math.max(r.outputLen - 1, 1) : 0;
+    const counts = this.itlCounts;
+    for (const v of r.itl) counts.set(v, (counts.get(v) ?? 0) + 1);
+    r.release();
+  }
+}

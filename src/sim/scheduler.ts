@@ -1,0 +1,92 @@
+import type { KVCache } from './kv-cache.ts';
+import { QUEUED, RUNNING, type SimRequest } from './request.ts';
+import type { WaitQueue } from './wait-queue.ts';
+
+export interface BatchLimits {
+  maxScheduledTokens: number;
+  maxRunningReqs: number;
+  longPrefillTokenThreshold: number;
+}
+
+const NO_CACHED: readonly number[] = [];
+
+/**
+ * vLLM batch formation as BLIS v0.6.1 models it (reference §4): running requests first,
+ * then admissions from the WaitQ head, under a token budget, with chunked prefill and
+ * preemption by recompute. Mutates `running` in place; fills `scheduled` and `preempted`.
+ */
+export class BatchFormer {
+  readonly scheduled: SimRequest[] = [];
+  readonly preempted: SimRequest[] = [];
+  private preemptionHappened = false;
+
+  constructor(
+    private readonly limits: BatchLimits,
+    private readonly kv: KVCache,
+    private readonly waitQ: WaitQueue,
+  ) {}
+
+  formBatch(running: SimRequest[], stepCount: number): void {
+    const { maxScheduledTokens, maxRunningReqs, longPrefillTokenThreshold: thr } = this.limits;
+    this.scheduled.length = 0;
+    this.preempted.length = 0;
+    this.preemptionHappened = false;
+    let budget = maxScheduledTokens;
+
+    // Phase 1 walks a snapshot: evicted requests are still visited (BLIS does this on purpose).
+    const snapshot = running.slice();
+    for (const r of snapshot) {
+      if (budget <= 0) break;
+      let n = r.inputLen - r.progressIndex;
+      if (n > 0) {
+        if (thr > 0 && thr < n) n = thr;
+        if (n > budget) n = budget;
+        if (!this.preemptForTokens(running, r, n)) break;
+        budget -= n;
+        r.numNewTokens = n;
+        r.computedTokens += n;
+      } else if (r.outputLen > 0) {
+        if (!this.preemptForTokens(running, r, 1)) break;
+        budget -= 1;
+        r.numNewTokens = 1;
+        r.computedTokens += 1;
+      }
+    }
+
+    // Phase 2: admit from the WaitQ head; head-of-line blocking on the first failure.
+    const bs = this.kv.blockSize;
+    while (running.length < maxRunningReqs && this.waitQ.length > 0 && budget > 0 && !this.preemptionHappened) {
+      const next = this.waitQ.peekFront();
+      const cached = this.kv.getCachedBlocks(next);
+      const c = cached.length * bs;
+      let n = next.inputLen - c;
+      if (thr > 0 && thr < n) n = thr;
+      if (n > budget) n = budget;
+      if (!this.kv.allocate(next, c, c + n, cached)) break;
+      this.waitQ.popFront();
+      running.push(next);
+      next.scheduledStepIdx = stepCount;
+      this.scheduled.push(next);
+      budget -= n;
+      next.state = RUNNING;
+      next.numNewTokens = n;
+      next.computedTokens = n + c;
+    }
+  }
+
+  private preemptForTokens(running: SimRequest[], r: SimRequest, n: number): boolean {
+    for (;;) {
+      if (this.kv.allocate(r, r.progressIndex, r.progressIndex + n, NO_CACHED)) return true;
+      if (running.length === 0) return false;
+      this.preemptionHappened = true;
+      const victim = running.pop()!;
+      this.preempted.push(victim);
+      victim.state = QUEUED;
+      victim.progressIndex = 0;
+      this.kv.release(victim);
+      victim.computedTokens = 0;
+      this.waitQ.pushFront(victim);
+      if (victim === r) return false;
+    }
+  }
+}
