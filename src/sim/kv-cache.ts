@@ -30,12 +30,14 @@ export class KVCache {
   /** CPU tier when `--kv-cpu-blocks` > 0. */
   tier: CpuTier | null = null;
 
-  // Rollback scratch, reused between calls.
+  // Rollback scratch, reused between calls (counters instead of resizing arrays: hot path).
   private readonly newBlocks: number[] = [];
   private readonly oldHashes: number[] = [];
   private readonly oldHad: boolean[] = [];
+  private nNew = 0;
   private readonly pinned: number[] = [];
   private readonly pinnedWasInUse: boolean[] = [];
+  private nPinned = 0;
 
   constructor(totalBlocks: number, blockSize: number) {
     this.totalBlocks = totalBlocks;
@@ -116,11 +118,8 @@ export class KVCache {
       from = start - r.inputLen;
       count = 1;
     }
-    this.newBlocks.length = 0;
-    this.oldHashes.length = 0;
-    this.oldHad.length = 0;
-    this.pinned.length = 0;
-    this.pinnedWasInUse.length = 0;
+    this.nNew = 0;
+    this.nPinned = 0;
     let pos = 0;
     while (pos < count) {
       let list = r.blocks;
@@ -147,8 +146,8 @@ export class KVCache {
           this.rollback(r);
           return false;
         }
-        this.oldHad.push(this.hasHash[b] === 1);
-        this.oldHashes.push(this.hash[b]!);
+        this.oldHad[this.nNew] = this.hasHash[b] === 1;
+        this.oldHashes[this.nNew] = this.hash[b]!;
         this.unlinkFree(b);
         if (this.hasHash[b] === 1) {
           this.hashToBlock.delete(this.hash[b]!);
@@ -169,7 +168,7 @@ export class KVCache {
           if (prefill) this.setHash(b, inputKeyAt(r, start + pos, bs));
         }
         list.push(b);
-        this.newBlocks.push(b);
+        this.newBlocks[this.nNew++] = b;
       }
     }
     return true;
@@ -242,8 +241,8 @@ export class KVCache {
     this.hits++;
     list.push(c);
     this.pushListKey(r, c);
-    this.pinned.push(c);
-    this.pinnedWasInUse.push(wasInUse);
+    this.pinned[this.nPinned] = c;
+    this.pinnedWasInUse[this.nPinned++] = wasInUse;
   }
 
   private append(b: number, src: Int32Array, from: number, n: number): void {
@@ -275,7 +274,7 @@ export class KVCache {
   }
 
   private rollback(r: SimRequest): void {
-    for (let i = this.newBlocks.length - 1; i >= 0; i--) {
+    for (let i = this.nNew - 1; i >= 0; i--) {
       const b = this.newBlocks[i]!;
       if (this.hasHash[b] === 1) this.hashToBlock.delete(this.hash[b]!);
       this.hasHash[b] = 0;
@@ -286,7 +285,7 @@ export class KVCache {
       this.misses--;
       this.linkHead(b);
     }
-    for (let i = this.pinned.length - 1; i >= 0; i--) {
+    for (let i = this.nPinned - 1; i >= 0; i--) {
       const c = this.pinned[i]!;
       this.refCount[c]!--;
       this.hits--;
