@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { KVCache } from '../../src/sim/kv-cache.ts';
+import { req, tokens } from '../support/requests.ts';
+
+describe('KVCache', () => {
+  it('allocates prefill blocks, counts misses and conserves blocks', () => {
+    const kv = new KVCache(10, 4);
+    const r = req(tokens(10), [1, 2]);
+    expect(kv.allocate(r, 0, 10, [])).toBe(true);
+    expect(r.blocks).toEqual([0, 1, 2]);
+    expect(kv.usedBlocks).toBe(3);
+    expect(kv.misses).toBe(3);
+    expect(kv.freeCount()).toBe(7);
+    kv.release(r);
+    expect(kv.usedBlocks).toBe(0);
+    expect(r.blocks).toBeNull();
+  });
+
+  it('finds a released prefix as cached and pins it as hits', () => {
+    const kv = new KVCache(10, 4);
+    const a = req(tokens(9), [7]);
+    kv.allocate(a, 0, 9, []);
+    kv.release(a);
+    const b = req([...tokens(8), 99, 100], [7]);
+    const cached = kv.getCachedBlocks(b);
+    expect(cached).toEqual([0, 1]);
+    expect(kv.allocate(b, 8, 10, cached)).toBe(true);
+    expect(kv.hits).toBe(2);
+    expect(b.blocks!.slice(0, 2)).toEqual([0, 1]);
+    // The partial third block of `a` has no key: b's third block is a fresh one.
+    expect(b.blocks).toHaveLength(3);
+  });
+
+  it('evicts from the free-list head: earliest released first, a request last blocks first', () => {
+    const kv = new KVCache(4, 2);
+    const a = req(tokens(4, 1), [1]);
+    const b = req(tokens(4, 100), [1]);
+    kv.allocate(a, 0, 4, []); // blocks 0, 1
+    kv.allocate(b, 0, 4, []); // blocks 2, 3
+    kv.release(a); // free list: 1, 0
+    const c = req(tokens(2, 500), [1]);
+    kv.allocate(c, 0, 2, []); // pops block 1 (a's last): a's second block key is gone
+    const again = req(tokens(4, 1), [1]);
+    expect(kv.getCachedBlocks(again)).toEqual([0]);
+  });
+
+  it('rejects a prefill that cannot fit without changing anything (pre-check)', () => {
+    const kv = new KVCache(2, 4);
+    const r = req(tokens(12), [1]);
+    expect(kv.allocate(r, 0, 12, [])).toBe(false);
+    expect(kv.usedBlocks).toBe(0);
+    expect(kv.misses).toBe(0);
+    expect(r.blocks).toBeNull();
+  });
+
+  it('rolls back a decode allocation that runs out of blocks and leaks the old ones (BLIS §5.4)', () => {
+    const kv = new KVCache(2, 2);
+    const r = req(tokens(4), [5, 6, 7]);
+    expect(kv.allocate(r, 0, 4, [])).toBe(true);
+    r.progressIndex = 4;
+    const missesBefore = kv.misses;
+    expect(kv.allocate(r, 4, 5, [])).toBe(false);
+    expect(kv.misses).toBe(missesBefore);
+    // The request map entry is gone but its two blocks stay in use: leaked.
+    expect(r.blocks).toBeNull();
+    expect(kv.usedBlocks).toBe(2);
+    kv.release(r);
+    expect(kv.usedBlocks).toBe(2);
+  });
+
+  it('fills a partial block token by token during decode and keys it once full', () => {
+    const kv = new KVCache(8, 4);
+    const r = req(tokens(6), [10, 11, 12]);
+    kv.allocate(r, 0, 6, []);
+    r.progressIndex = 6;
+    expect(kv.allocate(r, 6, 7, [])).toBe(true);
+    r.progressIndex = 7;
+    expect(kv.allocate(r, 7, 8, [])).toBe(true);
+    expect(r.blocks).toHaveLength(2);
+    expect(kv.misses).toBe(2);
+    // A request whose input is the first 8 tokens of that sequence finds both blocks.
+    kv.release(r);
+    const probe = req([...tokens(6), 10, 11], [1]);
+    expect(kv.getCachedBlocks(probe)).toHaveLength(2);
+  });
+
+  it('keeps hits and misses consistent with the hit rate', () => {
+    const kv = new KVCache(100, 4);
+    const a = req(tokens(16), [1]);
+    kv.allocate(a, 0, 16, []);
+    const b = req(tokens(16), [1]);
+    const cached = kv.getCachedBlocks(b);
+    kv.allocate(b, 16, 16, cached); // whole input cached and aligned: nothing is pinned (edge case)
+    expect(b.blocks).toBeNull();
+    expect(kv.hitRate()).toBe(0);
+    const c = req([...tokens(16), 42], [1]);
+    kv.allocate(c, 16, 17, kv.getCachedBlocks(c));
+    expect(kv.hits).toBe(4);
+    expect(kv.hitRate()).toBeCloseTo(4 / 9, 12);
+  });
+});
