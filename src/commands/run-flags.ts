@@ -12,18 +12,33 @@ interface Flag {
 /** The 53 flags of BLIS v0.6.1 `run` (reference §13), same names and defaults, plus ours. */
 export const RUN_FLAGS: readonly Flag[] = [
   { name: 'seed', kind: 'int', def: 42, help: 'random seed' },
-  { name: 'horizon', kind: 'int', def: '9223372036854775807', help: 'simulation horizon in µs (MaxInt64 = none)' },
+  {
+    name: 'horizon',
+    kind: 'int',
+    def: '9223372036854775807',
+    help: 'simulation horizon in µs (MaxInt64 = none)',
+  },
   { name: 'log', kind: 'string', def: 'warn', help: 'log level on stderr: debug, info, warn, error' },
   { name: 'defaults-filepath', kind: 'string', def: 'defaults.yaml', help: 'coefficient table and presets' },
   { name: 'model-config-folder', kind: 'string', def: '', help: 'HF config.json folder (turns roofline on)' },
   { name: 'hardware-config', kind: 'string', def: '', help: 'hardware_config.json (turns roofline on)' },
-  { name: 'workload', kind: 'string', def: 'distribution', help: 'distribution|chatbot|summarization|contentgen|multidoc|traces' },
+  {
+    name: 'workload',
+    kind: 'string',
+    def: 'distribution',
+    help: 'distribution|chatbot|summarization|contentgen|multidoc|traces',
+  },
   { name: 'workload-traces-filepath', kind: 'string', def: '', help: 'CSV trace for --workload traces' },
   { name: 'total-kv-blocks', kind: 'int', def: 1000000, help: 'KV blocks per instance' },
   { name: 'max-num-running-reqs', kind: 'int', def: 256, help: 'max running requests per instance' },
   { name: 'max-num-scheduled-tokens', kind: 'int', def: 2048, help: 'token budget per step' },
   { name: 'beta-coeffs', kind: 'floats', def: [0, 0, 0], help: 'blackbox beta (step time)' },
-  { name: 'alpha-coeffs', kind: 'floats', def: [0, 0, 0], help: 'blackbox alpha (queueing, output processing)' },
+  {
+    name: 'alpha-coeffs',
+    kind: 'floats',
+    def: [0, 0, 0],
+    help: 'blackbox alpha (queueing, output processing)',
+  },
   { name: 'block-size-in-tokens', kind: 'int', def: 16, help: 'tokens per KV block' },
   { name: 'max-model-len', kind: 'int', def: 2048, help: 'parsed but unused, as in BLIS v0.6.1' },
   { name: 'long-prefill-token-threshold', kind: 'int', def: 0, help: 'max prefill chunk (0 = off)' },
@@ -43,12 +58,22 @@ export const RUN_FLAGS: readonly Flag[] = [
   { name: 'output-tokens-min', kind: 'int', def: 2, help: 'output length min' },
   { name: 'output-tokens-max', kind: 'int', def: 7000, help: 'output length max' },
   { name: 'num-instances', kind: 'int', def: 1, help: 'instances in the cluster' },
-  { name: 'admission-policy', kind: 'string', def: 'always-admit', help: 'always-admit|token-bucket|reject-all' },
+  {
+    name: 'admission-policy',
+    kind: 'string',
+    def: 'always-admit',
+    help: 'always-admit|token-bucket|reject-all',
+  },
   { name: 'admission-latency', kind: 'int', def: 0, help: 'µs' },
   { name: 'routing-latency', kind: 'int', def: 0, help: 'µs' },
   { name: 'token-bucket-capacity', kind: 'float', def: 10000.0, help: 'tokens' },
   { name: 'token-bucket-refill-rate', kind: 'float', def: 1000.0, help: 'tokens per second' },
-  { name: 'routing-policy', kind: 'string', def: 'round-robin', help: 'round-robin|least-loaded|weighted|prefix-affinity|always-busiest' },
+  {
+    name: 'routing-policy',
+    kind: 'string',
+    def: 'round-robin',
+    help: 'round-robin|least-loaded|weighted|prefix-affinity|always-busiest',
+  },
   { name: 'routing-scorers', kind: 'string', def: '', help: 'weighted scorers "name:w,…"' },
   { name: 'priority-policy', kind: 'string', def: 'constant', help: 'constant|slo-based|inverted-slo' },
   { name: 'scheduler', kind: 'string', def: 'fcfs', help: 'fcfs|priority-fcfs|sjf|reverse-priority' },
@@ -62,7 +87,12 @@ export const RUN_FLAGS: readonly Flag[] = [
   { name: 'kv-offload-threshold', kind: 'float', def: 0.9, help: 'GPU utilisation that triggers offload' },
   { name: 'kv-transfer-bandwidth', kind: 'float', def: 100.0, help: 'blocks per tick' },
   { name: 'kv-transfer-base-latency', kind: 'int', def: 0, help: 'µs per transfer' },
-  { name: 'snapshot-refresh-interval', kind: 'int', def: 0, help: 'router KV snapshot refresh in µs (0 = live)' },
+  {
+    name: 'snapshot-refresh-interval',
+    kind: 'int',
+    def: 0,
+    help: 'router KV snapshot refresh in µs (0 = live)',
+  },
   { name: 'results-path', kind: 'string', def: '', help: 'write per-request records here' },
   // blis-eval additions.
   { name: 'latency-model', kind: 'string', def: '', help: 'force blackbox|roofline-v1|roofline-v2' },
@@ -124,7 +154,8 @@ function convert(f: Flag, given: unknown): FlagValue {
     case 'floats': {
       const parts = s.split(',').map((p) => p.trim());
       const vs = parts.map(Number);
-      if (parts.some((p) => p === '') || vs.some((v) => !Number.isFinite(v))) throw bad('expected comma-separated numbers');
+      if (parts.some((p) => p === '') || vs.some((v) => !Number.isFinite(v)))
+        throw bad('expected comma-separated numbers');
       return vs;
     }
   }

@@ -33,7 +33,11 @@ const defaultsSchema = z.strictObject({
   version: z.string(),
   defaults: z.record(
     z.string(),
-    z.strictObject({ GPU: z.string(), tensor_parallelism: z.number().int().positive(), vllm_version: z.string() }),
+    z.strictObject({
+      GPU: z.string(),
+      tensor_parallelism: z.number().int().positive(),
+      vllm_version: z.string(),
+    }),
   ),
   workloads: z.record(z.string(), presetSchema),
   models: z.array(rowSchema),
@@ -85,7 +89,8 @@ export function resolveDefaults(file: DefaultsFile, q: CoefficientQuery): Coeffi
 export function findCoefficients(file: DefaultsFile, q: CoefficientQuery): CoefficientRow | undefined {
   const model = q.model.toLowerCase();
   return file.models.find(
-    (m) => m.id === model && m.tensor_parallelism === q.tp && m.GPU === q.gpu && m.vllm_version === q.vllmVersion,
+    (m) =>
+      m.id === model && m.tensor_parallelism === q.tp && m.GPU === q.gpu && m.vllm_version === q.vllmVersion,
   );
 }
 

@@ -18,7 +18,9 @@ const bundleSchema = z.strictObject({
   routing: z
     .strictObject({
       policy: z.enum(ROUTING_POLICIES).optional(),
-      scorers: z.array(z.strictObject({ name: z.enum(SCORER_NAMES), weight: z.number().positive() })).optional(),
+      scorers: z
+        .array(z.strictObject({ name: z.enum(SCORER_NAMES), weight: z.number().positive() }))
+        .optional(),
     })
     .optional(),
   priority: z.strictObject({ policy: z.enum(PRIORITY_POLICIES).optional() }).optional(),

@@ -103,13 +103,17 @@ type FitnessKey = (typeof FITNESS_KEYS)[number];
 
 export function parseFitnessWeights(spec: string): Map<FitnessKey, number> {
   const out = new Map<FitnessKey, number>();
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [k, w] = part.split(':');
     const weight = Number(w);
     if (!FITNESS_KEYS.includes(k as FitnessKey)) {
       throw new InputError(`--fitness-weights: unknown metric "${k}" (known: ${FITNESS_KEYS.join(', ')})`);
     }
-    if (!Number.isFinite(weight) || weight < 0) throw new InputError(`--fitness-weights: weight of "${k}" must be ≥ 0`);
+    if (!Number.isFinite(weight) || weight < 0)
+      throw new InputError(`--fitness-weights: weight of "${k}" must be ≥ 0`);
     out.set(k as FitnessKey, weight);
   }
   return out;

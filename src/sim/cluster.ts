@@ -90,7 +90,8 @@ export function runCluster(cfg: ClusterConfig, latency: LatencyModel, source: Re
       if (ev.prio === ADMISSION) {
         const d = admission.admit(ev.req.inputLen, clock);
         trace?.admission(ev.req.id, clock, d.admitted, d.reason);
-        if (d.admitted) queue.push({ time: clock + cfg.routingLatency, prio: ROUTING, seq: seq++, req: ev.req });
+        if (d.admitted)
+          queue.push({ time: clock + cfg.routingLatency, prio: ROUTING, seq: seq++, req: ev.req });
         else {
           rejected++;
           ev.req.release();

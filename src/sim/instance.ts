@@ -2,9 +2,9 @@ import type { LatencyModel } from '../latency/types.ts';
 import { EventHeap } from './event-heap.ts';
 import { KVCache } from './kv-cache.ts';
 import { CpuTier, type CpuTierConfig } from './kv-tier.ts';
-import { type PriorityPolicy, type SchedulerName, orderWaitQueue } from './queue-order.ts';
+import { orderWaitQueue, type PriorityPolicy, type SchedulerName } from './queue-order.ts';
 import { COMPLETED, type SimRequest } from './request.ts';
-import { type BatchLimits, BatchFormer } from './scheduler.ts';
+import { BatchFormer, type BatchLimits } from './scheduler.ts';
 import { WaitQueue } from './wait-queue.ts';
 
 export const EV_ARRIVAL = 0;
@@ -92,7 +92,11 @@ export class Instance {
     this.clock = ev.time;
     switch (ev.kind) {
       case EV_ARRIVAL:
-        this.heap.push({ time: ev.time + this.latency.queueingTime(ev.req!.inputLen), kind: EV_QUEUED, req: ev.req });
+        this.heap.push({
+          time: ev.time + this.latency.queueingTime(ev.req!.inputLen),
+          kind: EV_QUEUED,
+          req: ev.req,
+        });
         break;
       case EV_QUEUED:
         this.inbound--;

@@ -1,4 +1,13 @@
-import { CHUNK_SEED_A, CHUNK_SEED_B, combine, finishChunk, ROOT_KEY, sequenceKey, stepA, stepB } from './block-keys.ts';
+import {
+  CHUNK_SEED_A,
+  CHUNK_SEED_B,
+  combine,
+  finishChunk,
+  ROOT_KEY,
+  sequenceKey,
+  stepA,
+  stepB,
+} from './block-keys.ts';
 import type { CpuTier } from './kv-tier.ts';
 import type { SimRequest } from './request.ts';
 

@@ -36,7 +36,10 @@ export class CpuTier {
 
   /** After each release: offload while GPU utilisation is above the threshold. */
   afterRelease(gpu: KVCache): void {
-    while (gpu.usedBlocks / gpu.totalBlocks > this.cfg.offloadThreshold && this.blocks.size < this.cfg.cpuBlocks) {
+    while (
+      gpu.usedBlocks / gpu.totalBlocks > this.cfg.offloadThreshold &&
+      this.blocks.size < this.cfg.cpuBlocks
+    ) {
       const b = gpu.firstFreeHashed();
       if (b < 0) return;
       this.blocks.set(b, { ...gpu.blockContent(b), offloadedAt: this.clock });
@@ -54,7 +57,8 @@ export class CpuTier {
       if (gpu.hasKey(blk.hash)) continue;
       if (!gpu.restoreBlock(blk.hash, blk.stA, blk.stB, blk.fill)) break;
       this.blocks.delete(id);
-      this.pendingLatency += this.cfg.transferBaseLatency + Math.ceil(gpu.blockSize / this.cfg.transferBandwidth);
+      this.pendingLatency +=
+        this.cfg.transferBaseLatency + Math.ceil(gpu.blockSize / this.cfg.transferBandwidth);
       if (this.clock - blk.offloadedAt < THRASH_WINDOW_TICKS) this.thrashes++;
       reloaded++;
     }

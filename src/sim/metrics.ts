@@ -33,7 +33,10 @@ export interface MetricsOutput {
 }
 
 /** Sorted µs samples of one per-request field over the requests that have it. */
-export function sortedField(requests: readonly SimRequest[], field: 'ttft' | 'e2e' | 'schedDelay'): Float64Array {
+export function sortedField(
+  requests: readonly SimRequest[],
+  field: 'ttft' | 'e2e' | 'schedDelay',
+): Float64Array {
   const has = field === 'ttft' ? 'hasTTFT' : field === 'e2e' ? 'completed' : 'hasSchedDelay';
   let n = 0;
   for (const r of requests) if (r[has]) n++;
@@ -44,7 +47,11 @@ export function sortedField(requests: readonly SimRequest[], field: 'ttft' | 'e2
 }
 
 /** Aggregates instances (one or all of a cluster) the way BLIS does (§8.3). */
-export function summarize(instances: readonly Instance[], horizon: number, instanceId: string): MetricsOutput {
+export function summarize(
+  instances: readonly Instance[],
+  horizon: number,
+  instanceId: string,
+): MetricsOutput {
   let completed = 0;
   let queued = 0;
   let running = 0;

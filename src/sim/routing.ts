@@ -3,7 +3,13 @@ import { sequenceKey } from './block-keys.ts';
 import type { SimRequest } from './request.ts';
 import { effectiveLoad, type InstanceSnapshot } from './router-state.ts';
 
-export const ROUTING_POLICIES = ['round-robin', 'least-loaded', 'weighted', 'prefix-affinity', 'always-busiest'] as const;
+export const ROUTING_POLICIES = [
+  'round-robin',
+  'least-loaded',
+  'weighted',
+  'prefix-affinity',
+  'always-busiest',
+] as const;
 export type RoutingPolicyName = (typeof ROUTING_POLICIES)[number];
 export const SCORER_NAMES = ['prefix-affinity', 'queue-depth', 'kv-utilization', 'load-balance'] as const;
 export type ScorerName = (typeof SCORER_NAMES)[number];
@@ -32,13 +38,17 @@ export interface Router {
 /** Parses `--routing-scorers "name:w,…"` (a duplicate name or a weight ≤ 0 is an error). */
 export function parseScorers(spec: string, flag = '--routing-scorers'): ScorerWeight[] {
   const out: ScorerWeight[] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, w] = part.split(':');
     const weight = Number(w);
     if (!SCORER_NAMES.includes(name as ScorerName)) {
       throw new InputError(`${flag}: unknown scorer "${name}" (known: ${SCORER_NAMES.join(', ')})`);
     }
-    if (!Number.isFinite(weight) || weight <= 0) throw new InputError(`${flag}: weight of "${name}" must be > 0`);
+    if (!Number.isFinite(weight) || weight <= 0)
+      throw new InputError(`${flag}: weight of "${name}" must be > 0`);
     if (out.some((s) => s.name === name)) throw new InputError(`${flag}: scorer "${name}" given twice`);
     out.push({ name: name as ScorerName, weight });
   }

@@ -55,7 +55,12 @@ export class BatchFormer {
 
     // Phase 2: admit from the WaitQ head; head-of-line blocking on the first failure.
     const bs = this.kv.blockSize;
-    while (running.length < maxRunningReqs && this.waitQ.length > 0 && budget > 0 && !this.preemptionHappened) {
+    while (
+      running.length < maxRunningReqs &&
+      this.waitQ.length > 0 &&
+      budget > 0 &&
+      !this.preemptionHappened
+    ) {
       const next = this.waitQ.peekFront();
       const cached = this.kv.getCachedBlocks(next);
       const c = cached.length * bs;

@@ -51,7 +51,9 @@ describe('EventHeap', () => {
     for (let trial = 0; trial < 50; trial++) {
       const times = Array.from({ length: 40 }, () => rand() % 5);
       const heap = new EventHeap<{ time: number; id: number }>();
-      times.forEach((time, id) => heap.push({ time, id }));
+      times.forEach((time, id) => {
+        heap.push({ time, id });
+      });
       const ids: number[] = [];
       while (heap.size > 0) ids.push(heap.pop().id);
       expect(ids).toEqual(goOrder(times));

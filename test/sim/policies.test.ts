@@ -18,7 +18,11 @@ const snap = (loads: number[], util: number[] = loads.map(() => 0)): InstanceSna
 
 describe('admission', () => {
   it('token bucket starts full, charges input tokens and refills per µs', () => {
-    const tb = createAdmission({ policy: 'token-bucket', tokenBucketCapacity: 100, tokenBucketRefillRate: 1000 });
+    const tb = createAdmission({
+      policy: 'token-bucket',
+      tokenBucketCapacity: 100,
+      tokenBucketRefillRate: 1000,
+    });
     expect(tb.admit(60, 0).admitted).toBe(true);
     expect(tb.admit(60, 0).admitted).toBe(false);
     // 20 ms later: +20 tokens → 60 available.
@@ -27,10 +31,17 @@ describe('admission', () => {
   });
 
   it('reject-all rejects and always-admit admits', () => {
-    expect(createAdmission({ policy: 'reject-all', tokenBucketCapacity: 1, tokenBucketRefillRate: 1 }).admit(1, 0)).toMatchObject({
+    expect(
+      createAdmission({ policy: 'reject-all', tokenBucketCapacity: 1, tokenBucketRefillRate: 1 }).admit(1, 0),
+    ).toMatchObject({
       admitted: false,
     });
-    expect(createAdmission({ policy: 'always-admit', tokenBucketCapacity: 1, tokenBucketRefillRate: 1 }).admit(1e9, 0)).toMatchObject({
+    expect(
+      createAdmission({ policy: 'always-admit', tokenBucketCapacity: 1, tokenBucketRefillRate: 1 }).admit(
+        1e9,
+        0,
+      ),
+    ).toMatchObject({
       admitted: true,
     });
   });

@@ -1,0 +1,260 @@
+import { readFileSync } from 'node:fs';
+import {
+  type DefaultsFile,
+  findCoefficients,
+  loadDefaults,
+  resolveDefaults,
+} from '../config/coefficients.ts';
+import { loadPolicyBundle } from '../config/policy-bundle.ts';
+import { InputError } from '../errors.ts';
+import { BlackboxModel } from '../latency/blackbox.ts';
+import type { LatencyModel } from '../latency/types.ts';
+import { resolveData } from '../paths.ts';
+import { ADMISSION_POLICIES, type AdmissionPolicyName } from '../sim/admission.ts';
+import type { ClusterConfig } from '../sim/cluster.ts';
+import {
+  PRIORITY_POLICIES,
+  type PriorityPolicy,
+  SCHEDULERS,
+  type SchedulerName,
+} from '../sim/queue-order.ts';
+import { parseScorers, ROUTING_POLICIES, type RoutingPolicyName, type ScorerWeight } from '../sim/routing.ts';
+import {
+  type DistributionLengths,
+  distributionRequests,
+  validateDistributionParams,
+} from '../workload/distribution.ts';
+import { parseTraceCsv } from '../workload/traces.ts';
+import type { RequestSource } from '../workload/types.ts';
+import type { FlagValue, ParsedFlags } from './run-flags.ts';
+
+export interface RunPlan {
+  cluster: ClusterConfig;
+  latency: LatencyModel;
+  source: RequestSource;
+  /** Diagnostics for stderr. */
+  notes: string[];
+}
+
+/** Horizons at or past 2^53 µs (BLIS's MaxInt64 default) mean "no horizon". */
+export function horizonFrom(v: number): number {
+  return v >= Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : v;
+}
+
+class Flags {
+  constructor(private readonly f: ParsedFlags) {}
+  num(name: string): number {
+    return this.f.values.get(name) as number;
+  }
+  str(name: string): string {
+    return this.f.values.get(name) as string;
+  }
+  nums(name: string): number[] {
+    return this.f.values.get(name) as number[];
+  }
+  bool(name: string): boolean {
+    return this.f.values.get(name) as boolean;
+  }
+  given(name: string): boolean {
+    return this.f.explicit.has(name);
+  }
+  raw(name: string): FlagValue | undefined {
+    return this.f.values.get(name);
+  }
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T))
+    throw new InputError(`--${flag}: unknown value "${value}" (one of ${allowed.join(', ')})`);
+  return value as T;
+}
+
+function positive(f: Flags, ...names: string[]): void {
+  for (const n of names) if (!(f.num(n) > 0)) throw new InputError(`--${n} must be > 0, got ${f.num(n)}`);
+}
+
+/** Turns validated flags into a simulation plan, reading the files the flags name. */
+export function planRun(parsed: ParsedFlags): RunPlan {
+  const f = new Flags(parsed);
+  const notes: string[] = [];
+  if (!f.str('model')) throw new InputError('--model is required');
+  positive(f, 'total-kv-blocks', 'block-size-in-tokens', 'max-num-running-reqs', 'max-num-scheduled-tokens');
+  if (f.num('num-instances') < 1)
+    throw new InputError(`--num-instances must be >= 1, got ${f.num('num-instances')}`);
+  for (const n of [
+    'long-prefill-token-threshold',
+    'admission-latency',
+    'routing-latency',
+    'counterfactual-k',
+    'snapshot-refresh-interval',
+    'kv-cpu-blocks',
+    'kv-transfer-base-latency',
+    'horizon',
+  ]) {
+    if (f.num(n) < 0) throw new InputError(`--${n} must be >= 0, got ${f.num(n)}`);
+  }
+  oneOf('trace-level', f.str('trace-level'), ['none', 'decisions'] as const);
+  oneOf('log', f.str('log'), ['debug', 'info', 'warn', 'error'] as const);
+  const threshold = f.num('kv-offload-threshold');
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new InputError(`--kv-offload-threshold must be in [0, 1], got ${threshold}`);
+  if (f.num('kv-cpu-blocks') > 0) positive(f, 'kv-transfer-bandwidth');
+
+  const policies = resolvePolicies(f);
+  const defaultsPath = resolveData(f.str('defaults-filepath'), !f.given('defaults-filepath'));
+  const latency = resolveLatency(f, defaultsPath, notes);
+  const horizon = horizonFrom(f.num('horizon'));
+
+  const cluster: ClusterConfig = {
+    numInstances: f.num('num-instances'),
+    horizon,
+    totalKVBlocks: latency.totalKVBlocks,
+    blockSize: f.num('block-size-in-tokens'),
+    maxRunningReqs: f.num('max-num-running-reqs'),
+    maxScheduledTokens: f.num('max-num-scheduled-tokens'),
+    longPrefillTokenThreshold: f.num('long-prefill-token-threshold'),
+    cpuTier:
+      f.num('kv-cpu-blocks') > 0
+        ? {
+            cpuBlocks: f.num('kv-cpu-blocks'),
+            offloadThreshold: threshold,
+            transferBandwidth: f.num('kv-transfer-bandwidth'),
+            transferBaseLatency: f.num('kv-transfer-base-latency'),
+          }
+        : null,
+    ...policies,
+    admissionLatency: f.num('admission-latency'),
+    routingLatency: f.num('routing-latency'),
+    snapshotRefreshInterval: f.num('snapshot-refresh-interval'),
+    traceDecisions: f.str('trace-level') === 'decisions',
+    counterfactualK: f.num('counterfactual-k'),
+  };
+  return { cluster, latency: latency.model, source: workload(f, horizon, latency.defaults), notes };
+}
+
+function resolvePolicies(f: Flags) {
+  const bundle = f.str('policy-config') ? loadPolicyBundle(f.str('policy-config')) : {};
+  // Explicit flags override the bundle; the bundle overrides defaults.
+  const pick = <T>(flag: string, fromBundle: T | undefined): T =>
+    (f.given(flag) || fromBundle === undefined ? f.raw(flag) : fromBundle) as T;
+  const admission = oneOf<AdmissionPolicyName>(
+    'admission-policy',
+    pick('admission-policy', bundle.admission?.policy),
+    ADMISSION_POLICIES,
+  );
+  const capacity = pick<number>('token-bucket-capacity', bundle.admission?.token_bucket_capacity);
+  const refill = pick<number>('token-bucket-refill-rate', bundle.admission?.token_bucket_refill_rate);
+  if (admission === 'token-bucket' && !(capacity > 0 && refill > 0)) {
+    throw new InputError(
+      '--token-bucket-capacity and --token-bucket-refill-rate must be > 0 with token-bucket admission',
+    );
+  }
+  const routingPolicy = oneOf<RoutingPolicyName>(
+    'routing-policy',
+    pick('routing-policy', bundle.routing?.policy),
+    ROUTING_POLICIES,
+  );
+  const scorers: ScorerWeight[] = f.str('routing-scorers')
+    ? parseScorers(f.str('routing-scorers'))
+    : (bundle.routing?.scorers ?? []);
+  return {
+    admission: { policy: admission, tokenBucketCapacity: capacity, tokenBucketRefillRate: refill },
+    routingPolicy,
+    routingScorers: scorers,
+    priorityPolicy: oneOf<PriorityPolicy>(
+      'priority-policy',
+      pick('priority-policy', bundle.priority?.policy),
+      PRIORITY_POLICIES,
+    ),
+    scheduler: oneOf<SchedulerName>('scheduler', pick('scheduler', bundle.scheduler), SCHEDULERS),
+  };
+}
+
+interface ResolvedLatency {
+  model: LatencyModel;
+  totalKVBlocks: number;
+  defaults: DefaultsFile | null;
+}
+
+/** BLIS v0.6.1's latency resolution (reference §9.2–9.3). */
+function resolveLatency(f: Flags, defaultsPath: string, notes: string[]): ResolvedLatency {
+  const alpha = f.nums('alpha-coeffs');
+  const beta = f.nums('beta-coeffs');
+  const explicitCoeffs = [...alpha, ...beta].some((v) => v !== 0);
+  const forced = f.str('latency-model');
+  if (forced && forced !== 'blackbox') {
+    throw new InputError(
+      `--latency-model ${forced}: roofline models need --model-config-folder and --hardware-config`,
+    );
+  }
+  if (explicitCoeffs) {
+    return { model: new BlackboxModel(alpha, beta), totalKVBlocks: f.num('total-kv-blocks'), defaults: null };
+  }
+  const defaults = loadDefaults(defaultsPath);
+  const q = resolveDefaults(defaults, {
+    model: f.str('model'),
+    gpu: f.str('hardware'),
+    tp: f.num('tp'),
+    vllmVersion: f.str('vllm-version'),
+  });
+  const row = findCoefficients(defaults, q);
+  if (!row) {
+    throw new InputError(
+      `--model ${f.str('model')}: no blackbox coefficients for GPU "${q.gpu}", TP ${q.tp}, vLLM "${q.vllmVersion}" in ${defaultsPath}; ` +
+        'give --alpha-coeffs/--beta-coeffs, or --model-config-folder and --hardware-config for roofline',
+    );
+  }
+  notes.push(
+    `blackbox coefficients: ${row.id} on ${row.GPU}, TP ${row.tensor_parallelism}, ${row.vllm_version}`,
+  );
+  const totalKVBlocks = f.given('total-kv-blocks') ? f.num('total-kv-blocks') : row.total_kv_blocks;
+  return { model: new BlackboxModel(row.alpha_coeffs, row.beta_coeffs), totalKVBlocks, defaults };
+}
+
+function workload(f: Flags, horizon: number, defaults: DefaultsFile | null): RequestSource {
+  const name = f.str('workload');
+  if (name === 'traces') {
+    const path = f.str('workload-traces-filepath');
+    if (!path) throw new InputError('--workload traces needs --workload-traces-filepath');
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw new InputError(`--workload-traces-filepath: cannot read ${path}`);
+    }
+    return parseTraceCsv(text, { horizon, source: path });
+  }
+  let lengths: DistributionLengths;
+  if (name === 'distribution') {
+    lengths = {
+      prefixTokens: f.num('prefix-tokens'),
+      promptTokens: f.num('prompt-tokens'),
+      promptTokensStdev: f.num('prompt-tokens-stdev'),
+      promptTokensMin: f.num('prompt-tokens-min'),
+      promptTokensMax: f.num('prompt-tokens-max'),
+      outputTokens: f.num('output-tokens'),
+      outputTokensStdev: f.num('output-tokens-stdev'),
+      outputTokensMin: f.num('output-tokens-min'),
+      outputTokensMax: f.num('output-tokens-max'),
+    };
+  } else {
+    const preset = (defaults ?? loadDefaults(resolveData('defaults.yaml', true))).workloads[name];
+    if (!preset)
+      throw new InputError(`--workload: unknown workload "${name}" (distribution, traces, or a preset)`);
+    lengths = {
+      prefixTokens: preset.prefix_tokens ?? 0,
+      promptTokens: preset.prompt_tokens,
+      promptTokensStdev: preset.prompt_tokens_stdev,
+      promptTokensMin: preset.prompt_tokens_min,
+      promptTokensMax: preset.prompt_tokens_max,
+      outputTokens: preset.output_tokens,
+      outputTokensStdev: preset.output_tokens_stdev,
+      outputTokensMin: preset.output_tokens_min,
+      outputTokensMax: preset.output_tokens_max,
+    };
+  }
+  const params = { ...lengths, rate: f.num('rate'), numRequests: f.num('num-requests'), horizon };
+  validateDistributionParams(params);
+  const seed = f.num('seed');
+  return { [Symbol.iterator]: () => distributionRequests(params, seed) };
+}

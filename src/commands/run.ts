@@ -1,0 +1,35 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../fs-atomic.ts';
+import { requestRecords, runReport } from '../report/run-json.ts';
+import { runCluster } from '../sim/cluster.ts';
+import { addRunFlags, parseRunFlags } from './run-flags.ts';
+import { planRun } from './run-setup.ts';
+
+/** `blis-eval run`: one BLIS-compatible simulation; stdout is one JSON object. */
+export function registerRun(program: Command): void {
+  addRunFlags(
+    program.command('run').description('run one simulation with BLIS v0.6.1 flags; prints JSON metrics'),
+  )
+    .allowExcessArguments(false)
+    .action((raw: Record<string, unknown>) => {
+      const flags = parseRunFlags(raw);
+      const plan = planRun(flags);
+      const quiet = flags.values.get('log') === 'error' || flags.values.get('log') === 'warn';
+      if (!quiet) for (const n of plan.notes) process.stderr.write(`${n}\n`);
+      const res = runCluster(plan.cluster, plan.latency, plan.source);
+      const report = runReport(res, {
+        horizon: plan.cluster.horizon,
+        constantPriority: plan.cluster.priorityPolicy === 'constant',
+        fitnessWeights: flags.values.get('fitness-weights') as string,
+        summarizeTrace: flags.values.get('summarize-trace') as boolean,
+      });
+      const resultsPath = flags.values.get('results-path') as string;
+      if (resultsPath) {
+        const full: Record<string, unknown> = { ...report, requests: requestRecords(res) };
+        if (res.trace) full.trace = res.trace;
+        writeFileAtomic(resultsPath, `${JSON.stringify(full, null, 2)}\n`);
+      }
+      writeFileSync(1, `${JSON.stringify(report, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { NoProgressError } from '../../src/errors.ts';
+import type { ClusterConfig } from '../../src/sim/cluster.ts';
+import { summarize } from '../../src/sim/metrics.ts';
+import { runSingle } from '../../src/sim/single.ts';
+import type { DistributionParams } from '../../src/workload/distribution.ts';
+import { baseCluster, blackbox, simulate, source } from '../support/sim.ts';
+
+/** Small deterministic PRNG for picking random configurations. */
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return (lo: number, hi: number) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return lo + (s % (hi - lo + 1));
+  };
+}
+
+const SCHEDULERS = ['fcfs', 'priority-fcfs', 'sjf', 'reverse-priority'] as const;
+const PRIORITIES = ['constant', 'slo-based', 'inverted-slo'] as const;
+const ROUTERS = ['round-robin', 'least-loaded', 'weighted', 'prefix-affinity', 'always-busiest'] as const;
+
+function randomCase(seed: number): { cfg: ClusterConfig; params: DistributionParams } {
+  const r = lcg(seed);
+  const promptMin = r(1, 50);
+  const promptMax = promptMin + r(10, 600);
+  const outMin = r(0, 5);
+  const outMax = outMin + r(5, 300);
+  const params: DistributionParams = {
+    rate: r(1, 60),
+    numRequests: r(20, 120),
+    prefixTokens: r(0, 1) ? r(0, 200) : 0,
+    promptTokens: Math.floor((promptMin + promptMax) / 2),
+    promptTokensStdev: promptMin,
+    promptTokensMin: promptMin,
+    promptTokensMax: promptMax,
+    outputTokens: Math.floor((outMin + outMax) / 2),
+    outputTokensStdev: Math.max(outMin, 1),
+    outputTokensMin: outMin,
+    outputTokensMax: outMax,
+  };
+  const cfg = baseCluster({
+    numInstances: r(1, 3),
+    totalKVBlocks: r(0, 2) === 0 ? r(30, 120) : r(200, 5000),
+    blockSize: [4, 8, 16][r(0, 2)]!,
+    maxScheduledTokens: r(64, 2048),
+    maxRunningReqs: r(2, 64),
+    longPrefillTokenThreshold: r(0, 1) ? 0 : r(16, 512),
+    scheduler: SCHEDULERS[r(0, 3)]!,
+    priorityPolicy: PRIORITIES[r(0, 2)]!,
+    routingPolicy: ROUTERS[r(0, 4)]!,
+    // A finite horizon: tiny caches can hit BLIS's KV-leak livelock, which only a horizon ends.
+    horizon: 600_000_000,
+  });
+  return { cfg, params };
+}
+
+const model = blackbox([200, 1.5, 3000], [5000, 17, 6]);
+
+describe('simulator invariants on random configurations', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    it(`seed ${seed}: conservation, causality, KV bounds`, () => {
+      const { cfg, params } = randomCase(seed);
+      const res = simulate(cfg, model, source(params, seed));
+      const m = summarize(res.instances, cfg.horizon, 'cluster');
+      const injected = res.instances.reduce((a, i) => a + i.injected.length, 0);
+      expect(m.injected_requests).toBe(injected);
+      expect(m.completed_requests + m.still_queued + m.still_running + m.dropped_unservable).toBe(injected);
+      expect(injected + res.rejected).toBeLessThanOrEqual(params.numRequests);
+      for (const inst of res.instances) {
+        expect(inst.kv.usedBlocks).toBeGreaterThanOrEqual(0);
+        expect(inst.peakKVBlocksUsed).toBeLessThanOrEqual(cfg.totalKVBlocks);
+        for (const q of inst.injected) {
+          if (q.completed) {
+            expect(q.ttft).toBeLessThanOrEqual(q.e2e);
+            expect(q.hasSchedDelay).toBe(true);
+            expect(q.schedDelay).toBeGreaterThanOrEqual(0);
+            expect(q.schedDelay).toBeLessThanOrEqual(q.ttft);
+          }
+        }
+      }
+    });
+  }
+
+  it('with an infinite horizon and ample KV every request completes and all blocks return', () => {
+    const { params } = randomCase(7);
+    const res = simulate(baseCluster({ numInstances: 2 }), model, source(params, 7));
+    const m = summarize(res.instances, Number.POSITIVE_INFINITY, 'cluster');
+    expect(m.completed_requests).toBe(params.numRequests);
+    for (const inst of res.instances) expect(inst.kv.usedBlocks).toBe(0);
+  });
+
+  it('one instance through the cluster path equals the single-instance simulator', () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const { cfg, params } = randomCase(seed);
+      const one = { ...cfg, numInstances: 1, horizon: Number.POSITIVE_INFINITY, totalKVBlocks: 100_000 };
+      const cluster = summarize(simulate(one, model, source(params, seed)).instances, one.horizon, 'cluster');
+      const single = summarize(
+        [runSingle(one, model, source(params, seed), one.horizon)],
+        one.horizon,
+        'cluster',
+      );
+      expect(single).toEqual(cluster);
+    }
+  });
+
+  it('is deterministic: the same seed gives byte-identical metrics', () => {
+    const { cfg, params } = randomCase(3);
+    const a = JSON.stringify(
+      summarize(simulate(cfg, model, source(params, 3)).instances, cfg.horizon, 'cluster'),
+    );
+    const b = JSON.stringify(
+      summarize(simulate(cfg, model, source(params, 3)).instances, cfg.horizon, 'cluster'),
+    );
+    expect(a).toBe(b);
+  });
+
+  it('stops with a clear error where BLIS would loop for ever (KV leak, reference §5.4)', () => {
+    // 20 blocks of 16, one 181-token request with 288 outputs: the decode at 320 tokens leaks.
+    const params: DistributionParams = {
+      rate: 1,
+      numRequests: 2,
+      prefixTokens: 0,
+      promptTokens: 181,
+      promptTokensStdev: 181,
+      promptTokensMin: 181,
+      promptTokensMax: 181,
+      outputTokens: 288,
+      outputTokensStdev: 288,
+      outputTokensMin: 288,
+      outputTokensMax: 288,
+    };
+    const cfg = baseCluster({ totalKVBlocks: 20 });
+    expect(() => simulate(cfg, model, source(params))).toThrow(NoProgressError);
+    expect(() => simulate(cfg, model, source(params))).toThrow(/cannot progress.*leaks/);
+    // With a finite horizon the same run ends, as in BLIS.
+    const res = simulate({ ...cfg, horizon: 60_000_000 }, model, source(params));
+    expect(summarize(res.instances, 60_000_000, 'cluster').still_queued).toBeGreaterThan(0);
+  });
+});
