@@ -128,7 +128,7 @@ function weightedRouter(n: number, blockSize: number, scorers: readonly ScorerWe
   const total = scorers.reduce((a, s) => a + s.weight, 0);
   const weights = scorers.map((s) => s.weight / total);
   const index = new PrefixIndex(n);
-  const clamp = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
   return {
     route: (r, state) => {
       const keys = r.fullInputKeys(blockSize);

@@ -1,0 +1,25 @@
+import type { ClusterConfig } from '../src/sim/cluster.ts';
+
+export function baseClusterConfig(over: Partial<ClusterConfig>): ClusterConfig {
+  return {
+    numInstances: 1,
+    horizon: Number.POSITIVE_INFINITY,
+    totalKVBlocks: 1_000_000,
+    blockSize: 16,
+    cpuTier: null,
+    maxScheduledTokens: 2048,
+    maxRunningReqs: 256,
+    longPrefillTokenThreshold: 0,
+    priorityPolicy: 'constant',
+    scheduler: 'fcfs',
+    admission: { policy: 'always-admit', tokenBucketCapacity: 10_000, tokenBucketRefillRate: 1000 },
+    admissionLatency: 0,
+    routingLatency: 0,
+    routingPolicy: 'round-robin',
+    routingScorers: [],
+    snapshotRefreshInterval: 0,
+    traceDecisions: false,
+    counterfactualK: 0,
+    ...over,
+  };
+}
