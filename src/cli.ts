@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBench } from './commands/bench.ts';
 import { registerRun } from './commands/run.ts';
 import { EXIT, exitCodeFor } from './errors.ts';
 
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerRun(program);
+  registerBench(program);
   return program;
 }
 

@@ -11,6 +11,11 @@ export class NoProgressError extends Error {
   override readonly name = 'NoProgressError';
 }
 
+/** A run stopped on request (timeout, Ctrl-C). */
+export class AbortedError extends Error {
+  override readonly name = 'AbortedError';
+}
+
 export function exitCodeFor(err: unknown): number {
   return err instanceof InputError ? EXIT.badInput : EXIT.internal;
 }

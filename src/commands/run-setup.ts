@@ -5,6 +5,7 @@ import {
   loadDefaults,
   resolveDefaults,
 } from '../config/coefficients.ts';
+import { buildRooflineModel, deriveKvBlocksFor } from '../config/latency-factory.ts';
 import { loadPolicyBundle } from '../config/policy-bundle.ts';
 import { InputError } from '../errors.ts';
 import { BlackboxModel } from '../latency/blackbox.ts';
@@ -176,17 +177,20 @@ interface ResolvedLatency {
   defaults: DefaultsFile | null;
 }
 
-/** BLIS v0.6.1's latency resolution (reference §9.2–9.3). */
+/**
+ * BLIS v0.6.1's latency resolution (reference §9.2–9.3) plus the seed integration's
+ * selection: config folder + hardware config turn roofline on, bench data makes it v2;
+ * `--latency-model` forces one by name.
+ */
 function resolveLatency(f: Flags, defaultsPath: string, notes: string[]): ResolvedLatency {
   const alpha = f.nums('alpha-coeffs');
   const beta = f.nums('beta-coeffs');
   const explicitCoeffs = [...alpha, ...beta].some((v) => v !== 0);
   const forced = f.str('latency-model');
-  if (forced && forced !== 'blackbox') {
-    throw new InputError(
-      `--latency-model ${forced}: roofline models need --model-config-folder and --hardware-config`,
-    );
-  }
+  if (forced) oneOf('latency-model', forced, ['blackbox', 'roofline-v1', 'roofline-v2'] as const);
+  const configsGiven = Boolean(f.str('model-config-folder') || f.str('hardware-config'));
+  const roofline = forced ? forced !== 'blackbox' : !explicitCoeffs && configsGiven;
+  if (roofline) return resolveRoofline(f, forced, alpha, notes);
   if (explicitCoeffs) {
     return { model: new BlackboxModel(alpha, beta), totalKVBlocks: f.num('total-kv-blocks'), defaults: null };
   }
@@ -201,7 +205,7 @@ function resolveLatency(f: Flags, defaultsPath: string, notes: string[]): Resolv
   if (!row) {
     throw new InputError(
       `--model ${f.str('model')}: no blackbox coefficients for GPU "${q.gpu}", TP ${q.tp}, vLLM "${q.vllmVersion}" in ${defaultsPath}; ` +
-        'give --alpha-coeffs/--beta-coeffs, or --model-config-folder and --hardware-config for roofline',
+        'give --alpha-coeffs/--beta-coeffs, or --latency-model roofline-v1|roofline-v2',
     );
   }
   notes.push(
@@ -209,6 +213,46 @@ function resolveLatency(f: Flags, defaultsPath: string, notes: string[]): Resolv
   );
   const totalKVBlocks = f.given('total-kv-blocks') ? f.num('total-kv-blocks') : row.total_kv_blocks;
   return { model: new BlackboxModel(row.alpha_coeffs, row.beta_coeffs), totalKVBlocks, defaults };
+}
+
+function resolveRoofline(f: Flags, forced: string, alpha: number[], notes: string[]): ResolvedLatency {
+  if (!f.str('hardware')) throw new InputError('--hardware is required for roofline latency models');
+  if (!(f.num('tp') > 0)) throw new InputError('--tp must be > 0 for roofline latency models');
+  const bench = f.str('bench-data-path');
+  const kind =
+    forced === 'roofline-v1' || forced === 'roofline-v2' ? forced : bench ? 'roofline-v2' : 'roofline-v1';
+  const built = buildRooflineModel({
+    kind,
+    model: f.str('model'),
+    modelConfigPath: resolveData(
+      f.str('model-config-folder') || 'model_configs',
+      !f.str('model-config-folder'),
+    ),
+    hardwareConfigPath: resolveData(
+      f.str('hardware-config') || 'hardware_config.json',
+      !f.str('hardware-config'),
+    ),
+    gpu: f.str('hardware'),
+    tp: f.num('tp'),
+    ...(kind === 'roofline-v2' && { benchDataPath: resolveData(bench || 'bench_data', !bench) }),
+    ...(alpha.some((v) => v !== 0) && { alpha }),
+    onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+  });
+  notes.push(
+    `latency model: ${kind} (${built.variant}) for ${built.arch.name} on ${built.gpu.key}, TP ${f.num('tp')}`,
+  );
+  let totalKVBlocks = f.num('total-kv-blocks');
+  if (!f.given('total-kv-blocks')) {
+    totalKVBlocks = deriveKvBlocksFor(built.arch, built.gpu, f.num('tp'), {
+      blockSize: f.num('block-size-in-tokens'),
+      maxNumBatchedTokens: f.num('max-num-scheduled-tokens'),
+    }).blocks;
+    // Always shown: the run's capacity depends on it.
+    process.stderr.write(
+      `derived --total-kv-blocks ${totalKVBlocks} from GPU memory (gpu_memory_utilization 0.9)\n`,
+    );
+  }
+  return { model: built.model, totalKVBlocks, defaults: null };
 }
 
 function workload(f: Flags, horizon: number, defaults: DefaultsFile | null): RequestSource {

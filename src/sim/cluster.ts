@@ -1,4 +1,4 @@
-import { NoProgressError } from '../errors.ts';
+import { AbortedError, NoProgressError } from '../errors.ts';
 import type { LatencyModel } from '../latency/types.ts';
 import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
 import { type AdmissionConfig, createAdmission } from './admission.ts';
@@ -38,12 +38,21 @@ interface ClusterEvent {
   req: SimRequest;
 }
 
+/** Asked every few thousand events; returning a reason stops the run with that error. */
+export type AbortCheck = () => string | null;
+const ABORT_CHECK_EVERY = 1 << 14;
+
 /**
  * BLIS's ClusterSimulator (reference §11.2): N instances on one clock, fed by admission
  * and routing decisions. Arrivals are pulled lazily from the source, in order; they sort
  * before every other cluster event at the same time (priority 0, earliest sequence).
  */
-export function runCluster(cfg: ClusterConfig, latency: LatencyModel, source: RequestSource): ClusterResult {
+export function runCluster(
+  cfg: ClusterConfig,
+  latency: LatencyModel,
+  source: RequestSource,
+  shouldAbort: AbortCheck | null = null,
+): ClusterResult {
   const instances = Array.from(
     { length: cfg.numInstances },
     (_, i) => new Instance(`instance_${i}`, cfg, latency),
@@ -60,8 +69,13 @@ export function runCluster(cfg: ClusterConfig, latency: LatencyModel, source: Re
   let rejected = 0;
   let clock = 0;
   const horizon = cfg.horizon;
+  let events = 0;
 
   for (;;) {
+    if (shouldAbort !== null && ++events % ABORT_CHECK_EVERY === 0) {
+      const reason = shouldAbort();
+      if (reason !== null) throw new AbortedError(reason);
+    }
     const arrivalTime = nextArrival ? nextArrival.arrival : Number.POSITIVE_INFINITY;
     const clusterTime = Math.min(arrivalTime, queue.peekTime());
     let instIdx = -1;

@@ -1,0 +1,163 @@
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { InputError } from '../errors.ts';
+import { MfuDatabase } from '../mfu/database.ts';
+import {
+  type ExternalLayout,
+  type LayoutName,
+  type ParsedLayout,
+  PROJECT_GEMM,
+  parseExternalLayout,
+  parseProjectLayout,
+  type VirtualFile,
+} from '../mfu/layouts.ts';
+import type { Warn } from '../mfu/tables.ts';
+
+/**
+ * Finds and reads MFU tables on disk (the pure parsing is in src/mfu). A bench-data root may
+ * hold the project layout per GPU (`<root>/<gpu>/gemm_bench/...`), the project layout of a
+ * single GPU directly (`<root>/gemm_bench/...`), or the BLIS / InferSim layout
+ * (`<root>/gemm/<gpu>/data.csv`, `<root>/mha/{prefill,decode}/<gpu>/...`). GPU folder names
+ * match case-insensitively, and any of the GPU's aliases may name the folder.
+ */
+export interface LoadedBenchData extends ParsedLayout {
+  readonly layout: LayoutName;
+  /** The GPU folder (or root) the tables came from. */
+  readonly dir: string;
+}
+
+/** Every file under dir (recursively), paths relative to dir in POSIX form. */
+export function readTree(dir: string): VirtualFile[] {
+  const out: VirtualFile[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.csv')) {
+        out.push({ path: relative(dir, p).split(sep).join('/'), text: readFileSync(p, 'utf8'), source: p });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}
+
+/** The entry of `dir` whose name equals one of `names` ignoring case, or undefined. */
+export function findEntry(dir: string, names: readonly string[]): string | undefined {
+  if (!isDir(dir)) return undefined;
+  const entries = readdirSync(dir).sort();
+  for (const want of names) {
+    const hit = entries.find((e) => e.toLowerCase() === want.toLowerCase());
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/** Reads one GPU's folder in an external layout, with the GPU level removed from the paths. */
+function readExternal(root: string, gpuDir: string): VirtualFile[] {
+  const files: VirtualFile[] = [];
+  for (const sub of ['gemm', 'mha/prefill', 'mha/decode']) {
+    const dir = join(root, sub, gpuDir);
+    if (!isDir(dir)) continue;
+    for (const f of readTree(dir)) files.push({ ...f, path: `${sub}/${f.path}` });
+  }
+  return files;
+}
+
+export interface LoadOptions {
+  readonly aliases?: readonly string[];
+  readonly warn?: Warn;
+  /** For external layouts: which naming to enforce ('auto' accepts both). */
+  readonly layout?: ExternalLayout | 'auto';
+}
+
+/** Loads the tables of one GPU from a bench-data root, in whichever layout it uses. */
+export function loadBenchData(root: string, gpu: string, opts: LoadOptions = {}): LoadedBenchData {
+  if (!isDir(root)) throw new InputError(`bench data: ${root} is not a directory`);
+  const names = [gpu, ...(opts.aliases ?? [])];
+  if (existsSync(join(root, PROJECT_GEMM))) {
+    return { ...parseProjectLayout(readTree(root), root, opts.warn), layout: 'project', dir: root };
+  }
+  const gpuDir = findEntry(root, names);
+  if (gpuDir !== undefined && existsSync(join(root, gpuDir, PROJECT_GEMM))) {
+    const dir = join(root, gpuDir);
+    return { ...parseProjectLayout(readTree(dir), dir, opts.warn), layout: 'project', dir };
+  }
+  if (findEntry(join(root, 'gemm'), names) !== undefined) {
+    return loadExternalBenchData(root, gpu, opts.layout ?? 'auto', opts);
+  }
+  const found = isDir(root) ? readdirSync(root).sort().join(', ') : '';
+  throw new InputError(
+    `bench data: no tables for GPU ${names.join('/')} under ${root} (found: ${found || 'nothing'})`,
+  );
+}
+
+/** GPU folders of an external-layout root (the entries of `<root>/gemm/`). */
+export function externalGpus(root: string): string[] {
+  const g = join(root, 'gemm');
+  return isDir(g)
+    ? readdirSync(g)
+        .filter((e) => isDir(join(g, e)))
+        .sort()
+    : [];
+}
+
+/** Loads one GPU's tables from a BLIS or InferSim root (`gemm/<gpu>/data.csv`, `mha/...`). */
+export function loadExternalBenchData(
+  root: string,
+  gpu: string,
+  layout: ExternalLayout | 'auto',
+  opts: LoadOptions = {},
+): LoadedBenchData {
+  const extGpu = findEntry(join(root, 'gemm'), [gpu, ...(opts.aliases ?? [])]);
+  if (extGpu === undefined) {
+    throw new InputError(
+      `bench data: no GPU '${gpu}' under ${join(root, 'gemm')} (found: ${externalGpus(root).join(', ') || 'nothing'})`,
+    );
+  }
+  const parsed = parseExternalLayout(readExternal(root, extGpu), `${root}[${extGpu}]`, layout, opts.warn);
+  const hasTp = [...parsed.data.decode.values()].some((m) => [...m.keys()].some((tp) => tp !== 1));
+  return { ...parsed, layout: layout === 'auto' ? (hasTp ? 'blis' : 'infersim') : layout, dir: root };
+}
+
+/** Loads one GPU's tables as an MFU database; warnings (fallbacks) go to `warn`. */
+export function loadMfuDatabase(root: string, gpu: string, opts: LoadOptions = {}): MfuDatabase {
+  const loaded = loadBenchData(root, gpu, opts);
+  return new MfuDatabase(
+    loaded.data,
+    opts.warn ? { label: loaded.dir, onWarning: opts.warn } : { label: loaded.dir },
+  );
+}
+
+/** True when `root` holds any bench data for this GPU (used to pick v2 over v1). */
+export function hasBenchData(root: string, gpu: string, aliases: readonly string[] = []): boolean {
+  if (!isDir(root)) return false;
+  const names = [gpu, ...aliases];
+  if (existsSync(join(root, PROJECT_GEMM))) return true;
+  const g = findEntry(root, names);
+  if (g !== undefined && existsSync(join(root, g, PROJECT_GEMM))) return true;
+  return findEntry(join(root, 'gemm'), names) !== undefined;
+}
+
+/** Writes files under dir, each atomically (temp file + rename). */
+export function writeTree(dir: string, files: readonly VirtualFile[]): void {
+  for (const f of files) {
+    const p = join(dir, ...f.path.split('/'));
+    mkdirSync(dirname(p), { recursive: true });
+    const tmp = `${p}.tmp`;
+    writeFileSync(tmp, f.text);
+    renameSync(tmp, p);
+  }
+}

@@ -1,0 +1,125 @@
+import { InputError } from '../errors.ts';
+import type { ModelArch } from '../latency/arch.ts';
+import { deriveKvBlocks, type KvBlocksResult } from '../latency/kv-blocks.ts';
+import { RooflineV1Model } from '../latency/roofline-v1.ts';
+import { RooflineV1CalibratedModel } from '../latency/roofline-v1-calibrated.ts';
+import { RooflineV2Model } from '../latency/roofline-v2.ts';
+import type { LatencyModel } from '../latency/types.ts';
+import type { MfuDatabase } from '../mfu/database.ts';
+import { loadMfuDatabase } from './bench-data.ts';
+import {
+  findGpu,
+  type GpuSpec,
+  type HardwareConfig,
+  loadHardwareConfig,
+  v1Params,
+  v2Params,
+} from './hardware-config.ts';
+import { loadModelConfig } from './model-config.ts';
+
+/**
+ * Builds roofline latency models from files: a model config (folder, file, or folder of model
+ * folders plus a model id), hardware_config.json, a GPU name, TP and, for v2, a bench-data
+ * root. Loaded files are cached per path, so building one model per simulated job is cheap.
+ */
+export interface RooflineSetup {
+  readonly kind: 'roofline-v1' | 'roofline-v2';
+  /** Model id as the run names it, e.g. "meta-llama/Llama-3.1-8B-Instruct". */
+  readonly model: string;
+  /** --model-config-folder: the model's folder, its config.json, or model_configs/. */
+  readonly modelConfigPath: string;
+  readonly hardwareConfigPath: string;
+  /** GPU name or alias, any case (H100, a100-sxm, A100-80 …). */
+  readonly gpu: string;
+  readonly tp: number;
+  /** Bench-data root (bench_data/, bench_data/h100 or a BLIS/InferSim root); v2 only. */
+  readonly benchDataPath?: string;
+  readonly alpha?: readonly number[];
+  /** false = BLIS's hidden/heads even where config.json gives another head_dim. */
+  readonly useConfigHeadDim?: boolean;
+  /** roofline-v2 only: the monotone mode (ours; default false = BLIS's v2). */
+  readonly v2Monotone?: boolean;
+  /** MFU-database fallbacks, reported once each. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface BuiltRoofline {
+  readonly model: LatencyModel;
+  readonly variant: 'v1' | 'v1-calibrated' | 'v2';
+  readonly arch: ModelArch;
+  readonly gpu: GpuSpec;
+}
+
+const hwCache = new Map<string, HardwareConfig>();
+const archCache = new Map<string, ModelArch>();
+const dbCache = new Map<string, MfuDatabase>();
+
+export function clearLatencyCaches(): void {
+  hwCache.clear();
+  archCache.clear();
+  dbCache.clear();
+}
+
+export function cachedHardwareConfig(path: string): HardwareConfig {
+  let cfg = hwCache.get(path);
+  if (!cfg) {
+    cfg = loadHardwareConfig(path);
+    hwCache.set(path, cfg);
+  }
+  return cfg;
+}
+
+export function cachedModelArch(path: string, model: string): ModelArch {
+  const key = `${path}\u0000${model}`;
+  let arch = archCache.get(key);
+  if (!arch) {
+    arch = loadModelConfig(path, model);
+    archCache.set(key, arch);
+  }
+  return arch;
+}
+
+/** The MFU database of one GPU (cached per root and GPU; warnings go to the first caller's sink). */
+export function cachedMfuDatabase(root: string, gpu: GpuSpec, onWarning?: (m: string) => void): MfuDatabase {
+  const key = `${root}\u0000${gpu.key}`;
+  let db = dbCache.get(key);
+  if (!db) {
+    db = loadMfuDatabase(root, gpu.key, { aliases: gpu.aliases, ...(onWarning && { warn: onWarning }) });
+    dbCache.set(key, db);
+  }
+  return db;
+}
+
+export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
+  const arch = cachedModelArch(s.modelConfigPath, s.model);
+  const gpu = findGpu(cachedHardwareConfig(s.hardwareConfigPath), s.gpu);
+  const opts = {
+    ...(s.alpha && { alpha: s.alpha }),
+    ...(s.useConfigHeadDim !== undefined && { useConfigHeadDim: s.useConfigHeadDim }),
+  };
+  if (s.kind === 'roofline-v2') {
+    if (!s.benchDataPath) throw new InputError('roofline-v2 needs --bench-data-path (MFU tables)');
+    const db = cachedMfuDatabase(s.benchDataPath, gpu, s.onWarning);
+    const v2opts = { ...opts, monotone: s.v2Monotone === true };
+    return { model: new RooflineV2Model(arch, v2Params(gpu), s.tp, db, v2opts), variant: 'v2', arch, gpu };
+  }
+  const v1 = v1Params(gpu);
+  if (v1.calibration) {
+    const model = new RooflineV1CalibratedModel(arch, v1.params, v1.calibration, s.tp, opts);
+    return { model, variant: 'v1-calibrated', arch, gpu };
+  }
+  return { model: new RooflineV1Model(arch, v1.params, s.tp, opts), variant: 'v1', arch, gpu };
+}
+
+/** KV blocks from GPU memory when a run does not give them (see latency/kv-blocks.ts). */
+export function deriveKvBlocksFor(
+  arch: ModelArch,
+  gpu: GpuSpec,
+  tp: number,
+  opts: { blockSize?: number; gpuMemoryUtilization?: number; maxNumBatchedTokens?: number } = {},
+): KvBlocksResult {
+  if (gpu.MemoryGiB === undefined) {
+    throw new InputError(`${gpu.source}: GPU '${gpu.key}' has no MemoryGiB; cannot derive KV blocks`);
+  }
+  return deriveKvBlocks({ arch, tp, memoryGiB: gpu.MemoryGiB, ...opts });
+}

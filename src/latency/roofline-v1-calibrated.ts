@@ -1,0 +1,194 @@
+import type { ModelArch } from './arch.ts';
+import { AlphaHooks, checkPositive, type RooflineOptions, type RooflineV1Params } from './roofline-v1.ts';
+import type { LatencyModel, StepRequest } from './types.ts';
+import { checkArch, effectiveContext, type V1Geometry, v1Geometry } from './v1-geometry.ts';
+
+/**
+ * The calibration fields of the `optroofline` branch (reference §9.4). Any of them present in a
+ * GPU's v1 section selects the calibrated variant; absent ones take the neutral defaults of
+ * CALIBRATED_DEFAULTS (our rule: the branch always had all of them).
+ */
+export interface CalibratedV1Fields {
+  readonly tpScalingExponent: number;
+  readonly decodeTpScalingExponent: number;
+  readonly mfuPrefillMultiplier: number;
+  readonly mfuDecodeMultiplier: number;
+  readonly prefillBwFactor: number;
+  readonly decodeBwFactor: number;
+  readonly vectorPeakFraction: number;
+  readonly prefillOverheadMicros: number;
+  readonly mixedPrefillOverheadMicros: number;
+}
+
+export const CALIBRATED_FIELD_NAMES = [
+  'tpScalingExponent',
+  'decodeTpScalingExponent',
+  'mfuPrefillMultiplier',
+  'mfuDecodeMultiplier',
+  'prefillBwFactor',
+  'decodeBwFactor',
+  'vectorPeakFraction',
+  'prefillOverheadMicros',
+  'mixedPrefillOverheadMicros',
+] as const satisfies readonly (keyof CalibratedV1Fields)[];
+
+/** Neutral values: TP scaling as plain v1 (exponent 1), no multipliers, v1's 10 % vector peak. */
+export const CALIBRATED_DEFAULTS: CalibratedV1Fields = {
+  tpScalingExponent: 1,
+  decodeTpScalingExponent: 1,
+  mfuPrefillMultiplier: 1,
+  mfuDecodeMultiplier: 1,
+  prefillBwFactor: 1,
+  decodeBwFactor: 1,
+  vectorPeakFraction: 0.1,
+  prefillOverheadMicros: 0,
+  mixedPrefillOverheadMicros: 0,
+};
+
+/** The branch's calibrated values for H100 and A100 (reference §12.1), a tuner's starting point. */
+export const OPTROOFLINE_CALIBRATION: CalibratedV1Fields = {
+  tpScalingExponent: 0.3,
+  decodeTpScalingExponent: 1.15,
+  mfuPrefillMultiplier: 2.32,
+  mfuDecodeMultiplier: 2.0,
+  prefillBwFactor: 0.75,
+  decodeBwFactor: 0.96,
+  vectorPeakFraction: 0.1,
+  prefillOverheadMicros: 500,
+  mixedPrefillOverheadMicros: 150,
+};
+
+/**
+ * Calibrated roofline v1 (`optroofline`, reference §9.4): attention moves to the vector term,
+ * discounted KV and activation bytes, sub-linear TP scaling, phase-weighted mixing of prefill
+ * and decode, and a batch-size-dependent per-step overhead. perLayerOverhead is not used.
+ */
+export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyModel {
+  readonly name = 'roofline-v1' as const;
+  private readonly g: V1Geometry;
+  private readonly tp: number;
+  private readonly c: CalibratedV1Fields;
+  private readonly peak: number;
+  private readonly peakGemm: number;
+  private readonly bwEff: number;
+  private readonly mfuPrefill: number;
+  private readonly mfuDecode: number;
+  private readonly prefillFlopDiv: number;
+  private readonly decodeDiv: number;
+  private readonly commUs: number;
+  private readonly tOverhead: number;
+
+  constructor(
+    arch: ModelArch,
+    hw: RooflineV1Params,
+    calibration: Partial<CalibratedV1Fields>,
+    tp: number,
+    opts: RooflineOptions = {},
+  ) {
+    super(opts.alpha);
+    checkArch(arch, tp);
+    const { TFlopsPeak, BwPeakTBs, BwEffConstant, mfuPrefill, mfuDecode } = hw;
+    checkPositive('roofline-v1 hardware', { TFlopsPeak, BwPeakTBs, BwEffConstant, mfuPrefill, mfuDecode });
+    const c: CalibratedV1Fields = { ...CALIBRATED_DEFAULTS, ...calibration };
+    const { mfuPrefillMultiplier, mfuDecodeMultiplier, prefillBwFactor, decodeBwFactor, vectorPeakFraction } =
+      c;
+    checkPositive('roofline-v1 calibration', {
+      mfuPrefillMultiplier,
+      mfuDecodeMultiplier,
+      prefillBwFactor,
+      decodeBwFactor,
+      vectorPeakFraction,
+    });
+    this.c = c;
+    const fp8 = hw.TFlopsFP8 ?? 0;
+    this.g = v1Geometry(arch, { ...opts, tflopsFP8: fp8 });
+    this.tp = tp;
+    this.peak = TFlopsPeak * 1e12;
+    this.peakGemm = this.g.fp8 ? fp8 * 1e12 : this.peak;
+    this.bwEff = BwPeakTBs * 1e12 * BwEffConstant;
+    this.mfuPrefill = mfuPrefill;
+    this.mfuDecode = mfuDecode;
+    this.prefillFlopDiv = tp ** c.tpScalingExponent;
+    this.decodeDiv = tp ** (c.decodeTpScalingExponent === 0 ? 1 : c.decodeTpScalingExponent);
+    this.commUs = tp > 1 ? this.g.layers * 2 * hw.allReduceLatency : 0;
+    this.tOverhead = hw.TOverheadMicros;
+  }
+
+  stepTime(batch: readonly StepRequest[]): number {
+    const g = this.g;
+    const L = g.layers;
+    const H = g.heads;
+    const dh = g.dh;
+    let pN = 0;
+    let pTokens = 0;
+    let pSram = 0;
+    let pDyn = 0;
+    let dN = 0;
+    let dSram = 0;
+    let dDyn = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      const s = r.progressIndex;
+      let t: number;
+      if (s < r.inputLen) t = r.numNewTokens;
+      else if (r.outputLen > 0) t = 1;
+      else continue;
+      const ctx = effectiveContext(s, t);
+      const sram = L * (2 * H * t * ctx * dh + 4 * H * t * ctx + 2 * H * t * ctx * dh);
+      // Byte components in BLIS's alphabetical key order (weights are added per group).
+      const act = g.actBytesPerToken * t * (t === 1 ? 0.75 : 0.85);
+      const kvAccess = g.kvBytesPerToken * s * (t === 1 ? 0.8 : 0.92);
+      const dyn = act + kvAccess + g.kvBytesPerToken * t;
+      if (s < r.inputLen) {
+        pN++;
+        pTokens += t;
+        pSram += sram;
+        pDyn += dyn;
+      } else {
+        dN++;
+        dSram += sram;
+        dDyn += dyn;
+      }
+    }
+    const c = this.c;
+    let pHat = 0;
+    let dHat = 0;
+    if (pN > 0) {
+      const f = this.prefillFlopDiv;
+      const compute =
+        this.linTime(pTokens, f, this.mfuPrefill * c.mfuPrefillMultiplier) +
+        pSram / f / (this.peak * c.vectorPeakFraction);
+      const weights = g.moe ? g.weightBytes(pTokens) : g.denseWeightBytes;
+      const memory = (weights + pDyn) / this.tp / (this.bwEff * c.prefillBwFactor);
+      pHat = Math.max(compute, memory);
+    }
+    if (dN > 0) {
+      const f = this.decodeDiv;
+      const compute =
+        this.linTime(dN, f, this.mfuDecode * c.mfuDecodeMultiplier) +
+        dSram / f / (this.peak * c.vectorPeakFraction);
+      const weights = g.moe ? g.weightBytes(dN) : g.denseWeightBytes;
+      const memory = (weights + dDyn) / f / (this.bwEff * c.decodeBwFactor);
+      dHat = Math.max(compute, memory);
+    }
+    let hw: number;
+    const p = pTokens;
+    const q = dN;
+    if (pN > 0 && dN > 0) {
+      if (p > 4 * q && p > 100) hw = 0.75 * pHat + 0.25 * dHat;
+      else if (q > 2 * p && q > 50) hw = 0.35 * pHat + 0.65 * dHat;
+      else hw = (p * pHat + q * dHat) / (p + q);
+    } else hw = pHat + dHat;
+    const n = pN + dN;
+    let overhead = this.tOverhead;
+    if (n > 2) overhead *= 1 + 0.15 * Math.log2(n / 2) * (0.3 + (2 * q) / n);
+    if (pN > 0) overhead += pN * (dN > 0 ? c.mixedPrefillOverheadMicros : c.prefillOverheadMicros);
+    return Math.round(hw * 1e6 + this.commUs + overhead);
+  }
+
+  /** Projection + MLP GEMM time for `tokens` new tokens, FLOPs divided by `div`. */
+  private linTime(tokens: number, div: number, mfu: number): number {
+    const g = this.g;
+    return ((g.projFlopsPerToken + g.mlpFlopsPerToken) * tokens) / div / (this.peakGemm * mfu);
+  }
+}

@@ -1,0 +1,286 @@
+import { InputError } from '../errors.ts';
+import type { DecodeGrid, GemmCurve, MfuDatabase, PrefillCurve } from '../mfu/database.ts';
+import { MonotoneCurve, MonotoneGrid } from '../mfu/monotone.ts';
+import { denseLayers, expectedActiveExperts, type ModelArch } from './arch.ts';
+import { AlphaHooks, checkPositive } from './roofline-v1.ts';
+import type { LatencyModel, StepRequest } from './types.ts';
+import { checkArch } from './v1-geometry.ts';
+import {
+  BUCKET_MIN_LOG2,
+  BUCKETS,
+  bucketIndex,
+  type RooflineV2Options,
+  type RooflineV2Params,
+} from './v2-params.ts';
+
+export type { RooflineV2Options, RooflineV2Params } from './v2-params.ts';
+
+/** One weight matrix K×N of a layer, resolved to its MFU curve. */
+interface Gemm {
+  readonly k: number;
+  readonly n: number;
+  readonly bytes: number;
+  readonly curve: GemmCurve;
+  /** Monotone mode: M / MFU(M) envelope. */
+  readonly mono: MonotoneCurve | undefined;
+}
+
+/**
+ * The MFU-database roofline of branch `roofline-go-and-hypotheses` (reference §9.5):
+ * per-GEMM max(compute at measured MFU, weight-load floor), attention at measured prefill and
+ * decode MFU, the max of the prefill and decode phases in mixed steps, sustained bandwidth
+ * and a per-layer overhead. MoE and FP8 follow the rules documented in v1-geometry.ts.
+ */
+export class RooflineV2Model extends AlphaHooks implements LatencyModel {
+  readonly name = 'roofline-v2' as const;
+  private readonly tau: number;
+  private readonly layers: number;
+  private readonly peak: number;
+  private readonly peakGemm: number;
+  private readonly bw: number;
+  private readonly overheadS: number;
+  /** 4·H·hd·Lyr: attention-core FLOPs per (query token × context token). */
+  private readonly attnCoef: number;
+  private readonly actBytesPerToken: number;
+  private readonly kvBytesPerToken: number;
+  private readonly weightBytes: number;
+  private readonly dense: readonly Gemm[];
+  private readonly attnGemms: readonly Gemm[];
+  private readonly experts: readonly Gemm[];
+  private readonly arch: ModelArch;
+  private readonly prefillCurve: PrefillCurve;
+  private readonly decodeGrid: DecodeGrid;
+  private readonly gemmMemo = new Map<number, number>();
+  private readonly prefillMfu = new Float64Array(BUCKETS);
+  private readonly bucketTokens = new Float64Array(BUCKETS);
+  private readonly bucketAttn = new Float64Array(BUCKETS);
+  private readonly prefillMono: MonotoneCurve | undefined;
+  private readonly decodeMono: MonotoneGrid | undefined;
+
+  constructor(
+    arch: ModelArch,
+    hw: RooflineV2Params,
+    tp: number,
+    db: MfuDatabase,
+    opts: RooflineV2Options = {},
+  ) {
+    super(opts.alpha);
+    checkArch(arch, tp);
+    const { TFlopsPeak, BwPeakTBs } = hw;
+    checkPositive('roofline-v2 hardware', { TFlopsPeak, BwPeakTBs });
+    this.arch = arch;
+    this.tau = 1 / tp;
+    const L = arch.numLayers;
+    this.layers = L;
+    const d = arch.hiddenSize;
+    const H = arch.numHeads;
+    const ownHead = (opts.useConfigHeadDim ?? true) && arch.headDimDiffers;
+    const hd = ownHead ? arch.headDim : Math.trunc(d / H);
+    const qDim = ownHead ? H * hd : d;
+    const dkv = arch.numKVHeads * hd;
+    const dff = arch.intermediateSize;
+    const B = arch.bytesPerParam;
+    const Bw = arch.weightBytesPerParam;
+    this.peak = TFlopsPeak * 1e12;
+    const fp8 = arch.fp8Weights && (hw.TFlopsFP8 ?? 0) > 0;
+    this.peakGemm = fp8 ? (hw.TFlopsFP8 ?? 0) * 1e12 : this.peak;
+    const eff = hw.bwEfficiencyFactor ?? 0;
+    this.bw = BwPeakTBs * 1e12 * (eff > 0 ? eff : 1);
+    this.overheadS = ((hw.perLayerOverhead ?? 0) * L) / tp / 1e6;
+    this.attnCoef = 4 * H * hd * L;
+    this.actBytesPerToken = L * d * B;
+    this.kvBytesPerToken =
+      arch.kvLatentDim !== undefined ? L * arch.kvLatentDim * B : 2 * L * arch.numKVHeads * hd * B;
+    const mono = opts.monotone === true;
+    const g = (k: number, n: number): Gemm => {
+      const curve = db.gemmCurve(k, n);
+      return {
+        k,
+        n,
+        bytes: k * n * Bw,
+        curve,
+        mono: mono ? new MonotoneCurve(curve.ms, (m) => curve.at(m)) : undefined,
+      };
+    };
+    this.attnGemms = [g(d, qDim), g(d, dkv), g(d, dkv), g(qDim, d)];
+    this.dense = [...this.attnGemms, g(d, dff), g(d, dff), g(dff, d)];
+    const attnW = d * (qDim + 2 * dkv) + qDim * d;
+    const moe = arch.moe;
+    if (moe) {
+      const shared = moe.sharedExperts * moe.sharedIntermediateSize;
+      const fixed = [g(d, moe.numExperts)];
+      if (shared > 0) fixed.push(g(d, shared), g(d, shared), g(shared, d));
+      this.experts = [
+        g(d, moe.expertIntermediateSize),
+        g(d, moe.expertIntermediateSize),
+        g(moe.expertIntermediateSize, d),
+      ];
+      this.attnGemms = [...this.attnGemms, ...fixed];
+      this.weightBytes =
+        Bw *
+        (L * attnW +
+          denseLayers(arch) * 3 * d * dff +
+          moe.moeLayers *
+            (moe.numExperts * 3 * d * moe.expertIntermediateSize + 3 * d * shared + d * moe.numExperts));
+    } else {
+      this.experts = [];
+      this.weightBytes = L * Bw * (attnW + 3 * d * dff);
+    }
+    const keys = db.attentionKeys({ heads: H, kvHeads: arch.numKVHeads, headDim: hd });
+    this.prefillCurve = db.prefillCurve(keys.prefill);
+    this.decodeGrid = db.decodeGrid(keys.decode, tp);
+    for (let i = 0; i < BUCKETS; i++) this.prefillMfu[i] = this.prefillCurve.at(2 ** (BUCKET_MIN_LOG2 + i));
+    if (!(this.prefillMfu[0]! > 0)) throw new InputError(`${db.label}: prefill MFU lookup failed`);
+    const pc = this.prefillCurve;
+    const dg = this.decodeGrid;
+    this.prefillMono = mono ? new MonotoneCurve(pc.seqs, (x) => pc.at(x)) : undefined;
+    this.decodeMono = mono ? new MonotoneGrid(dg.bs, dg.kv, (b, k) => dg.at(b, k)) : undefined;
+  }
+
+  stepTime(batch: readonly StepRequest[]): number {
+    if (this.decodeMono !== undefined) return this.stepTimeMonotone(batch);
+    const tau = this.tau;
+    let pN = 0;
+    let pDyn = 0;
+    let dN = 0;
+    let dDyn = 0;
+    let sumF = 0;
+    let sumFM = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      if (r.progressIndex >= r.inputLen && r.outputLen > 0) dN++;
+    }
+    const bucketTokens = this.bucketTokens;
+    const bucketAttn = this.bucketAttn;
+    bucketTokens.fill(0);
+    bucketAttn.fill(0);
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      const s = r.progressIndex;
+      if (s < r.inputLen) {
+        const t = r.numNewTokens;
+        const seqLen = s + t;
+        const b = bucketIndex(seqLen);
+        pN++;
+        bucketTokens[b]! += t;
+        bucketAttn[b]! += this.attnCoef * t * seqLen;
+        pDyn += this.dynBytes(s, t);
+      } else if (r.outputLen > 0) {
+        const f = this.attnCoef * s;
+        sumF += f;
+        sumFM += f * this.decodeGrid.at(dN, s);
+        dDyn += this.dynBytes(s, 1);
+      }
+    }
+    let pHat = 0;
+    if (pN > 0) {
+      let pc = 0;
+      for (let b = 0; b < BUCKETS; b++) {
+        const tokens = bucketTokens[b]!;
+        if (tokens === 0) continue;
+        pc += this.gemmLayers(tokens) + (bucketAttn[b]! / 1.8 / (this.peak * this.prefillMfu[b]!)) * tau;
+      }
+      const pm = (this.weightBytes * tau + pDyn * tau) / this.bw;
+      pHat = Math.max(pc, pm);
+    }
+    let dHat = 0;
+    if (dN > 0) {
+      let dc = this.gemmLayers(dN);
+      if (sumF > 0) {
+        const mfuEff = sumFM / sumF;
+        if (mfuEff > 0) dc += (sumF / (this.peak * mfuEff)) * tau;
+      }
+      const dm = (this.weightBytes * tau + dDyn * tau) / this.bw;
+      dHat = Math.max(dc, dm);
+    }
+    const hw = Math.max(pHat, dHat);
+    const us = (hw + this.overheadS) * 1e6;
+    return Math.round(Math.max(us, 1));
+  }
+
+  /** The monotone mode's step (see RooflineV2Options.monotone); same bytes and combination. */
+  private stepTimeMonotone(batch: readonly StepRequest[]): number {
+    const prefillMono = this.prefillMono!;
+    const decodeMono = this.decodeMono!;
+    let dN = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      if (r.progressIndex >= r.inputLen && r.outputLen > 0) dN++;
+    }
+    let pN = 0;
+    let pTokens = 0;
+    let pAttn = 0;
+    let pDyn = 0;
+    let dAttn = 0;
+    let dDyn = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      const s = r.progressIndex;
+      if (s < r.inputLen) {
+        const t = r.numNewTokens;
+        pN++;
+        pTokens += t;
+        pAttn += t * prefillMono.at(s + t);
+        pDyn += this.dynBytes(s, t);
+      } else if (r.outputLen > 0) {
+        dAttn += decodeMono.at(dN, s) / dN;
+        dDyn += this.dynBytes(s, 1);
+      }
+    }
+    const scale = (this.attnCoef / this.peak) * this.tau;
+    let hw = 0;
+    if (pN > 0) {
+      const pc = this.gemmLayers(pTokens) + (pAttn / 1.8) * scale;
+      hw = Math.max(pc, (this.weightBytes * this.tau + pDyn * this.tau) / this.bw);
+    }
+    if (dN > 0) {
+      const dc = this.gemmLayers(dN) + dAttn * scale;
+      hw = Math.max(hw, dc, (this.weightBytes * this.tau + dDyn * this.tau) / this.bw);
+    }
+    return Math.round(Math.max((hw + this.overheadS) * 1e6, 1));
+  }
+
+  /** v2 bytes without weights, components in alphabetical key order (§9.5). */
+  private dynBytes(s: number, t: number): number {
+    const one = t === 1;
+    return (
+      this.actBytesPerToken * t * (one ? 0.75 : 0.85) +
+      this.kvBytesPerToken * s * (one ? 0.8 : 0.92) +
+      this.kvBytesPerToken * t
+    );
+  }
+
+  /** Whole-model GEMM time for M tokens (all layers, divided by TP), memoised per M. */
+  private gemmLayers(m: number): number {
+    const cached = this.gemmMemo.get(m);
+    if (cached !== undefined) return cached;
+    let v: number;
+    const moe = this.arch.moe;
+    if (!moe) {
+      v = this.sum(this.dense, m) * this.tau * this.layers;
+    } else {
+      const active = expectedActiveExperts(moe, m);
+      const perExpertTokens = (m * moe.topK) / active;
+      const moeLayer = this.sum(this.attnGemms, m) + active * this.sum(this.experts, perExpertTokens);
+      const denseLayer = this.sum(this.dense, m);
+      v = (moe.moeLayers * moeLayer + denseLayers(this.arch) * denseLayer) * this.tau;
+    }
+    if (this.gemmMemo.size > 65536) this.gemmMemo.clear();
+    this.gemmMemo.set(m, v);
+    return v;
+  }
+
+  private sum(list: readonly Gemm[], m: number): number {
+    let total = 0;
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i]!;
+      const compute =
+        x.mono !== undefined
+          ? (2 * x.k * x.n * x.mono.at(m)) / this.peakGemm
+          : (2 * m * x.k * x.n) / (this.peakGemm * x.curve.at(m));
+      const memory = x.bytes / this.bw;
+      total += Math.max(compute, memory);
+    }
+    return total;
+  }
+}

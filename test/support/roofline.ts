@@ -1,0 +1,56 @@
+import type { StepRequest } from '../../src/latency/types.ts';
+import { sharedJson } from './shared.ts';
+
+/** data/blis/roofline_reference.json: step times of the original Go code on synthetic batches. */
+export interface RooflineReference {
+  scenarios: Record<string, { prefill: [number, number][]; decode_kv: string | [] }>;
+  'v1_v0.6.1': { rows: [string, string, number, string, number][] };
+  v2_branch: {
+    hardware: Record<string, number>;
+    rows: [string, number, string, number][];
+    'mfu_lookups_llama-3.1-8b': { rows: (string | number)[][] };
+  };
+  optroofline_branch: { columns: string[]; rows: number[][] };
+}
+
+export const reference = (): RooflineReference =>
+  sharedJson<RooflineReference>('data/blis/roofline_reference.json');
+
+/** The reference's short model names → the shipped model_configs folders. */
+export const MODEL_FOLDERS: Record<string, string> = {
+  'llama-3.1-8b': 'llama-3.1-8b-instruct',
+  'qwen2.5-7b': 'qwen2.5-7b-instruct',
+  'codellama-34b': 'codellama-34b-instruct-hf',
+  'qwen3-14b': 'qwen3-14b',
+  'llama-2-7b': 'llama-2-7b-hf',
+};
+
+export function prefill(progress: number, tokens: number): StepRequest {
+  return { progressIndex: progress, numNewTokens: tokens, inputLen: progress + tokens, outputLen: 16 };
+}
+
+/** A decode request: its whole input is cached and `kv` tokens are in context. */
+export function decode(kv: number): StepRequest {
+  return { progressIndex: kv, numNewTokens: 1, inputLen: Math.min(kv, 1), outputLen: kv + 16 };
+}
+
+export function decodes(count: number, kv: number): StepRequest[] {
+  return Array.from({ length: count }, () => decode(kv));
+}
+
+/** The batch a reference scenario describes (prefill [ProgressIndex, NumNew] pairs plus decodes). */
+export function scenarioBatch(ref: RooflineReference, name: string): StepRequest[] {
+  if (name === 'mixed_p40_d100kv1000') return [prefill(0, 40), ...decodes(100, 1000)];
+  const sc = ref.scenarios[name];
+  if (!sc) throw new Error(`no scenario ${name}`);
+  const batch = sc.prefill.map(([p, n]) => prefill(p, n));
+  const d = sc.decode_kv;
+  if (typeof d === 'string') {
+    const same = /^(\d+) requests? (?:with ProgressIndex|at) (\d+)$/.exec(d);
+    const mixed = /^1 request at (\d+) \+ (\d+) requests at (\d+)$/.exec(d);
+    if (same) batch.push(...decodes(Number(same[1]), Number(same[2])));
+    else if (mixed) batch.push(decode(Number(mixed[1])), ...decodes(Number(mixed[2]), Number(mixed[3])));
+    else throw new Error(`unparsed decode description '${d}'`);
+  }
+  return batch;
+}
