@@ -57,3 +57,104 @@ export interface PointResult {
   predicted: Partial<Record<Metric, number>>;
   meta: PointMeta;
 }
+
+/** One row of errors.csv: a point × metric × latency model. Null where status is not ok. */
+export interface ErrorRow {
+  experiment: string;
+  point: string;
+  latencyModel: LatencyModelName;
+  seed: number;
+  metric: Metric;
+  measured: number;
+  predicted: number | null;
+  absError: number | null;
+  /** |predicted − measured| / measured × 100. */
+  ape: number | null;
+  /** Signed (predicted − measured) / measured × 100: positive = over-prediction. */
+  pe: number | null;
+  status: PointStatus;
+}
+
+/** Error statistics of one metric over a set of ok points. */
+export interface MetricStats {
+  metric: Metric;
+  /** ok points with this metric measured. */
+  n: number;
+  mape: number;
+  medianApe: number;
+  /** Mean signed PE (bias). */
+  meanPe: number;
+  p90Ape: number;
+  maxApe: number;
+  /** Bootstrap 95 % confidence interval of the MAPE (seeded); null with fewer than 2 points. */
+  ci95: [number, number] | null;
+}
+
+export interface StatusCounts {
+  ok: number;
+  notApplicable: number;
+  failed: number;
+}
+
+/** Aggregates for one latency model over every point (or one breakdown group). */
+export interface ModelStats {
+  latencyModel: LatencyModelName;
+  counts: StatusCounts;
+  metrics: MetricStats[];
+}
+
+export type BreakdownKey = 'model' | 'gpu' | 'tp' | 'family';
+
+export interface BreakdownGroup extends ModelStats {
+  by: BreakdownKey;
+  /** The group's value, e.g. "meta-llama/Llama-2-7b-hf", "H100", "2", "codegen". */
+  key: string;
+}
+
+export interface EvalStats {
+  models: ModelStats[];
+  breakdowns: BreakdownGroup[];
+}
+
+/** An input file and its content hash, so a report names exactly what it measured. */
+export interface InputVersion {
+  path: string;
+  sha256: string;
+}
+
+export interface ExperimentInfo {
+  name: string;
+  meta: PointMeta;
+  /** Point ids in order: summary, stage-<i>, qps-<rate>. */
+  points: string[];
+}
+
+/** Everything one evaluator run produced: the content of results.json. */
+export interface EvalRun {
+  tool: { name: 'blis-eval'; version: string };
+  runId: string;
+  /** ISO time; the only field that differs between runs on the same inputs. */
+  createdAt: string;
+  /** false when Ctrl-C stopped the run: points holds what finished. */
+  complete: boolean;
+  options: {
+    latencyModels: LatencyModelName[];
+    seeds: number;
+    workloadForm: 'executed' | 'profile';
+    timeoutS: number;
+  };
+  inputs: {
+    groundTruth: InputVersion;
+    hardwareConfig: InputVersion;
+    /** One hash over the bench-data tree (sorted relative paths and contents). */
+    benchData: InputVersion;
+    modelConfigs: InputVersion;
+    coefficients: InputVersion;
+  };
+  /** How percentiles are computed, as the report states it. */
+  percentileDefinition: string;
+  experiments: ExperimentInfo[];
+  /** Sorted by experiment, point order, latency model, seed. */
+  points: PointResult[];
+  stats: EvalStats;
+}

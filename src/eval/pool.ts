@@ -1,0 +1,74 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
+import { Piscina } from 'piscina';
+
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: string };
+
+export interface PoolOptions<J, R> {
+  /** Worker threads; 1 runs jobs in this thread. */
+  jobs: number;
+  /** Seconds per job (0 = none); the job stops itself at its deadline. */
+  timeoutS: number;
+  /** Set by Ctrl-C: no new job starts, running ones are abandoned. */
+  signal: AbortSignal;
+  /** The in-process runner (same function the workers call). */
+  inProcess: (job: J & { deadline: number }) => R;
+  onDone: (index: number, outcome: Outcome<R>) => void;
+}
+
+export const defaultJobs = (): number => availableParallelism();
+
+const WORKER = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+
+/**
+ * Runs every job once, on a piscina worker pool (p-limit bounds the jobs in flight) or
+ * in-process for `jobs: 1`. A job that throws or passes its deadline is reported as a
+ * failed outcome; the others go on. Outcomes are reported as they finish; callers sort.
+ */
+export async function runJobs<J extends object, R>(jobs: readonly J[], o: PoolOptions<J, R>): Promise<void> {
+  const deadline = () => (o.timeoutS > 0 ? Date.now() + o.timeoutS * 1000 : 0);
+  if (o.jobs <= 1) {
+    for (let i = 0; i < jobs.length; i++) {
+      // Yield between jobs so a Ctrl-C handler gets to run.
+      await new Promise((r) => setImmediate(r));
+      if (o.signal.aborted) return;
+      o.onDone(
+        i,
+        capture(() => o.inProcess({ ...jobs[i]!, deadline: deadline() })),
+      );
+    }
+    return;
+  }
+  const pool = new Piscina({ filename: WORKER, minThreads: o.jobs, maxThreads: o.jobs, idleTimeout: 1000 });
+  const limit = pLimit(o.jobs * 2);
+  try {
+    await Promise.all(
+      jobs.map((job, i) =>
+        limit(async () => {
+          if (o.signal.aborted) return;
+          try {
+            const value = (await pool.run({ ...job, deadline: deadline() }, { signal: o.signal })) as R;
+            o.onDone(i, { ok: true, value });
+          } catch (e) {
+            if (!o.signal.aborted) o.onDone(i, { ok: false, error: message(e) });
+          }
+        }),
+      ),
+    );
+  } finally {
+    await pool.destroy();
+  }
+}
+
+function capture<R>(f: () => R): Outcome<R> {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    return { ok: false, error: message(e) };
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+}
