@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.ts';
 import { registerRun } from './commands/run.ts';
+import { registerValidate } from './commands/validate.ts';
 import { EXIT, exitCodeFor } from './errors.ts';
 
 /** Builds the commander program. Wiring only: every command's logic lives in commands/<name>.ts. */
@@ -9,9 +10,12 @@ export function buildProgram(): Command {
     .description('Evaluate and calibrate LLM-inference latency simulators against real vLLM measurements')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // Root flags stay before subcommands, so `run --hardware-config` is run's own flag.
+    .enablePositionalOptions();
   registerRun(program);
   registerBench(program);
+  registerValidate(program);
   return program;
 }
 

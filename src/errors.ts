@@ -1,5 +1,5 @@
 /** Exit codes, one meaning each (architecture.md). */
-export const EXIT = { ok: 0, threshold: 1, badInput: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, threshold: 1, badInput: 2, internal: 3, interrupted: 130 } as const;
 
 /** Bad input or usage: the message names the file, entry and field; exit code 2. */
 export class InputError extends Error {

@@ -41,6 +41,18 @@ export interface RooflineSetup {
   readonly v2Monotone?: boolean;
   /** MFU-database fallbacks, reported once each. */
   readonly onWarning?: (message: string) => void;
+  /** Fields laid over the GPU's v1/v2 sections (the tuner's candidate values). */
+  readonly calibration?: Calibration;
+}
+
+export interface Calibration {
+  readonly v1?: Readonly<Record<string, number>>;
+  readonly v2?: Readonly<Record<string, number>>;
+}
+
+function overlay(gpu: GpuSpec, c: Calibration | undefined): GpuSpec {
+  if (!c) return gpu;
+  return { ...gpu, v1: { ...gpu.v1, ...c.v1 }, v2: { ...gpu.v2, ...c.v2 } };
 }
 
 export interface BuiltRoofline {
@@ -92,7 +104,7 @@ export function cachedMfuDatabase(root: string, gpu: GpuSpec, onWarning?: (m: st
 
 export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
   const arch = cachedModelArch(s.modelConfigPath, s.model);
-  const gpu = findGpu(cachedHardwareConfig(s.hardwareConfigPath), s.gpu);
+  const gpu = overlay(findGpu(cachedHardwareConfig(s.hardwareConfigPath), s.gpu), s.calibration);
   const opts = {
     ...(s.alpha && { alpha: s.alpha }),
     ...(s.useConfigHeadDim !== undefined && { useConfigHeadDim: s.useConfigHeadDim }),

@@ -31,6 +31,8 @@ export class CpuTier {
   cpuMisses = 0;
   /** Original GPU block ID → offloaded copy. */
   private readonly blocks = new Map<number, Offloaded>();
+  /** Keys of `blocks` in ascending order, rebuilt only after a change. */
+  private sortedIds: number[] | null = null;
 
   constructor(private readonly cfg: CpuTierConfig) {}
 
@@ -43,6 +45,7 @@ export class CpuTier {
       const b = gpu.firstFreeHashed();
       if (b < 0) return;
       this.blocks.set(b, { ...gpu.blockContent(b), offloadedAt: this.clock });
+      this.sortedIds = null;
       gpu.stripToTail(b);
       this.offloads++;
     }
@@ -51,12 +54,19 @@ export class CpuTier {
   /** On a failed GPU allocation: reload CPU blocks in ascending original-ID order; returns how many. */
   reload(gpu: KVCache): number {
     let reloaded = 0;
-    const ids = [...this.blocks.keys()].sort((a, b) => a - b);
-    for (const id of ids) {
+    // With no free GPU block the first block not already on the GPU stops the loop, so
+    // nothing can reload: skip the scan (hot when a KV leak has filled the pool).
+    if (gpu.freeCount() === 0 || this.blocks.size === 0) {
+      this.cpuMisses++;
+      return 0;
+    }
+    if (this.sortedIds === null) this.sortedIds = [...this.blocks.keys()].sort((a, b) => a - b);
+    for (const id of this.sortedIds) {
       const blk = this.blocks.get(id)!;
       if (gpu.hasKey(blk.hash)) continue;
       if (!gpu.restoreBlock(blk.hash, blk.stA, blk.stB, blk.fill)) break;
       this.blocks.delete(id);
+      this.sortedIds = null;
       this.pendingLatency +=
         this.cfg.transferBaseLatency + Math.ceil(gpu.blockSize / this.cfg.transferBandwidth);
       if (this.clock - blk.offloadedAt < THRASH_WINDOW_TICKS) this.thrashes++;

@@ -1,0 +1,93 @@
+import type { Calibration } from '../config/latency-factory.ts';
+import type { Experiment } from '../groundtruth/experiment.ts';
+import type { LatencyModelName } from '../latency/types.ts';
+import { runJob } from './job.ts';
+import type { EvalJob, JobOutput, JobPaths } from './job-types.ts';
+import { planJobs } from './plan.ts';
+import { runJobs } from './pool.ts';
+import type { PointResult } from './types.ts';
+
+export interface EvaluateOptions {
+  experiments: readonly Experiment[];
+  latencyModels: readonly LatencyModelName[];
+  seeds: number;
+  paths: JobPaths;
+  calibration?: Calibration;
+  jobs: number;
+  timeoutS: number;
+  signal: AbortSignal;
+  onJobDone?: () => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface Evaluation {
+  /** Sorted by experiment (file order), point, latency model, seed. */
+  points: PointResult[];
+  /** false when the signal stopped the run before every job finished. */
+  complete: boolean;
+}
+
+/** Runs every job of the plan on the pool and returns the compared points, sorted. */
+export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
+  const jobs = planJobs(o.experiments, o);
+  const outputs: (JobOutput | undefined)[] = new Array(jobs.length);
+  const seen = new Set<string>();
+  await runJobs(jobs, {
+    jobs: o.jobs,
+    timeoutS: o.timeoutS,
+    signal: o.signal,
+    inProcess: (job) => runJob(job, job.deadline),
+    onDone: (i, outcome) => {
+      outputs[i] = outcome.ok
+        ? outcome.value
+        : { points: failedPoints(jobs[i]!, outcome.error), warnings: [] };
+      for (const w of outputs[i].warnings) {
+        if (!seen.has(w)) o.onWarning?.(w);
+        seen.add(w);
+      }
+      o.onJobDone?.();
+    },
+  });
+  const points = outputs.flatMap((out) => out?.points ?? []);
+  return { points: sortPoints(points, o.experiments, o.latencyModels), complete: outputs.every(Boolean) };
+}
+
+function failedPoints(job: EvalJob, error: string): PointResult[] {
+  const x = job.experiment;
+  return job.replay.points.map((p) => ({
+    experiment: x.name,
+    point: p.id,
+    latencyModel: job.latencyModel,
+    seed: x.seed + job.seedIndex,
+    status: 'failed',
+    reason: error,
+    measured: p.measured,
+    predicted: {},
+    meta: {
+      model: x.model,
+      gpu: x.gpu,
+      tp: x.tp,
+      family: x.family,
+      workloadForm: x.workloadForm,
+      derivedKVBlocks: x.engine.totalKvBlocks === null,
+      kvBlocks: x.engine.totalKvBlocks ?? 0,
+    },
+  }));
+}
+
+/** Results never depend on completion order: sort by the plan's keys. */
+export function sortPoints(
+  points: readonly PointResult[],
+  experiments: readonly Experiment[],
+  models: readonly LatencyModelName[],
+): PointResult[] {
+  const rank = new Map<string, number>();
+  for (const x of experiments) {
+    for (const r of x.replays) for (const p of r.points) rank.set(`${x.name}\u0000${p.id}`, rank.size);
+  }
+  const key = (p: PointResult) => rank.get(`${p.experiment}\u0000${p.point}`) ?? Number.MAX_SAFE_INTEGER;
+  return [...points].sort(
+    (a, b) =>
+      key(a) - key(b) || models.indexOf(a.latencyModel) - models.indexOf(b.latencyModel) || a.seed - b.seed,
+  );
+}

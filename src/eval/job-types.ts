@@ -1,0 +1,35 @@
+import type { Calibration } from '../config/latency-factory.ts';
+import type { Experiment, Replay } from '../groundtruth/experiment.ts';
+import type { LatencyModelName } from '../latency/types.ts';
+import type { PointResult } from './types.ts';
+
+/** Input files a job reads (absolute paths; workers cache what they load). */
+export interface JobPaths {
+  hardwareConfig: string;
+  modelConfigs: string;
+  benchData: string;
+  coefficients: string;
+}
+
+/** One simulation: an experiment's replay under one latency model and seed. Plain data. */
+export interface EvalJob {
+  experiment: Omit<Experiment, 'replays'>;
+  replay: Replay;
+  latencyModel: LatencyModelName;
+  /** 0 … seeds−1; the workload seed is experiment.seed + seedIndex. */
+  seedIndex: number;
+  paths: JobPaths;
+  /** Tuner candidate laid over hardware_config.json. */
+  calibration?: Calibration;
+}
+
+export interface JobOutput {
+  points: PointResult[];
+  /** MFU-table fallbacks and similar notes, for stderr. */
+  warnings: string[];
+}
+
+/** Sort key: experiment order is the file's, so it leads. */
+export function jobKey(j: Pick<EvalJob, 'experiment' | 'replay' | 'latencyModel' | 'seedIndex'>): string {
+  return `${j.experiment.name}\u0000${j.replay.id}\u0000${j.latencyModel}\u0000${j.seedIndex}`;
+}

@@ -1,0 +1,50 @@
+import type { MeasuredPoint } from '../groundtruth/experiment.ts';
+import type { SimRequest } from '../sim/request.ts';
+import { meanMs, percentileMs } from '../sim/stats.ts';
+import type { Metric } from './types.ts';
+
+/**
+ * How the evaluator computes simulated percentiles, stated in every report: over the
+ * completed requests of the point, numpy's default "linear" interpolation (the same
+ * definition inference-perf and BLIS use).
+ */
+export const PERCENTILE_DEFINITION =
+  'pNN over the completed requests of the point (requests that arrived in the stage, or all for summary/qps), ' +
+  'linear interpolation between closest ranks (numpy default), as inference-perf computes the measured values. ' +
+  'itl_mean = (e2e_mean - ttft_mean) / (mean output tokens - 1), the request-level definition of the ground truth.';
+
+/** Simulated values of the point's measured metrics, or a reason when none can be computed. */
+export function pointMetrics(
+  requests: readonly SimRequest[],
+  point: MeasuredPoint,
+): { predicted: Partial<Record<Metric, number>> } | { error: string } {
+  const done = requests.filter((r) => r.completed && (point.stage === null || r.stage === point.stage));
+  if (done.length === 0) {
+    return {
+      error: `no simulated request completed${point.stage === null ? '' : ` in stage ${point.stage}`}`,
+    };
+  }
+  const ttft = Float64Array.from(done, (r) => r.ttft).sort();
+  const e2e = Float64Array.from(done, (r) => r.e2e).sort();
+  let outSum = 0;
+  for (const r of done) outSum += r.outputLen;
+  const outMean = outSum / done.length;
+  const all: Record<Metric, () => number> = {
+    ttft_mean: () => meanMs(ttft),
+    ttft_p50: () => percentileMs(ttft, 50),
+    ttft_p90: () => percentileMs(ttft, 90),
+    ttft_p99: () => percentileMs(ttft, 99),
+    // One output token has no inter-token gap: the ratio is undefined, not zero.
+    itl_mean: () => (outMean > 1 ? (meanMs(e2e) - meanMs(ttft)) / (outMean - 1) : Number.NaN),
+    e2e_mean: () => meanMs(e2e),
+    e2e_p50: () => percentileMs(e2e, 50),
+    e2e_p90: () => percentileMs(e2e, 90),
+    e2e_p99: () => percentileMs(e2e, 99),
+  };
+  const predicted: Partial<Record<Metric, number>> = {};
+  for (const m of Object.keys(point.measured) as Metric[]) {
+    const v = all[m]();
+    if (Number.isFinite(v)) predicted[m] = v;
+  }
+  return { predicted };
+}

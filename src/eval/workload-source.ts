@@ -1,0 +1,38 @@
+import type { WorkloadPlan } from '../groundtruth/experiment.ts';
+import { PartitionedRNG } from '../sim/rng.ts';
+import { distributionRequests, randomTokens } from '../workload/distribution.ts';
+import { inferencePerfProfileRequests, sharedPrefixRequests } from '../workload/shared-prefix.ts';
+import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
+
+/** Subsystem drawing token IDs for count-only traces (prefix sharing is unknown there). */
+const TRACE_TOKENS = 'eval-trace-tokens';
+
+/** The request stream of a replay, lazily, from its plan and seed. */
+export function workloadSource(plan: WorkloadPlan, seed: number): RequestSource {
+  switch (plan.kind) {
+    case 'executed':
+      return { [Symbol.iterator]: () => sharedPrefixRequests(plan.spec, seed) };
+    case 'profile':
+      return inferencePerfProfileRequests(plan.spec, seed);
+    case 'distribution':
+      return { [Symbol.iterator]: () => distributionRequests(plan.params, seed) };
+    case 'trace':
+      return { [Symbol.iterator]: () => traceRequests(plan, seed) };
+  }
+}
+
+function* traceRequests(
+  plan: Extract<WorkloadPlan, { kind: 'trace' }>,
+  seed: number,
+): Generator<WorkloadRequest> {
+  const rng = new PartitionedRNG(seed).forSubsystem(TRACE_TOKENS);
+  let id = 0;
+  for (const row of plan.rows) {
+    yield {
+      id: `request_${id++}`,
+      arrival: row.arrivalUs,
+      input: row.inputIds ? row.inputIds.slice() : randomTokens(rng, row.inputTokens),
+      output: row.outputIds ? row.outputIds.slice() : randomTokens(rng, row.outputTokens),
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import type { Metric } from '../eval/types.ts';
+import type { DistributionParams } from '../workload/distribution.ts';
+import type { ExecutedSharedPrefix } from '../workload/shared-prefix.ts';
+import type { InferencePerfSpec } from '../workload/spec-schema.ts';
+
+/** One request of a per-request trace; token IDs are present for BLIS-format traces only. */
+export interface TraceRow {
+  arrivalUs: number;
+  inputTokens: number;
+  outputTokens: number;
+  inputIds?: Int32Array;
+  outputIds?: Int32Array;
+}
+
+/** The workload one simulation replays. Plain data: it crosses into worker threads. */
+export type WorkloadPlan =
+  | { kind: 'executed'; spec: ExecutedSharedPrefix }
+  | { kind: 'profile'; spec: InferencePerfSpec }
+  | { kind: 'distribution'; params: DistributionParams }
+  | { kind: 'trace'; rows: TraceRow[] };
+
+/** How an experiment's workload was replayed, as the report states it. */
+export type WorkloadForm =
+  | 'resolved'
+  | 'profile-constant'
+  | 'profile-blis-expansion'
+  | 'distribution'
+  | 'trace';
+
+/** A measured point: the whole run (`summary`), a stage (`stage-<i>`) or a qps run. */
+export interface MeasuredPoint {
+  id: string;
+  /** Stage whose arrivals the point covers; null = every request of the simulation. */
+  stage: number | null;
+  measured: Partial<Record<Metric, number>>;
+}
+
+/** One simulation and the points measured from it. */
+export interface Replay {
+  id: string;
+  workload: WorkloadPlan;
+  points: MeasuredPoint[];
+}
+
+export interface EngineConfig {
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  blockSize: number;
+  /** null: derive from GPU memory. */
+  totalKvBlocks: number | null;
+  cpuKvBlocks: number;
+  gpuMemoryUtilization: number;
+}
+
+/** A ground-truth experiment, normalised from any of the three shapes. */
+export interface Experiment {
+  name: string;
+  model: string;
+  gpu: string;
+  tp: number;
+  family: string;
+  vllmVersion: string | null;
+  /** Base workload seed (the file's, else 42); seed k of `--seeds N` adds k. */
+  seed: number;
+  engine: EngineConfig;
+  workloadForm: WorkloadForm;
+  replays: Replay[];
+}
+
+/** vLLM's defaults where a file leaves a field null (BLIS's flag defaults agree). */
+export const ENGINE_DEFAULTS = {
+  maxNumSeqs: 256,
+  maxNumBatchedTokens: 2048,
+  blockSize: 16,
+  gpuMemoryUtilization: 0.9,
+} as const;
+
+export const DEFAULT_SEED = 42;

@@ -1,0 +1,200 @@
+import { InputError } from '../errors.ts';
+import { METRICS, type Metric } from '../eval/types.ts';
+import { type DistributionParams, validateDistributionParams } from '../workload/distribution.ts';
+import {
+  type ExecutedSharedPrefix,
+  parseExecutedSharedPrefix,
+  parseInferencePerfProfile,
+} from '../workload/shared-prefix.ts';
+import {
+  DEFAULT_SEED,
+  ENGINE_DEFAULTS,
+  type Experiment,
+  type MeasuredPoint,
+  type Replay,
+  type TraceRow,
+  type WorkloadForm,
+} from './experiment.ts';
+import { MEASURED_FIELDS, type Measured, type RawExperiment, type RawQpsPoint } from './schema.ts';
+
+export type ReplayForm = 'executed' | 'profile';
+
+export interface NormalizeContext {
+  /** `file: experiment "name"`, the prefix of every error. */
+  where: string;
+  form: ReplayForm;
+  /** Reads a trace named by a qps point (path as written in the file). */
+  readTrace: (path: string) => TraceRow[];
+}
+
+const STAGED_TYPE = 'inference_perf_shared_prefix';
+
+/** A validated raw experiment in the evaluator's terms (see experiment.ts). */
+export function normalizeExperiment(raw: RawExperiment, ctx: NormalizeContext): Experiment {
+  const v = raw.vllm_config;
+  const wc = raw.workload_config;
+  const staged = wc.type === STAGED_TYPE || raw.stages !== undefined || raw.summary != null;
+  const base = {
+    name: raw.experiment_name,
+    model: raw.model,
+    gpu: raw.hardware ?? 'H100',
+    tp: v.tensor_parallelism,
+    family: wc.workload_family ?? (staged ? 'shared-prefix' : 'distribution'),
+    vllmVersion: v.vllm_version ?? null,
+    seed: wc.seed ?? DEFAULT_SEED,
+    engine: {
+      maxNumSeqs: v.max_num_seqs ?? ENGINE_DEFAULTS.maxNumSeqs,
+      maxNumBatchedTokens: v.max_num_batched_tokens ?? ENGINE_DEFAULTS.maxNumBatchedTokens,
+      blockSize: raw.block_size ?? ENGINE_DEFAULTS.blockSize,
+      totalKvBlocks: raw.total_kv_blocks ?? null,
+      cpuKvBlocks: raw.cpu_kv_blocks ?? 0,
+      gpuMemoryUtilization: v.gpu_memory_utilization ?? ENGINE_DEFAULTS.gpuMemoryUtilization,
+    },
+  };
+  return { ...base, ...(staged ? stagedReplay(raw, ctx) : qpsReplays(raw, ctx)) };
+}
+
+function measuredOf(m: Measured | null | undefined): Partial<Record<Metric, number>> {
+  const out: Partial<Record<Metric, number>> = {};
+  if (!m) return out;
+  for (const metric of METRICS) {
+    const value = m[MEASURED_FIELDS[metric]];
+    if (typeof value === 'number') out[metric] = value;
+  }
+  return out;
+}
+
+function stagedReplay(
+  raw: RawExperiment,
+  ctx: NormalizeContext,
+): Pick<Experiment, 'workloadForm' | 'replays'> {
+  const wc = raw.workload_config;
+  const points: MeasuredPoint[] = [];
+  if (raw.summary) points.push({ id: 'summary', stage: null, measured: measuredOf(raw.summary) });
+  (raw.stages ?? []).forEach((s, i) => {
+    const stage = s.stage_index ?? i;
+    points.push({ id: `stage-${stage}`, stage, measured: measuredOf(s) });
+  });
+  const measuredPoints = points.filter((p) => Object.keys(p.measured).length > 0);
+  if (measuredPoints.length === 0) {
+    throw new InputError(`${ctx.where}: summary / stages: no measured metric (expected e.g. e2e_mean_ms)`);
+  }
+  const resolved = wc.resolved_by_inference_perf;
+  const profile = wc.inference_perf;
+  const at = (field: string) => `${ctx.where}: workload_config.${field}`;
+  if (resolved === undefined && profile === undefined) {
+    throw new InputError(`${at('inference_perf')}: required for a staged experiment`);
+  }
+  const useProfile = profile !== undefined && (ctx.form === 'profile' || resolved === undefined);
+  let replay: Replay;
+  let form: WorkloadForm;
+  if (!useProfile) {
+    const spec = parseExecutedSharedPrefix(resolved, at('resolved_by_inference_perf'));
+    replay = { id: 'run', workload: { kind: 'executed', spec }, points: measuredPoints };
+    form = 'resolved';
+  } else {
+    const spec = parseInferencePerfProfile(profile, at('inference_perf'));
+    if (ctx.form === 'profile') {
+      replay = { id: 'run', workload: { kind: 'profile', spec }, points: measuredPoints };
+      form = 'profile-blis-expansion';
+    } else {
+      replay = {
+        id: 'run',
+        workload: { kind: 'executed', spec: profileAsExecuted(spec, at) },
+        points: measuredPoints,
+      };
+      form = 'profile-constant';
+    }
+  }
+  return { workloadForm: form, replays: [replay] };
+}
+
+/**
+ * A profile as inference-perf's `constant` load runs it: one prompt per (system prompt,
+ * user), each arrival drawing one uniformly, single-turn.
+ */
+function profileAsExecuted(
+  spec: ReturnType<typeof parseInferencePerfProfile>,
+  at: (f: string) => string,
+): ExecutedSharedPrefix {
+  const sp = spec.shared_prefix;
+  if (!sp) throw new InputError(`${at('inference_perf.shared_prefix')}: required`);
+  return parseExecutedSharedPrefix(
+    {
+      shared_prefix: {
+        num_groups: sp.num_unique_system_prompts,
+        num_prompts_per_group: sp.num_users_per_system_prompt,
+        system_prompt_len: sp.system_prompt_len,
+        question_len: sp.question_len,
+        output_len: sp.output_len,
+      },
+      load_type: 'constant',
+      stages: spec.stages,
+    },
+    at('inference_perf (as constant load)'),
+  );
+}
+
+function qpsReplays(raw: RawExperiment, ctx: NormalizeContext): Pick<Experiment, 'workloadForm' | 'replays'> {
+  const sweeps = raw.qps_sweeps ?? [];
+  if (sweeps.length === 0) {
+    throw new InputError(`${ctx.where}: qps_sweeps: needs at least one point (or stages/summary)`);
+  }
+  const seen = new Set<string>();
+  const replays = sweeps.map((p, i): Replay => {
+    const id = p.qps !== undefined ? `qps-${p.qps}` : `trace-${i}`;
+    if (seen.has(id)) throw new InputError(`${ctx.where}: qps_sweeps[${i}].qps: duplicate point ${id}`);
+    seen.add(id);
+    const measured = measuredOf(p);
+    if (Object.keys(measured).length === 0) {
+      throw new InputError(`${ctx.where}: qps_sweeps[${i}]: no measured metric (expected e.g. e2e_mean_ms)`);
+    }
+    const points = [{ id, stage: null, measured }];
+    if (p.trace !== undefined)
+      return { id, workload: { kind: 'trace', rows: ctx.readTrace(p.trace) }, points };
+    return { id, workload: { kind: 'distribution', params: distribution(raw, p, i, ctx) }, points };
+  });
+  const allTraces = replays.every((r) => r.workload.kind === 'trace');
+  return { workloadForm: allTraces ? 'trace' : 'distribution', replays };
+}
+
+function distribution(
+  raw: RawExperiment,
+  p: RawQpsPoint,
+  i: number,
+  ctx: NormalizeContext,
+): DistributionParams {
+  const wc = raw.workload_config;
+  const d = wc.data;
+  if (!d) throw new InputError(`${ctx.where}: workload_config.data: required for a distribution qps point`);
+  if (p.qps === undefined) throw new InputError(`${ctx.where}: qps_sweeps[${i}].qps: required`);
+  const numRequests = wc.max_requests ?? wc.num_requests;
+  if (numRequests === undefined) throw new InputError(`${ctx.where}: workload_config.max_requests: required`);
+  const params: DistributionParams = {
+    rate: p.qps,
+    numRequests,
+    prefixTokens: d.prefix_tokens,
+    promptTokens: d.prompt_tokens,
+    promptTokensStdev: d.prompt_tokens_stdev,
+    promptTokensMin: d.prompt_tokens_min,
+    promptTokensMax: d.prompt_tokens_max,
+    outputTokens: d.output_tokens,
+    outputTokensStdev: d.output_tokens_stdev,
+    outputTokensMin: d.output_tokens_min,
+    outputTokensMax: d.output_tokens_max,
+  };
+  try {
+    validateDistributionParams(params);
+  } catch (e) {
+    // The checks name CLI flags; name the file's fields instead.
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new InputError(`${ctx.where}: ${msg.replace(/--([a-z-]+)/g, (_, f: string) => fieldFor(f, i))}`);
+  }
+  return params;
+}
+
+function fieldFor(flag: string, i: number): string {
+  if (flag === 'rate') return `qps_sweeps[${i}].qps`;
+  if (flag === 'num-requests') return 'workload_config.max_requests';
+  return `workload_config.data.${flag.replaceAll('-', '_')}`;
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * The ground-truth file as users have it (docs/ground-truth.md): the BLIS evaluator's
+ * `combined_ground_truth.json` (distribution `qps_sweeps`), staged inference-perf
+ * experiments (`stages[]` + `summary`) and trace-replay points. Objects are loose: unknown
+ * fields are kept and ignored. Nullable fields are derived later (KV blocks, model length).
+ */
+const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+const positive = finite.refine((v) => v > 0, 'must be > 0');
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+/** A measured latency: a non-negative number, or null when it was not recorded. */
+const measuredMs = finite
+  .refine((v) => v >= 0, 'must be >= 0')
+  .nullable()
+  .optional();
+
+/** Measured metric fields, in ms, as the three shapes name them. */
+export const MEASURED_FIELDS = {
+  ttft_mean: 'ttft_mean_ms',
+  ttft_p50: 'ttft_p50_ms',
+  ttft_p90: 'ttft_p90_ms',
+  ttft_p99: 'ttft_p99_ms',
+  itl_mean: 'itl_mean_ms',
+  e2e_mean: 'e2e_mean_ms',
+  e2e_p50: 'e2e_p50_ms',
+  e2e_p90: 'e2e_p90_ms',
+  e2e_p99: 'e2e_p99_ms',
+} as const;
+
+const measuredShape = Object.fromEntries(Object.values(MEASURED_FIELDS).map((f) => [f, measuredMs])) as {
+  [K in (typeof MEASURED_FIELDS)[keyof typeof MEASURED_FIELDS]]: typeof measuredMs;
+};
+
+export const measuredSchema = z.looseObject(measuredShape);
+
+const distributionDataSchema = z.looseObject({
+  prefix_tokens: nonNegativeInt.default(0),
+  prompt_tokens: positiveInt,
+  prompt_tokens_stdev: finite.refine((v) => v >= 0, 'must be >= 0'),
+  prompt_tokens_min: positiveInt,
+  prompt_tokens_max: positiveInt,
+  output_tokens: positiveInt,
+  output_tokens_stdev: finite.refine((v) => v >= 0, 'must be >= 0'),
+  output_tokens_min: positiveInt,
+  output_tokens_max: positiveInt,
+});
+
+const qpsPointSchema = measuredSchema.extend({
+  qps: positive.optional(),
+  /** A per-request trace (CSV: arrival seconds, input tokens, output tokens), relative to the file. */
+  trace: z.string().min(1).optional(),
+});
+
+const stageSchema = measuredSchema.extend({
+  stage_index: z.number().int().optional(),
+  rate: positive.optional(),
+  duration_s: positive.optional(),
+});
+
+const vllmConfigSchema = z.looseObject({
+  tensor_parallelism: positiveInt,
+  data_parallelism: positiveInt.nullable().optional(),
+  max_num_seqs: positiveInt.nullable().optional(),
+  max_num_batched_tokens: positiveInt.nullable().optional(),
+  max_model_len: positiveInt.nullable().optional(),
+  gpu_memory_utilization: positive
+    .refine((v) => v <= 1, 'must be <= 1')
+    .nullable()
+    .optional(),
+  vllm_version: z.string().nullable().optional(),
+});
+
+const workloadConfigSchema = z.looseObject({
+  type: z.string().optional(),
+  workload_family: z.string().optional(),
+  max_requests: positiveInt.optional(),
+  num_requests: positiveInt.optional(),
+  seed: z.number().int().optional(),
+  data: distributionDataSchema.optional(),
+  /** The profile: validated by the workload-spec expansion when it is replayed. */
+  inference_perf: z.unknown().optional(),
+  /** What inference-perf executed: validated when it is replayed. */
+  resolved_by_inference_perf: z.unknown().optional(),
+});
+
+export const experimentSchema = z.looseObject({
+  experiment_name: z.string().min(1),
+  model: z.string().min(1),
+  hardware: z.string().min(1).nullable().optional(),
+  precision: z.string().nullable().optional(),
+  vllm_config: vllmConfigSchema,
+  total_kv_blocks: positiveInt.nullable().optional(),
+  cpu_kv_blocks: nonNegativeInt.nullable().optional(),
+  block_size: positiveInt.nullable().optional(),
+  workload_config: workloadConfigSchema,
+  qps_sweeps: z.array(qpsPointSchema).optional(),
+  stages: z.array(stageSchema).optional(),
+  summary: measuredSchema.nullable().optional(),
+});
+
+export const groundTruthSchema = z.looseObject({
+  experiments: z.array(z.unknown()).min(1, 'needs at least one experiment'),
+});
+
+export type Measured = z.output<typeof measuredSchema>;
+export type RawExperiment = z.output<typeof experimentSchema>;
+export type RawQpsPoint = z.output<typeof qpsPointSchema>;
+export type DistributionData = z.output<typeof distributionDataSchema>;

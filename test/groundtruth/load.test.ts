@@ -1,0 +1,158 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.ts';
+import { loadGroundTruth, parseGroundTruth } from '../../src/groundtruth/load.ts';
+import { stageRequestCounts } from '../../src/workload/shared-prefix.ts';
+
+const FIX = 'test/fixtures/gt';
+
+function tmpFile(name: string, text: string): string {
+  const p = join(mkdtempSync(join(tmpdir(), 'gt-')), name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('ground-truth shapes', () => {
+  it('reads qps sweeps as one distribution replay per rate, keeping unknown fields harmless', () => {
+    const [x] = loadGroundTruth(join(FIX, 'qps-sweep.json')).experiments;
+    expect(x!.gpu).toBe('H100'); // hardware defaults to H100
+    expect(x!.replays.map((r) => r.id)).toEqual(['qps-5', 'qps-10']);
+    const w = x!.replays[1]!.workload;
+    expect(w.kind === 'distribution' && w.params).toMatchObject({
+      rate: 10,
+      numRequests: 40,
+      prefixTokens: 284,
+    });
+    expect(x!.replays[0]!.points[0]!.measured).toEqual({
+      ttft_mean: 20,
+      ttft_p90: 25,
+      itl_mean: 8,
+      e2e_mean: 1800,
+      e2e_p90: 2600,
+    });
+  });
+
+  it('reads staged experiments: summary and per-stage points, executed form by default', () => {
+    const [x, y] = loadGroundTruth(join(FIX, 'staged.json')).experiments;
+    expect(x!.workloadForm).toBe('resolved');
+    expect(x!.engine.totalKvBlocks).toBeNull();
+    const r = x!.replays[0]!;
+    expect(r.points.map((p) => [p.id, p.stage])).toEqual([
+      ['summary', null],
+      ['stage-0', 0],
+      ['stage-1', 1],
+    ]);
+    expect(r.workload.kind === 'executed' && stageRequestCounts(r.workload.spec)).toEqual([16, 20]);
+    // No resolved form: the profile as inference-perf's constant load (groups × users).
+    expect(y!.workloadForm).toBe('profile-constant');
+    const w = y!.replays[0]!.workload;
+    expect(w.kind === 'executed' && w.spec.shared_prefix).toMatchObject({
+      num_groups: 2,
+      num_prompts_per_group: 2,
+    });
+    expect(y!.seed).toBe(7);
+    expect(y!.engine.cpuKvBlocks).toBe(64);
+  });
+
+  it('replays the profile through the BLIS expansion with --workload-form profile', () => {
+    const xs = loadGroundTruth(join(FIX, 'staged.json'), 'profile').experiments;
+    expect(xs.map((x) => x.workloadForm)).toEqual(['profile-blis-expansion', 'profile-blis-expansion']);
+    expect(xs[0]!.replays[0]!.workload.kind).toBe('profile');
+  });
+
+  it('reads a trace point relative to the file, with arrivals made relative to the first', () => {
+    const [x] = loadGroundTruth(join(FIX, 'trace-replay.json')).experiments;
+    const w = x!.replays[0]!.workload;
+    expect(x!.workloadForm).toBe('trace');
+    if (w.kind !== 'trace') throw new Error('expected a trace');
+    expect(w.rows.length).toBe(8);
+    expect(w.rows[0]).toEqual({ arrivalUs: 0, inputTokens: 512, outputTokens: 64 });
+    expect(w.rows[1]!.arrivalUs).toBe(250_000);
+  });
+});
+
+describe('bad ground truth', () => {
+  const experiment = (over: Record<string, unknown>) => ({
+    experiment_name: 'e1',
+    model: 'm',
+    vllm_config: { tensor_parallelism: 1 },
+    workload_config: {
+      max_requests: 5,
+      data: {
+        prompt_tokens: 10,
+        prompt_tokens_stdev: 5,
+        prompt_tokens_min: 2,
+        prompt_tokens_max: 20,
+        output_tokens: 10,
+        output_tokens_stdev: 5,
+        output_tokens_min: 2,
+        output_tokens_max: 20,
+      },
+    },
+    qps_sweeps: [{ qps: 1, e2e_mean_ms: 10 }],
+    ...over,
+  });
+  const fails = (json: unknown, ...parts: string[]) => {
+    let err: unknown;
+    try {
+      parseGroundTruth(json, 'gt.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    for (const p of parts) expect((err as Error).message).toContain(p);
+  };
+
+  it('accepts the minimal experiment', () => {
+    expect(parseGroundTruth({ experiments: [experiment({})] }, 'gt.json')).toHaveLength(1);
+  });
+
+  it('names the file, the experiment and the field', () => {
+    fails(
+      { experiments: [experiment({ vllm_config: { tensor_parallelism: 'two' } })] },
+      'gt.json',
+      '"e1"',
+      'vllm_config.tensor_parallelism',
+    );
+    fails(
+      { experiments: [experiment({ qps_sweeps: [{ qps: -1, e2e_mean_ms: 1 }] })] },
+      '"e1"',
+      'qps_sweeps[0].qps',
+    );
+    fails({ experiments: [experiment({ model: undefined })] }, '"e1"', 'model');
+    fails({ experiments: [experiment({ qps_sweeps: [{ qps: 1 }] })] }, 'qps_sweeps[0]', 'no measured metric');
+    fails({ experiments: [] }, 'gt.json', 'experiments');
+    fails({ experiments: [experiment({}), experiment({})] }, 'experiments[1]', 'duplicate');
+  });
+
+  it('names distribution fields in the file, not CLI flags', () => {
+    const x = experiment({});
+    (x.workload_config.data as Record<string, number>).prompt_tokens_min = 50;
+    fails({ experiments: [x] }, 'workload_config.data.prompt_tokens_min');
+  });
+
+  it('rejects malformed staged workloads and traces with the path', () => {
+    const staged = experiment({
+      qps_sweeps: undefined,
+      workload_config: {
+        type: 'inference_perf_shared_prefix',
+        resolved_by_inference_perf: { shared_prefix: { num_groups: 0 }, stages: [] },
+      },
+      summary: { e2e_mean_ms: 5 },
+    });
+    fails({ experiments: [staged] }, '"e1"', 'resolved_by_inference_perf', 'shared_prefix');
+    const csv = tmpFile('t.csv', 'arrival_s,input_tokens,output_tokens\n0,abc,4\n');
+    const gt = tmpFile(
+      'gt.json',
+      JSON.stringify({ experiments: [experiment({ qps_sweeps: [{ trace: csv, e2e_mean_ms: 1 }] })] }),
+    );
+    expect(() => loadGroundTruth(gt)).toThrow(/t\.csv: line 2: input_tokens/);
+  });
+
+  it('reports unreadable and non-JSON files', () => {
+    expect(() => loadGroundTruth('/nonexistent/gt.json')).toThrow(/\/nonexistent\/gt.json: cannot read/);
+    expect(() => loadGroundTruth(tmpFile('x.json', '{oops'))).toThrow(/x\.json: not valid JSON/);
+  });
+});
