@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.ts';
 import { registerRun } from './commands/run.ts';
+import { registerTune } from './commands/tune.ts';
 import { registerValidate } from './commands/validate.ts';
 import { EXIT, exitCodeFor } from './errors.ts';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerBench(program);
   registerValidate(program);
+  registerTune(program);
   return program;
 }
 

@@ -7,10 +7,9 @@ import { resolveData } from '../paths.ts';
 
 type PathKey = 'hardwareConfig' | 'modelConfigs' | 'benchData' | 'coefficients';
 
-/** What an evaluator run needs, validated; shared by the eval, nightly and tune commands. */
-export interface EvalSettings {
+/** Input files and pool settings, validated; shared by the eval, nightly and tune commands. */
+export interface InputSettings {
   groundTruth: string;
-  latencyModels: LatencyModelName[];
   hardwareConfig: string;
   modelConfigs: string;
   benchData: string;
@@ -19,28 +18,27 @@ export interface EvalSettings {
   explicit: Set<PathKey>;
   jobs: number;
   timeoutS: number;
-  seeds: number;
   workloadForm: 'executed' | 'profile';
-  metrics: Metric[];
   quiet: boolean;
 }
 
-/** The evaluator's flags, on any command that runs it. */
-export function addEvalOptions(cmd: Command): Command {
+/** What an evaluator run needs. */
+export interface EvalSettings extends InputSettings {
+  latencyModels: LatencyModelName[];
+  seeds: number;
+  metrics: Metric[];
+}
+
+/** Input files and the pool, on every command that simulates ground truth. */
+export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('--ground-truth <file>', 'ground-truth JSON file (see docs/ground-truth-format.md)')
-    .option(
-      '--latency-models <list>',
-      `comma-separated: ${LATENCY_MODELS.join(',')}`,
-      LATENCY_MODELS.join(','),
-    )
     .option('--hardware-config <file>', 'hardware calibration file', 'hardware_config.json')
     .option('--model-config-folder <dir>', 'HF config.json folders, one per model', 'model_configs')
     .option('--bench-data-path <dir>', 'MFU tables for roofline-v2', 'bench_data')
     .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml')
     .option('--jobs <n>', 'worker threads (1 = in-process)', String(defaultJobs()))
     .option('--timeout <s>', 'seconds per simulation job before it is recorded as failed (0 = none)', '600')
-    .option('--seeds <n>', 'workload seeds per point (seed k adds k to the base seed)', '1')
     .addOption(
       new Option(
         '--workload-form <form>',
@@ -49,18 +47,29 @@ export function addEvalOptions(cmd: Command): Command {
         .choices(['executed', 'profile'])
         .default('executed'),
     )
-    .option('--metrics <list>', `metrics shown and gated (${METRICS.join(',')})`, HEADLINE_METRICS.join(','))
     .option('--quiet', 'no progress output', false);
 }
 
-function int(name: string, v: unknown, min: number): number {
+/** The evaluator's own flags on top of the input flags. */
+export function addEvalOptions(cmd: Command): Command {
+  return addInputOptions(cmd)
+    .option(
+      '--latency-models <list>',
+      `comma-separated: ${LATENCY_MODELS.join(',')}`,
+      LATENCY_MODELS.join(','),
+    )
+    .option('--seeds <n>', 'workload seeds per point (seed k adds k to the base seed)', '1')
+    .option('--metrics <list>', `metrics shown and gated (${METRICS.join(',')})`, HEADLINE_METRICS.join(','));
+}
+
+export function int(name: string, v: unknown, min: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min)
     throw new InputError(`--${name} must be an integer >= ${min}, got '${v}'`);
   return n;
 }
 
-function list<T extends string>(name: string, v: unknown, allowed: readonly T[]): T[] {
+export function list<T extends string>(name: string, v: unknown, allowed: readonly T[]): T[] {
   const items = String(v)
     .split(',')
     .map((s) => s.trim())
@@ -75,7 +84,10 @@ function list<T extends string>(name: string, v: unknown, allowed: readonly T[])
 }
 
 /** Validates the raw commander values; `given` tells which flags the user set. */
-export function parseEvalOptions(o: Record<string, unknown>, given: (flag: string) => boolean): EvalSettings {
+export function parseInputOptions(
+  o: Record<string, unknown>,
+  given: (flag: string) => boolean,
+): InputSettings {
   if (typeof o.groundTruth !== 'string' || o.groundTruth === '') {
     throw new InputError('--ground-truth <file> is required (e.g. eval/combined_ground_truth.json)');
   }
@@ -88,7 +100,6 @@ export function parseEvalOptions(o: Record<string, unknown>, given: (flag: strin
   if (!(timeout >= 0)) throw new InputError(`--timeout must be >= 0 seconds, got '${o.timeout}'`);
   return {
     groundTruth: resolveData(o.groundTruth, false),
-    latencyModels: list('latency-models', o.latencyModels, LATENCY_MODELS),
     hardwareConfig: path('hardwareConfig', 'hardwareConfig', o.hardwareConfig),
     modelConfigs: path('modelConfigFolder', 'modelConfigs', o.modelConfigFolder),
     benchData: path('benchDataPath', 'benchData', o.benchDataPath),
@@ -96,9 +107,16 @@ export function parseEvalOptions(o: Record<string, unknown>, given: (flag: strin
     explicit,
     jobs: int('jobs', o.jobs, 1),
     timeoutS: timeout,
-    seeds: int('seeds', o.seeds, 1),
     workloadForm: o.workloadForm === 'profile' ? 'profile' : 'executed',
-    metrics: list('metrics', o.metrics, METRICS),
     quiet: o.quiet === true,
+  };
+}
+
+export function parseEvalOptions(o: Record<string, unknown>, given: (flag: string) => boolean): EvalSettings {
+  return {
+    ...parseInputOptions(o, given),
+    latencyModels: list('latency-models', o.latencyModels, LATENCY_MODELS),
+    seeds: int('seeds', o.seeds, 1),
+    metrics: list('metrics', o.metrics, METRICS),
   };
 }

@@ -24,7 +24,7 @@ const V1_FIELDS = [
   'allReduceLatency',
   ...CALIBRATED_FIELD_NAMES,
 ] as const;
-const V2_FIELDS = ['bwEfficiencyFactor', 'perLayerOverhead'] as const;
+const V2_FIELDS = ['bwEfficiencyFactor', 'perLayerOverhead', 'gemmMfuScale', 'attentionMfuScale'] as const;
 const V1_REQUIRED = [
   'BwEffConstant',
   'TOverheadMicros',
@@ -233,5 +233,7 @@ export function v2Params(gpu: GpuSpec): RooflineV2Params {
     ...(s.bwEfficiencyFactor !== undefined && { bwEfficiencyFactor: s.bwEfficiencyFactor }),
     ...(s.perLayerOverhead !== undefined && { perLayerOverhead: s.perLayerOverhead }),
     ...(s.TFlopsFP8 !== undefined && { TFlopsFP8: s.TFlopsFP8 }),
+    ...(s.gemmMfuScale !== undefined && { gemmMfuScale: s.gemmMfuScale }),
+    ...(s.attentionMfuScale !== undefined && { attentionMfuScale: s.attentionMfuScale }),
   };
 }

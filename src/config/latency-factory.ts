@@ -48,6 +48,8 @@ export interface RooflineSetup {
 export interface Calibration {
   readonly v1?: Readonly<Record<string, number>>;
   readonly v2?: Readonly<Record<string, number>>;
+  /** Blackbox coefficients replacing the table's row (the tuner's candidates). */
+  readonly blackbox?: { readonly alpha: readonly number[]; readonly beta: readonly number[] };
 }
 
 function overlay(gpu: GpuSpec, c: Calibration | undefined): GpuSpec {

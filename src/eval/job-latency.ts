@@ -53,6 +53,8 @@ export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency 
   if (failed(kv)) return { ok: false, reason: kv.reason };
 
   if (job.latencyModel === 'blackbox') {
+    const given = job.calibration?.blackbox;
+    if (given) return { ok: true, model: new BlackboxModel(given.alpha, given.beta), ...kv };
     const row = findCoefficientsAnyVersion(defaults(p.coefficients), x.model, x.gpu, x.tp);
     if (!row) return { ok: false, reason: `no blackbox coefficients for ${x.model} on ${x.gpu} TP ${x.tp}` };
     return { ok: true, model: new BlackboxModel(row.alpha_coeffs, row.beta_coeffs), ...kv };

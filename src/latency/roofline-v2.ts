@@ -81,9 +81,14 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     const dff = arch.intermediateSize;
     const B = arch.bytesPerParam;
     const Bw = arch.weightBytesPerParam;
-    this.peak = TFlopsPeak * 1e12;
+    // MFU scale factors (ours, neutral at 1): scaling a looked-up MFU by s is scaling the
+    // peak it divides, so they fold into the two peaks.
+    const gemmScale = hw.gemmMfuScale ?? 1;
+    const attnScale = hw.attentionMfuScale ?? 1;
+    checkPositive('roofline-v2 MFU scales', { gemmMfuScale: gemmScale, attentionMfuScale: attnScale });
+    this.peak = TFlopsPeak * 1e12 * attnScale;
     const fp8 = arch.fp8Weights && (hw.TFlopsFP8 ?? 0) > 0;
-    this.peakGemm = fp8 ? (hw.TFlopsFP8 ?? 0) * 1e12 : this.peak;
+    this.peakGemm = (fp8 ? (hw.TFlopsFP8 ?? 0) : TFlopsPeak) * 1e12 * gemmScale;
     const eff = hw.bwEfficiencyFactor ?? 0;
     this.bw = BwPeakTBs * 1e12 * (eff > 0 ? eff : 1);
     this.overheadS = ((hw.perLayerOverhead ?? 0) * L) / tp / 1e6;

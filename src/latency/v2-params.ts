@@ -10,6 +10,10 @@ export interface RooflineV2Params {
   readonly perLayerOverhead?: number;
   /** FP8 peak (TFLOP/s) for FP8 checkpoints' GEMMs (our rule); 0 = none. */
   readonly TFlopsFP8?: number;
+  /** Multiplies every looked-up GEMM MFU (ours, for the tuner); absent = 1. */
+  readonly gemmMfuScale?: number;
+  /** Multiplies every looked-up prefill and decode attention MFU (ours); absent = 1. */
+  readonly attentionMfuScale?: number;
 }
 
 /** Prefill buckets: powers of two from 512 to 65536 (8 buckets). */

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findGpu } from '../config/hardware-config.ts';
+import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
+import { InputError } from '../errors.ts';
+import type { Metric } from '../eval/types.ts';
+import type { LatencyModelName } from '../latency/types.ts';
+import { parseCv } from '../tune/folds.ts';
+import type { TuneOutcome, TuneSettings } from '../tune/session.ts';
+import { defaultSpace, loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
+import { defaultsWithRow, hardwareConfigWithFit } from '../tune/writeback.ts';
+import type { InputSettings } from './eval-options.ts';
+
+/** Validated `tune` settings from the raw flags. */
+export function tuneSettings(
+  raw: Record<string, unknown>,
+  base: InputSettings,
+  extra: { objective: Metric[]; maxEvals: number },
+): TuneSettings {
+  const model = raw.latencyModel as LatencyModelName | undefined;
+  if (!model) throw new InputError('--latency-model is required (roofline-v1, roofline-v2 or blackbox)');
+  if (typeof raw.hardware !== 'string') throw new InputError('--hardware <gpu> is required');
+  let params: ParamSpec[] = defaultSpace(model);
+  const flags = (raw.param as string[] | undefined) ?? [];
+  if (typeof raw.grid === 'string') params = loadGridFile(model, raw.grid);
+  if (flags.length > 0) {
+    const given = flags.map((f) => parseParamFlag(model, f));
+    params =
+      typeof raw.grid === 'string'
+        ? [...params.filter((p) => !given.some((g) => g.name === p.name)), ...given]
+        : given;
+  }
+  let tp: number | undefined;
+  if (model === 'blackbox') {
+    if (typeof raw.model !== 'string')
+      throw new InputError('--model <id> is required with --latency-model blackbox');
+    tp = Number(raw.tp ?? 1);
+    if (!Number.isInteger(tp) || tp < 1)
+      throw new InputError(`--tp must be a positive integer, got '${raw.tp}'`);
+  }
+  let shard: TuneSettings['shard'];
+  if (typeof raw.shard === 'string') {
+    const m = /^(\d+)\/(\d+)$/.exec(raw.shard);
+    const k = Number(m?.[1]);
+    const n = Number(m?.[2]);
+    if (!m || k < 1 || k > n) throw new InputError(`--shard '${raw.shard}': expected k/N with 1 <= k <= N`);
+    shard = { k, n };
+  }
+  const resume = typeof raw.resume === 'string';
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const dir = resume
+    ? (raw.resume as string)
+    : typeof raw.out === 'string'
+      ? raw.out
+      : join('reports', `tune-${stamp}${shard ? `-shard${shard.k}of${shard.n}` : ''}`);
+  return {
+    ...base,
+    latencyModel: model,
+    hardware: raw.hardware,
+    ...(typeof raw.model === 'string' && { model: raw.model }),
+    ...(tp !== undefined && { tp }),
+    params,
+    objective: extra.objective,
+    cv: parseCv(
+      typeof raw.cv === 'string' ? raw.cv : model === 'blackbox' ? 'k-fold:5' : 'leave-one-model-out',
+    ),
+    maxEvals: extra.maxEvals,
+    method: (raw.method as TuneSettings['method']) ?? 'auto',
+    force: raw.force === true,
+    dir,
+    resume,
+    ...(shard && { shard }),
+  };
+}
+
+export interface WriteBackPlan {
+  target: string;
+  oldText: string;
+  newText: string;
+  values: Record<string, number>;
+}
+
+/** The file the fit goes into and its new text (only the tuned fields change). */
+export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<string, unknown>): WriteBackPlan {
+  const best = { ...o.start.values, ...o.result!.final.search.best };
+  const values = Object.fromEntries(Object.entries(best).map(([k, v]) => [k, round(v)]));
+  if (s.latencyModel !== 'blackbox') {
+    const target = typeof raw.write === 'string' ? raw.write : s.hardwareConfig;
+    const section = s.latencyModel === 'roofline-v2' ? 'v2' : 'v1';
+    const tuned = Object.fromEntries(s.params.map((p) => [p.name, values[p.name]!]));
+    return {
+      target,
+      oldText: readFileSync(target, 'utf8'),
+      newText: hardwareConfigWithFit(target, o.gpu.key, section, tuned),
+      values: tuned,
+    };
+  }
+  const target = typeof raw.write === 'string' ? raw.write : s.coefficients;
+  const x = o.experiments[0]!;
+  const kv =
+    o.experiments.find((e) => e.engine.totalKvBlocks !== null)?.engine.totalKvBlocks ??
+    deriveKvBlocksFor(
+      cachedModelArch(s.modelConfigs, x.model),
+      findGpu(cachedHardwareConfig(s.hardwareConfig), x.gpu),
+      x.tp,
+    ).blocks;
+  const oldText = readFileSync(target, 'utf8');
+  const v = (k: string) => values[k] ?? 0;
+  const newText = defaultsWithRow(oldText, target, {
+    id: (s.model ?? '').toLowerCase(),
+    GPU: o.gpu.key,
+    tensor_parallelism: s.tp ?? 1,
+    vllm_version: x.vllmVersion ?? 'unknown',
+    alpha_coeffs: [v('alpha0'), v('alpha1'), v('alpha2')],
+    beta_coeffs: [v('beta0'), v('beta1'), v('beta2')],
+    total_kv_blocks: kv,
+    provenance: `fitted by blis-eval tune on ${o.experiments.length} experiment(s) of ${s.groundTruth.split('/').pop()}`,
+  });
+  return { target, oldText, newText, values };
+}

@@ -1,0 +1,153 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { createPatch } from 'diff';
+import { AbortedError, EXIT, InputError } from '../errors.ts';
+import { Progress } from '../eval/progress.ts';
+import { METRICS } from '../eval/types.ts';
+import { writeFileAtomic } from '../fs-atomic.ts';
+import { renderTuneMd } from '../report/tune-md.ts';
+import { readState } from '../tune/checkpoint.ts';
+import { runTune, type TuneOutcome, type TuneSettings } from '../tune/session.ts';
+import { replaceFileSafely } from '../tune/writeback.ts';
+import { addInputOptions, int, list, parseInputOptions } from './eval-options.ts';
+import { tuneSettings, writeBackPlan } from './tune-setup.ts';
+
+/** `blis-eval tune` and `blis-eval tune merge`. */
+export function registerTune(program: Command): void {
+  const tuneCmd = addInputOptions(
+    program.command('tune').description('cross-validated calibration search; writes winners back'),
+  )
+    .addOption(
+      new Option('--latency-model <name>', 'model to calibrate').choices([
+        'roofline-v1',
+        'roofline-v2',
+        'blackbox',
+      ]),
+    )
+    .option('--hardware <gpu>', 'GPU whose calibration is tuned (H100, A100-80GB, …)')
+    .option('--model <id>', 'blackbox: model id whose coefficients are fitted')
+    .option('--tp <n>', 'blackbox: tensor parallelism of the fitted row')
+    .option('--param <spec...>', 'name=lo:hi:step (repeatable); default: the shipped search space')
+    .option('--grid <file>', 'search space as JSON: {"field": {"lo":…,"hi":…,"step":…}}')
+    .option('--objective <list>', 'metrics averaged into the objective', 'e2e_mean,ttft_mean,itl_mean')
+    .option(
+      '--cv <spec>',
+      'leave-one-model-out | k-fold:N | none (blackbox default: k-fold:N over its experiments)',
+    )
+    .option('--max-evals <n>', 'distinct candidates per search (per fold)', '60')
+    .addOption(
+      new Option('--method <m>', 'search method').choices(['auto', 'grid', 'pattern']).default('auto'),
+    )
+    .option(
+      '--write <file>',
+      'file to write the winners into (default: the hardware config, or the coefficient table for blackbox)',
+    )
+    .option('--dry-run', 'print the diff, write nothing', false)
+    .option('--force', 'write even if the cross-validated error does not improve', false)
+    .option('--out <dir>', 'checkpoint and report folder (default reports/tune-<time>)')
+    .option('--resume <dir>', 'continue an interrupted run from its folder')
+    .option('--shard <k/N>', 'evaluate the k-th of N slices of the full grid, then stop (see tune merge)')
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const given = (f: string) => command.getOptionValueSource(f) === 'cli';
+      const base = parseInputOptions(raw, given);
+      const s = tuneSettings(raw, base, {
+        objective: list('objective', raw.objective, METRICS),
+        maxEvals: int('max-evals', raw.maxEvals, 1),
+      });
+      process.exitCode = await execute(s, raw);
+    });
+  tuneCmd
+    .command('merge')
+    .description('combine shard folders, finish the selection and write back')
+    .argument('<dirs...>', 'shard folders written by tune --shard')
+    .option('--out <dir>', 'merged folder (default reports/tune-merged-<time>)')
+    .option('--jobs <n>', 'worker threads', '1')
+    .option('--write <file>', 'file to write the winners into')
+    .option('--dry-run', 'print the diff, write nothing', false)
+    .option('--force', 'write even if the cross-validated error does not improve', false)
+    .action(async (dirs: string[], raw: Record<string, unknown>) => {
+      process.exitCode = await execute(mergeShards(dirs, raw), raw);
+    });
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/** Settings of the shards (which must agree) and a fresh folder holding all their evaluations. */
+function mergeShards(dirs: string[], raw: Record<string, unknown>): TuneSettings {
+  const states = dirs.map((d) => readState(d));
+  const fp = JSON.stringify(states[0]!.fingerprint);
+  states.forEach((st, i) => {
+    if (JSON.stringify(st.fingerprint) !== fp)
+      throw new InputError(`${dirs[i]}: shard of a different tuning run`);
+  });
+  const out = typeof raw.out === 'string' ? raw.out : join('reports', `tune-merged-${stamp()}`);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'evals.jsonl'), dirs.map((d) => readOr(join(d, 'evals.jsonl'))).join(''));
+  const settings = states[0]!.settings as Omit<TuneSettings, 'dir' | 'resume' | 'explicit'>;
+  writeFileAtomic(
+    join(out, 'state.json'),
+    `${JSON.stringify({ fingerprint: states[0]!.fingerprint, settings }, null, 2)}\n`,
+  );
+  return { ...settings, explicit: new Set(), jobs: int('jobs', raw.jobs, 1), dir: out, resume: true };
+}
+
+function readOr(p: string): string {
+  return existsSync(p) ? readFileSync(p, 'utf8') : '';
+}
+
+async function execute(s: TuneSettings, raw: Record<string, unknown>): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let progress: Progress | null = null;
+  let outcome: TuneOutcome;
+  try {
+    outcome = await runTune(s, {
+      signal: controller.signal,
+      onBatch: (n) => {
+        progress = new Progress(n, 'evaluating candidates', process.stderr, !s.quiet);
+      },
+      onJobDone: () => progress?.tick(),
+    });
+  } catch (e) {
+    if (e instanceof AbortedError) {
+      process.stderr.write(
+        `interrupted; nothing was written. Continue with: blis-eval tune … --resume ${s.dir}\n`,
+      );
+      return EXIT.interrupted;
+    }
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (!outcome.result) {
+    process.stdout.write(`shard ${s.shard?.k}/${s.shard?.n}: ${outcome.evaluated} evaluations in ${s.dir}\n`);
+    return EXIT.ok;
+  }
+  const plan = writeBackPlan(s, outcome, raw);
+  const dryRun = raw.dryRun === true;
+  const written = outcome.result.write && !dryRun ? plan.target : null;
+  const md = renderTuneMd(outcome, {
+    latencyModel: s.latencyModel,
+    metrics: s.objective,
+    written,
+    values: plan.values,
+  });
+  writeFileAtomic(join(s.dir, 'summary.md'), md);
+  writeFileAtomic(
+    join(s.dir, 'result.json'),
+    `${JSON.stringify({ values: plan.values, ...outcome.result }, null, 2)}\n`,
+  );
+  process.stdout.write(md);
+  if (dryRun) {
+    process.stdout.write(`\n${createPatch(plan.target, plan.oldText, plan.newText, 'current', 'fitted')}`);
+  } else if (written) {
+    const backup = replaceFileSafely(plan.target, plan.newText, stamp());
+    process.stderr.write(`wrote ${plan.target} (previous version kept as ${backup})\n`);
+  }
+  process.stderr.write(`report: ${join(s.dir, 'summary.md')}\n`);
+  return EXIT.ok;
+}

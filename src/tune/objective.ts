@@ -1,0 +1,65 @@
+import type { Metric, PointResult } from '../eval/types.ts';
+
+/** A failed simulation scores this APE on every metric: worse than any fit, but finite. */
+export const FAILURE_APE = 1000;
+
+/** One experiment under one candidate: mean APE per objective metric over its headline points. */
+export interface ExperimentScore {
+  status: 'ok' | 'failed' | 'not_applicable';
+  apes: Partial<Record<Metric, number>>;
+  reason?: string;
+}
+
+const headline = (p: PointResult) =>
+  p.point === 'summary' || p.point.startsWith('qps-') || p.point.startsWith('trace-');
+
+/** Scores of one experiment from its points (summary and qps points; stages are parts of runs). */
+export function experimentScore(points: readonly PointResult[], metrics: readonly Metric[]): ExperimentScore {
+  const mine = points.filter(headline);
+  const na = mine.find((p) => p.status === 'not_applicable');
+  if (mine.length === 0 || na)
+    return { status: 'not_applicable', apes: {}, reason: na?.reason ?? 'no headline point' };
+  const failed = mine.find((p) => p.status === 'failed');
+  if (failed) return { status: 'failed', apes: {}, ...(failed.reason && { reason: failed.reason }) };
+  const apes: Partial<Record<Metric, number>> = {};
+  for (const m of metrics) {
+    const vals = mine.flatMap((p) => {
+      const meas = p.measured[m];
+      const pred = p.predicted[m];
+      return meas !== undefined && meas > 0 && pred !== undefined
+        ? [(Math.abs(pred - meas) / meas) * 100]
+        : [];
+    });
+    if (vals.length > 0) apes[m] = vals.reduce((a, b) => a + b, 0) / vals.length;
+  }
+  return { status: 'ok', apes };
+}
+
+/** An experiment's objective: the mean of its metric APEs (a failure counts FAILURE_APE). */
+export function experimentObjective(s: ExperimentScore): number {
+  if (s.status === 'failed') return FAILURE_APE;
+  const v = Object.values(s.apes);
+  return v.length === 0 ? FAILURE_APE : v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** Mean over experiments (each weighs the same however many points it has). */
+export function meanObjective(scores: readonly ExperimentScore[]): number {
+  const used = scores.filter((s) => s.status !== 'not_applicable');
+  return used.length === 0
+    ? Number.POSITIVE_INFINITY
+    : used.reduce((a, s) => a + experimentObjective(s), 0) / used.length;
+}
+
+/** MAPE per metric over the ok experiments (what the fold tables show), with the failure count. */
+export function metricMapes(
+  scores: readonly ExperimentScore[],
+  metrics: readonly Metric[],
+): { mape: Partial<Record<Metric, number>>; ok: number; failed: number } {
+  const ok = scores.filter((s) => s.status === 'ok');
+  const mape: Partial<Record<Metric, number>> = {};
+  for (const m of metrics) {
+    const vals = ok.flatMap((s) => (s.apes[m] === undefined ? [] : [s.apes[m]]));
+    if (vals.length > 0) mape[m] = vals.reduce((a, b) => a + b, 0) / vals.length;
+  }
+  return { mape, ok: ok.length, failed: scores.filter((s) => s.status === 'failed').length };
+}

@@ -1,0 +1,123 @@
+import type { Calibration } from '../config/latency-factory.ts';
+import { AbortedError } from '../errors.ts';
+import { runJob } from '../eval/job.ts';
+import type { EvalJob, JobPaths } from '../eval/job-types.ts';
+import { planJobs } from '../eval/plan.ts';
+import { runJobs } from '../eval/pool.ts';
+import type { Metric, PointResult } from '../eval/types.ts';
+import type { Experiment } from '../groundtruth/experiment.ts';
+import type { LatencyModelName } from '../latency/types.ts';
+import { type ExperimentScore, experimentScore } from './objective.ts';
+import { type Candidate, candidateKey } from './search.ts';
+import type { ParamSpec } from './space.ts';
+import type { BatchScorer } from './tuner.ts';
+
+/** One memoised evaluation, as the checkpoint stores it (one JSON line each). */
+export interface EvalRecord {
+  candidate: string;
+  experiment: string;
+  score: ExperimentScore;
+}
+
+export const CURRENT = 'current';
+
+export interface ScorerSetup {
+  experiments: readonly Experiment[];
+  latencyModel: LatencyModelName;
+  section: ParamSpec['section'];
+  /** Values of the fields not searched (blackbox needs all six coefficients). */
+  fixed: Candidate;
+  metrics: readonly Metric[];
+  paths: JobPaths;
+  jobs: number;
+  timeoutS: number;
+  signal: AbortSignal;
+  /** Memo keyed by `${candidate}\0${experiment}`, filled from checkpoints on resume. */
+  memo: Map<string, ExperimentScore>;
+  onRecord: (r: EvalRecord) => void;
+  onBatch?: (jobs: number) => void;
+  onJobDone?: () => void;
+}
+
+export function memoKey(candidate: string, experiment: string): string {
+  return `${candidate}\u0000${experiment}`;
+}
+
+export function calibrationOf(section: ParamSpec['section'], c: Candidate): Calibration {
+  if (section !== 'blackbox') return { [section]: c };
+  const v = (k: string) => c[k] ?? 0;
+  return {
+    blackbox: { alpha: [v('alpha0'), v('alpha1'), v('alpha2')], beta: [v('beta0'), v('beta1'), v('beta2')] },
+  };
+}
+
+/**
+ * The tuner's evaluator: every (candidate, experiment) is simulated once, on the shared
+ * pool, and remembered (and checkpointed); later requests are answered from the memo.
+ */
+export function createScorer(s: ScorerSetup): BatchScorer {
+  const byName = new Map(s.experiments.map((x) => [x.name, x]));
+  return async (candidates, names) => {
+    const keyOf = (c: Candidate | null) => (c === null ? CURRENT : candidateKey(c));
+    const jobs: { job: EvalJob; cand: string; experiment: string }[] = [];
+    const queued = new Set<string>();
+    for (const c of candidates) {
+      const cand = keyOf(c);
+      for (const name of names) {
+        const k = memoKey(cand, name);
+        if (s.memo.has(k) || queued.has(k)) continue;
+        queued.add(k);
+        const x = byName.get(name)!;
+        const calibration = c === null ? undefined : calibrationOf(s.section, { ...s.fixed, ...c });
+        for (const job of planJobs([x], {
+          latencyModels: [s.latencyModel],
+          seeds: 1,
+          paths: s.paths,
+          ...(calibration && { calibration }),
+        })) {
+          jobs.push({ job, cand, experiment: name });
+        }
+      }
+    }
+    if (jobs.length > 0) await runBatch(s, jobs);
+    return candidates.map((c) => names.map((n) => s.memo.get(memoKey(keyOf(c), n))!));
+  };
+}
+
+async function runBatch(
+  s: ScorerSetup,
+  jobs: { job: EvalJob; cand: string; experiment: string }[],
+): Promise<void> {
+  s.onBatch?.(jobs.length);
+  const points = new Map<string, PointResult[]>();
+  const left = new Map<string, number>();
+  for (const j of jobs)
+    left.set(memoKey(j.cand, j.experiment), (left.get(memoKey(j.cand, j.experiment)) ?? 0) + 1);
+  await runJobs(
+    jobs.map((j) => j.job),
+    {
+      jobs: s.jobs,
+      timeoutS: s.timeoutS,
+      signal: s.signal,
+      inProcess: (job) => runJob(job, job.deadline),
+      onDone: (i, outcome) => {
+        const j = jobs[i]!;
+        const k = memoKey(j.cand, j.experiment);
+        const got = outcome.ok
+          ? outcome.value.points
+          : j.job.replay.points.map(
+              (p) => ({ point: p.id, status: 'failed', reason: outcome.error }) as PointResult,
+            );
+        points.set(k, [...(points.get(k) ?? []), ...got]);
+        left.set(k, left.get(k)! - 1);
+        if (left.get(k) === 0) {
+          const score = experimentScore(points.get(k)!, s.metrics);
+          s.memo.set(k, score);
+          s.onRecord({ candidate: j.cand, experiment: j.experiment, score });
+        }
+        s.onJobDone?.();
+      },
+    },
+  );
+  if (s.signal.aborted) throw new AbortedError('interrupted');
+}

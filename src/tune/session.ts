@@ -1,0 +1,151 @@
+import { relative } from 'node:path';
+import type { InputSettings } from '../commands/eval-options.ts';
+import { loadDefaults } from '../config/coefficients.ts';
+import { findGpu, type GpuSpec, loadHardwareConfig } from '../config/hardware-config.ts';
+import { clearLatencyCaches } from '../config/latency-factory.ts';
+import { InputError } from '../errors.ts';
+import { inputVersion } from '../eval/inputs.ts';
+import type { Metric } from '../eval/types.ts';
+import type { Experiment } from '../groundtruth/experiment.ts';
+import { loadGroundTruth } from '../groundtruth/load.ts';
+import type { LatencyModelName } from '../latency/types.ts';
+import { appendEval, openCheckpoint } from './checkpoint.ts';
+import { type CvSpec, makeFolds } from './folds.ts';
+import { createScorer } from './scorer.ts';
+import { type Candidate, fullGrid, type SearchMethod } from './search.ts';
+import type { ParamSpec } from './space.ts';
+import { blackboxStart, rooflineStart } from './start.ts';
+import { type TuneResult, tune } from './tuner.ts';
+
+export interface TuneSettings extends InputSettings {
+  latencyModel: LatencyModelName;
+  hardware: string;
+  /** Blackbox: the (model, TP) being fitted. */
+  model?: string;
+  tp?: number;
+  params: ParamSpec[];
+  objective: Metric[];
+  cv: CvSpec;
+  maxEvals: number;
+  method: SearchMethod;
+  force: boolean;
+  /** Checkpoint folder; resume continues it. */
+  dir: string;
+  resume: boolean;
+  shard?: { k: number; n: number };
+}
+
+export interface TuneHooks {
+  signal: AbortSignal;
+  onBatch?: (jobs: number) => void;
+  onJobDone?: () => void;
+}
+
+export interface TuneOutcome {
+  gpu: GpuSpec;
+  experiments: Experiment[];
+  start: { values: Candidate; from: string };
+  /** Absent for a shard, which only evaluates its slice. */
+  result?: TuneResult;
+  evaluated: number;
+}
+
+/** Loads the inputs, opens the checkpoint and runs the cross-validated search (or one shard of its grid). */
+export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
+  const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
+  const gpu = findGpu(loadHardwareConfig(s.hardwareConfig), s.hardware);
+  const defaults = loadDefaults(s.coefficients);
+  clearLatencyCaches();
+  const matches = (x: Experiment) => {
+    if (
+      x.gpu.toLowerCase() !== gpu.key.toLowerCase() &&
+      !gpu.aliases.some((a) => a.toLowerCase() === x.gpu.toLowerCase())
+    )
+      return false;
+    if (s.latencyModel !== 'blackbox') return true;
+    return x.model.toLowerCase() === s.model?.toLowerCase() && x.tp === s.tp;
+  };
+  const experiments = gt.experiments.filter(matches);
+  if (experiments.length === 0) {
+    const what = s.latencyModel === 'blackbox' ? `${s.model} TP ${s.tp} on ${gpu.key}` : `GPU ${gpu.key}`;
+    throw new InputError(`${s.groundTruth}: no experiment for ${what}`);
+  }
+  const start =
+    s.latencyModel === 'blackbox'
+      ? blackboxStart({
+          defaults,
+          model: s.model ?? '',
+          gpu: gpu.key,
+          tp: s.tp ?? 1,
+          modelConfigs: s.modelConfigs,
+          hardwareConfig: s.hardwareConfig,
+        })
+      : {
+          values: rooflineStart(gpu, s.params),
+          from: `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key})`,
+        };
+  const shown = (p: string) => relative(process.cwd(), p);
+  const fingerprint = {
+    inputs: [s.groundTruth, s.hardwareConfig, s.modelConfigs, s.benchData, s.coefficients].map(
+      (p) => inputVersion(p, shown(p)).sha256,
+    ),
+    latencyModel: s.latencyModel,
+    gpu: gpu.key,
+    model: s.model ?? null,
+    tp: s.tp ?? null,
+    params: s.params,
+    objective: s.objective,
+    workloadForm: s.workloadForm,
+    start: start.values,
+  };
+  const { dir, resume, shard, ...settings } = s;
+  const memo = openCheckpoint(
+    dir,
+    { fingerprint, settings, ...(shard && { shard: `${shard.k}/${shard.n}` }) },
+    resume,
+  );
+  const before = memo.size;
+  const fixed = Object.fromEntries(
+    Object.entries(start.values).filter(([k]) => !s.params.some((p) => p.name === k)),
+  );
+  const score = createScorer({
+    experiments,
+    latencyModel: s.latencyModel,
+    section: s.params[0]?.section ?? 'v1',
+    fixed,
+    metrics: s.objective,
+    paths: {
+      hardwareConfig: s.hardwareConfig,
+      modelConfigs: s.modelConfigs,
+      benchData: s.benchData,
+      coefficients: s.coefficients,
+    },
+    jobs: s.jobs,
+    timeoutS: s.timeoutS,
+    signal: hooks.signal,
+    memo,
+    onRecord: (r) => appendEval(s.dir, r),
+    ...(hooks.onBatch && { onBatch: hooks.onBatch }),
+    ...(hooks.onJobDone && { onJobDone: hooks.onJobDone }),
+  });
+  const names = experiments.map((x) => x.name);
+  if (s.shard) {
+    const { k, n } = s.shard;
+    const slice = fullGrid(s.params).filter((_, i) => i % n === k - 1);
+    await score(slice, names);
+    return { gpu, experiments, start, evaluated: memo.size - before };
+  }
+  const result = await tune({
+    experiments: names,
+    folds: makeFolds(experiments, s.cv),
+    cv: s.cv,
+    params: s.params,
+    start: start.values,
+    metrics: s.objective,
+    maxEvals: s.maxEvals,
+    method: s.method,
+    force: s.force,
+    score,
+  });
+  return { gpu, experiments, start, result, evaluated: memo.size - before };
+}

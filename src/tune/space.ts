@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { formatZodError } from '../config/zod-error.ts';
+import { InputError } from '../errors.ts';
+import type { LatencyModelName } from '../latency/types.ts';
+
+/** One searched field: its hardware_config section and its grid lo, lo+step, …, hi. */
+export interface ParamSpec {
+  name: string;
+  section: 'v1' | 'v2' | 'blackbox';
+  lo: number;
+  hi: number;
+  step: number;
+}
+
+type Range = [lo: number, hi: number, step: number];
+
+/**
+ * Default search spaces. v1: the MFUs, TP-scaling exponents, bandwidth factors and the
+ * overheads (zero inter-step overhead is the published cause of large TTFT bias); any of
+ * the calibrated fields selects the calibrated v1 variant. v2: bandwidth efficiency,
+ * per-layer overhead and our neutral-at-1 MFU scales. Blackbox: α and β.
+ */
+const DEFAULTS: Record<LatencyModelName, Record<string, Range>> = {
+  'roofline-v1': {
+    mfuPrefill: [0.3, 0.9, 0.05],
+    mfuDecode: [0.05, 0.6, 0.025],
+    tpScalingExponent: [0.3, 1.2, 0.05],
+    decodeTpScalingExponent: [0.5, 1.3, 0.05],
+    prefillBwFactor: [0.5, 1.5, 0.05],
+    decodeBwFactor: [0.5, 1.5, 0.05],
+    TOverheadMicros: [0, 3000, 50],
+    prefillOverheadMicros: [0, 3000, 50],
+    mixedPrefillOverheadMicros: [0, 2000, 50],
+  },
+  'roofline-v2': {
+    bwEfficiencyFactor: [0.5, 1.0, 0.02],
+    perLayerOverhead: [0, 200, 5],
+    gemmMfuScale: [0.5, 2.0, 0.05],
+    attentionMfuScale: [0.5, 2.0, 0.05],
+  },
+  blackbox: {
+    alpha0: [0, 50_000, 250],
+    alpha1: [0, 20, 0.25],
+    alpha2: [0, 5000, 50],
+    beta0: [0, 20_000, 100],
+    beta1: [0, 100, 0.5],
+    beta2: [0, 200, 1],
+  },
+};
+
+export const SECTION: Record<LatencyModelName, ParamSpec['section']> = {
+  'roofline-v1': 'v1',
+  'roofline-v2': 'v2',
+  blackbox: 'blackbox',
+};
+
+/** Fields the tuner may touch per latency model (the defaults plus the other calibration fields). */
+const ALLOWED: Record<LatencyModelName, readonly string[]> = {
+  'roofline-v1': [
+    ...Object.keys(DEFAULTS['roofline-v1']),
+    'BwEffConstant',
+    'perLayerOverhead',
+    'allReduceLatency',
+    'mfuPrefillMultiplier',
+    'mfuDecodeMultiplier',
+    'vectorPeakFraction',
+  ],
+  'roofline-v2': Object.keys(DEFAULTS['roofline-v2']),
+  blackbox: Object.keys(DEFAULTS.blackbox),
+};
+
+export function defaultSpace(model: LatencyModelName): ParamSpec[] {
+  return Object.entries(DEFAULTS[model]).map(([name, [lo, hi, step]]) => ({
+    name,
+    section: SECTION[model],
+    lo,
+    hi,
+    step,
+  }));
+}
+
+function spec(
+  model: LatencyModelName,
+  name: string,
+  lo: number,
+  hi: number,
+  step: number,
+  where: string,
+): ParamSpec {
+  if (!ALLOWED[model].includes(name)) {
+    throw new InputError(
+      `${where}: unknown field '${name}' for ${model} (allowed: ${ALLOWED[model].join(', ')})`,
+    );
+  }
+  if (![lo, hi, step].every(Number.isFinite) || lo < 0 || hi < lo || !(step > 0)) {
+    throw new InputError(`${where}: '${name}' needs 0 <= lo <= hi and step > 0, got ${lo}:${hi}:${step}`);
+  }
+  return { name, section: SECTION[model], lo, hi, step };
+}
+
+/** `--param name=lo:hi:step` (or `name=value` to pin one value). */
+export function parseParamFlag(model: LatencyModelName, text: string): ParamSpec {
+  const m = /^([A-Za-z0-9_]+)=([^:]+)(?::([^:]+):([^:]+))?$/.exec(text.trim());
+  if (!m) throw new InputError(`--param '${text}': expected name=lo:hi:step (e.g. mfuDecode=0.1:0.4:0.05)`);
+  const lo = Number(m[2]);
+  const hi = m[3] === undefined ? lo : Number(m[3]);
+  const step = m[4] === undefined ? 1 : Number(m[4]);
+  return spec(model, m[1]!, lo, hi, step, `--param '${text}'`);
+}
+
+const gridSchema = z.record(
+  z.string(),
+  z.union([
+    z.object({ lo: z.number(), hi: z.number(), step: z.number() }).strict(),
+    z.tuple([z.number(), z.number(), z.number()]),
+  ]),
+);
+
+/** `--grid grid.json`: `{ "mfuDecode": {"lo":0.1,"hi":0.4,"step":0.05}, "TOverheadMicros": [0, 2000, 100] }`. */
+export function loadGridFile(model: LatencyModelName, path: string): ParamSpec[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = gridSchema.safeParse(json);
+  if (!r.success) throw new InputError(formatZodError(path, r.error));
+  return Object.entries(r.data).map(([name, v]) => {
+    const [lo, hi, step] = Array.isArray(v) ? v : [v.lo, v.hi, v.step];
+    return spec(model, name, lo, hi, step, `${path}: ${name}`);
+  });
+}
+
+/** Grid values of a parameter, rounded so that keys are stable. */
+export function gridValues(p: ParamSpec): number[] {
+  const n = Math.floor((p.hi - p.lo) / p.step + 1e-9);
+  return Array.from({ length: n + 1 }, (_, i) => round(p.lo + i * p.step));
+}
+
+export function round(x: number): number {
+  return Number(x.toPrecision(12));
+}
+
+/** The nearest grid value to x. */
+export function snap(p: ParamSpec, x: number): number {
+  const k = Math.round((Math.min(Math.max(x, p.lo), p.hi) - p.lo) / p.step);
+  return round(Math.min(p.lo + k * p.step, p.hi));
+}

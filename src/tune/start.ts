@@ -1,0 +1,83 @@
+import { type DefaultsFile, findCoefficientsAnyVersion } from '../config/coefficients.ts';
+import type { GpuSpec } from '../config/hardware-config.ts';
+import { buildRooflineModel } from '../config/latency-factory.ts';
+import { CALIBRATED_DEFAULTS } from '../latency/roofline-v1-calibrated.ts';
+import type { StepRequest } from '../latency/types.ts';
+import type { Candidate } from './search.ts';
+import type { ParamSpec } from './space.ts';
+
+const V2_NEUTRAL: Record<string, number> = {
+  bwEfficiencyFactor: 1,
+  perLayerOverhead: 0,
+  gemmMfuScale: 1,
+  attentionMfuScale: 1,
+};
+
+/** Current values of the searched v1/v2 fields (neutral defaults where the file has none). */
+export function rooflineStart(gpu: GpuSpec, params: readonly ParamSpec[]): Candidate {
+  const out: Record<string, number> = {};
+  for (const p of params) {
+    const section = p.section === 'v2' ? gpu.v2 : gpu.v1;
+    const neutral =
+      p.section === 'v2'
+        ? V2_NEUTRAL[p.name]
+        : (CALIBRATED_DEFAULTS as unknown as Record<string, number>)[p.name];
+    out[p.name] = section[p.name] ?? neutral ?? p.lo;
+  }
+  return out;
+}
+
+export interface BlackboxStartInput {
+  defaults: DefaultsFile;
+  model: string;
+  gpu: string;
+  tp: number;
+  /** To derive a start from roofline v1 when the table has no row. */
+  modelConfigs: string;
+  hardwareConfig: string;
+}
+
+/**
+ * Blackbox starting coefficients: the table's row where it has one; otherwise read off
+ * roofline v1 (as shipped) for this model: β0 from a one-request decode step, β2 per
+ * extra decode request, β1 per prefill token; α starts at 0.
+ */
+export function blackboxStart(s: BlackboxStartInput): { values: Candidate; from: string } {
+  const row = findCoefficientsAnyVersion(s.defaults, s.model, s.gpu, s.tp);
+  const named = (a: readonly number[], b: readonly number[]) => ({
+    alpha0: a[0]!,
+    alpha1: a[1]!,
+    alpha2: a[2]!,
+    beta0: b[0]!,
+    beta1: b[1]!,
+    beta2: b[2]!,
+  });
+  if (row)
+    return {
+      values: named(row.alpha_coeffs, row.beta_coeffs),
+      from: `the table's row (${row.vllm_version})`,
+    };
+  const { model } = buildRooflineModel({
+    kind: 'roofline-v1',
+    model: s.model,
+    modelConfigPath: s.modelConfigs,
+    hardwareConfigPath: s.hardwareConfig,
+    gpu: s.gpu,
+    tp: s.tp,
+  });
+  const decode = (n: number): StepRequest[] =>
+    Array.from({ length: n }, () => ({
+      progressIndex: 1024,
+      numNewTokens: 1,
+      inputLen: 512,
+      outputLen: 1024,
+    }));
+  const prefill: StepRequest[] = [{ progressIndex: 0, numNewTokens: 2048, inputLen: 2048, outputLen: 1 }];
+  const d1 = model.stepTime(decode(1));
+  const d64 = model.stepTime(decode(64));
+  const p = model.stepTime(prefill);
+  return {
+    values: named([0, 0, 0], [d1, Math.max(0, (p - d1) / 2048), Math.max(0, (d64 - d1) / 63)]),
+    from: 'roofline v1 as shipped',
+  };
+}

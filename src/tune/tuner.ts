@@ -1,0 +1,135 @@
+import type { Metric } from '../eval/types.ts';
+import type { CvSpec, Fold } from './folds.ts';
+import { type ExperimentScore, meanObjective, metricMapes } from './objective.ts';
+import { type Candidate, type SearchMethod, type SearchResult, search } from './search.ts';
+import type { ParamSpec } from './space.ts';
+
+/** Scores of candidates on experiments; `null` is the current configuration. Memoised by the caller. */
+export type BatchScorer = (
+  candidates: readonly (Candidate | null)[],
+  experiments: readonly string[],
+) => Promise<ExperimentScore[][]>;
+
+export interface TuneInput {
+  experiments: readonly string[];
+  folds: readonly Fold[];
+  cv: CvSpec;
+  params: readonly ParamSpec[];
+  start: Candidate;
+  metrics: readonly Metric[];
+  maxEvals: number;
+  method: SearchMethod;
+  force: boolean;
+  score: BatchScorer;
+}
+
+export interface ErrorSummary {
+  objective: number;
+  mape: Partial<Record<Metric, number>>;
+  ok: number;
+  failed: number;
+}
+
+export interface FoldReport {
+  name: string;
+  train: string[];
+  test: string[];
+  search: SearchResult;
+  fitted: ErrorSummary;
+  leftOut: ErrorSummary;
+  currentTrain: ErrorSummary;
+  currentLeftOut: ErrorSummary;
+}
+
+export interface TuneResult {
+  folds: FoldReport[];
+  /** Pooled over folds: every experiment scored once, by the fold that left it out. */
+  cv: { fitted: ErrorSummary; leftOut: ErrorSummary; current: ErrorSummary } | null;
+  final: { search: SearchResult; fitted: ErrorSummary; current: ErrorSummary };
+  write: boolean;
+  why: string;
+}
+
+function summary(scores: readonly ExperimentScore[], metrics: readonly Metric[]): ErrorSummary {
+  return { objective: meanObjective(scores), ...metricMapes(scores, metrics) };
+}
+
+/**
+ * Cross-validated calibration: for each fold, search on its training experiments and score
+ * the left-out ones, beside the current configuration on the same experiments; then search
+ * on everything. The fit is to be written only when its cross-validated error beats the
+ * current values' (or with force).
+ */
+export async function tune(t: TuneInput): Promise<TuneResult> {
+  const searchOn = (names: readonly string[]) =>
+    search({ params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method }, async (cands) =>
+      (await t.score(cands, names)).map(meanObjective),
+    );
+  const scoresOf = async (c: Candidate | null, names: readonly string[]) => (await t.score([c], names))[0]!;
+  const folds: FoldReport[] = [];
+  const pooled = {
+    fitted: [] as ErrorSummary[],
+    leftOut: [] as ExperimentScore[],
+    current: [] as ExperimentScore[],
+  };
+  for (const f of t.folds) {
+    const s = await searchOn(f.train);
+    const leftOut = await scoresOf(s.best, f.test);
+    const currentLeftOut = await scoresOf(null, f.test);
+    const fitted = summary(await scoresOf(s.best, f.train), t.metrics);
+    folds.push({
+      name: f.name,
+      train: f.train,
+      test: f.test,
+      search: s,
+      fitted,
+      leftOut: summary(leftOut, t.metrics),
+      currentTrain: summary(await scoresOf(null, f.train), t.metrics),
+      currentLeftOut: summary(currentLeftOut, t.metrics),
+    });
+    pooled.fitted.push(fitted);
+    pooled.leftOut.push(...leftOut);
+    pooled.current.push(...currentLeftOut);
+  }
+  const finalSearch = await searchOn(t.experiments);
+  const final = {
+    search: finalSearch,
+    fitted: summary(await scoresOf(finalSearch.best, t.experiments), t.metrics),
+    current: summary(await scoresOf(null, t.experiments), t.metrics),
+  };
+  const cv =
+    folds.length === 0
+      ? null
+      : {
+          fitted: meanSummary(pooled.fitted, t.metrics),
+          leftOut: summary(pooled.leftOut, t.metrics),
+          current: summary(pooled.current, t.metrics),
+        };
+  const [ours, theirs, label] = cv
+    ? [cv.leftOut.objective, cv.current.objective, 'cross-validated (left-out)']
+    : [final.fitted.objective, final.current.objective, 'fitted (no cross-validation)'];
+  const better = ours < theirs;
+  const why = `${label} objective ${ours.toFixed(2)} vs current ${theirs.toFixed(2)}: ${
+    better ? 'the fit generalises better' : 'the fit does not beat the current values'
+  }${!better && t.force ? '; written anyway (--force)' : ''}`;
+  return { folds, cv, final, write: better || t.force, why };
+}
+
+/** The mean of per-fold summaries (fitted error averaged over folds). */
+function meanSummary(xs: readonly ErrorSummary[], metrics: readonly Metric[]): ErrorSummary {
+  const mean = (f: (s: ErrorSummary) => number | undefined) => {
+    const v = xs.map(f).filter((x): x is number => x !== undefined);
+    return v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0) / v.length;
+  };
+  const mape: Partial<Record<Metric, number>> = {};
+  for (const m of metrics) {
+    const v = mean((s) => s.mape[m]);
+    if (v !== undefined) mape[m] = v;
+  }
+  return {
+    objective: mean((s) => s.objective) ?? Number.POSITIVE_INFINITY,
+    mape,
+    ok: xs.reduce((a, s) => a + s.ok, 0),
+    failed: xs.reduce((a, s) => a + s.failed, 0),
+  };
+}

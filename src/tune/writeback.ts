@@ -1,0 +1,74 @@
+import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { updateHardwareConfigText } from '../config/hardware-config-write.ts';
+import { InputError } from '../errors.ts';
+
+/** File operations, injectable so tests can fail a write half-way. */
+export interface WriteFs {
+  copyFileSync: typeof copyFileSync;
+  writeFileSync: (path: string, data: string) => void;
+  renameSync: typeof renameSync;
+}
+
+const realFs: WriteFs = { copyFileSync, writeFileSync: (p, d) => writeFileSync(p, d), renameSync };
+
+/**
+ * Replaces a user-owned file safely: the previous file is kept as `<path>.bak-<stamp>`, the
+ * new text goes to a temp file that is renamed over the old one, so a failure at any point
+ * leaves the old file in place. Returns the backup path.
+ */
+export function replaceFileSafely(path: string, text: string, stamp: string, fs: WriteFs = realFs): string {
+  const backup = `${path}.bak-${stamp}`;
+  if (existsSync(path)) fs.copyFileSync(path, backup);
+  const tmp = `${path}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, path);
+  return backup;
+}
+
+/** hardware_config.json with only the tuned fields of the tuned GPU changed. */
+export function hardwareConfigWithFit(
+  path: string,
+  gpuKey: string,
+  section: 'v1' | 'v2',
+  values: Readonly<Record<string, number>>,
+): string {
+  return updateHardwareConfigText(readFileSync(path, 'utf8'), gpuKey, section, values);
+}
+
+export interface BlackboxRow {
+  id: string;
+  GPU: string;
+  tensor_parallelism: number;
+  vllm_version: string;
+  alpha_coeffs: number[];
+  beta_coeffs: number[];
+  total_kv_blocks: number;
+  provenance: string;
+}
+
+/**
+ * defaults.yaml with a fitted coefficient row: it replaces the row of the same (id, GPU,
+ * TP, vLLM version), else goes before the first row of the same (id, GPU, TP) so lookups
+ * that ignore the version find it first, else at the end. Comments and the rest stay.
+ */
+export function defaultsWithRow(text: string, source: string, row: BlackboxRow): string {
+  const doc = parseDocument(text);
+  const models = doc.get('models');
+  if (!isSeq(models)) throw new InputError(`${source}: models: expected a list`);
+  const items = models.items as unknown[];
+  const same = (m: unknown, withVersion: boolean) =>
+    isMap(m) &&
+    String((m as YAMLMap).get('id')).toLowerCase() === row.id &&
+    String((m as YAMLMap).get('GPU')).toLowerCase() === row.GPU.toLowerCase() &&
+    (m as YAMLMap).get('tensor_parallelism') === row.tensor_parallelism &&
+    (!withVersion || (m as YAMLMap).get('vllm_version') === row.vllm_version);
+  const node = doc.createNode(row);
+  const exact = items.findIndex((m) => same(m, true));
+  if (exact >= 0) items[exact] = node;
+  else {
+    const first = items.findIndex((m) => same(m, false));
+    items.splice(first >= 0 ? first : items.length, 0, node);
+  }
+  return doc.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,158 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { diffLines } from 'diff';
+import { describe, expect, it } from 'vitest';
+import { loadDefaults } from '../../src/config/coefficients.ts';
+import { parseHardwareConfig } from '../../src/config/hardware-config.ts';
+import { AbortedError } from '../../src/errors.ts';
+import { readEvals } from '../../src/tune/checkpoint.ts';
+import { parseCv } from '../../src/tune/folds.ts';
+import { runTune, type TuneSettings } from '../../src/tune/session.ts';
+import { parseParamFlag } from '../../src/tune/space.ts';
+import { defaultsWithRow, hardwareConfigWithFit, replaceFileSafely } from '../../src/tune/writeback.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'tune-'));
+
+function settings(dir: string, over: Partial<TuneSettings> = {}): TuneSettings {
+  return {
+    groundTruth: resolve('test/fixtures/gt/staged.json'),
+    hardwareConfig: resolve('hardware_config.json'),
+    modelConfigs: resolve('model_configs'),
+    benchData: resolve('bench_data'),
+    coefficients: resolve('defaults.yaml'),
+    explicit: new Set(),
+    jobs: 1,
+    timeoutS: 0,
+    workloadForm: 'executed',
+    quiet: true,
+    latencyModel: 'roofline-v1',
+    hardware: 'H100',
+    params: ['mfuDecode=0.08:0.2:0.04', 'TOverheadMicros=0:1500:500'].map((p) =>
+      parseParamFlag('roofline-v1', p),
+    ),
+    objective: ['e2e_mean', 'ttft_mean', 'itl_mean'],
+    cv: parseCv('leave-one-model-out'),
+    maxEvals: 8,
+    method: 'auto',
+    force: false,
+    dir,
+    resume: false,
+    ...over,
+  };
+}
+
+const signal = () => new AbortController().signal;
+
+describe('write-back', () => {
+  it('changes only the tuned fields of the tuned GPU, byte for byte elsewhere', () => {
+    const path = 'hardware_config.json';
+    const before = readFileSync(path, 'utf8');
+    const after = hardwareConfigWithFit(path, 'h100', 'v1', { mfuDecode: 0.15, prefillBwFactor: 0.9 });
+    const changes = diffLines(before, after).filter((c) => c.added || c.removed);
+    // Only H100's mfuDecode changes, and prefillBwFactor is appended after its last v1 field.
+    expect(changes.map((c) => `${c.added ? '+' : '-'}${c.value.replace(/\s+/g, ' ').trim()}`)).toEqual([
+      '-"mfuDecode": 0.12, "allReduceLatency": 20',
+      '+"mfuDecode": 0.15, "allReduceLatency": 20, "prefillBwFactor": 0.9',
+    ]);
+    const cfg = parseHardwareConfig(JSON.parse(after), 'x');
+    expect(cfg.gpus.find((g) => g.key === 'H100')!.v1.mfuDecode).toBe(0.15);
+    expect(cfg.gpus.find((g) => g.key === 'H200')!.v1).toEqual(
+      parseHardwareConfig(JSON.parse(before), 'x').gpus.find((g) => g.key === 'H200')!.v1,
+    );
+  });
+
+  it('leaves the old file whole when the write fails half-way, and keeps a backup', () => {
+    const dir = tmp();
+    const path = join(dir, 'hardware_config.json');
+    copyFileSync('hardware_config.json', path);
+    const old = readFileSync(path, 'utf8');
+    const failing = {
+      copyFileSync,
+      writeFileSync: (p: string, d: string) => writeFileSync(p, d.slice(0, 10)),
+      renameSync: () => {
+        throw new Error('disk full');
+      },
+    };
+    expect(() => replaceFileSafely(path, '{"new": 1}', 'T1', failing)).toThrow('disk full');
+    expect(readFileSync(path, 'utf8')).toBe(old);
+    const backup = replaceFileSafely(path, '{"new": 1}\n', 'T2');
+    expect(readFileSync(backup, 'utf8')).toBe(old);
+    expect(readFileSync(path, 'utf8')).toBe('{"new": 1}\n');
+  });
+
+  it('puts a fitted blackbox row where lookups find it first, keeping the table loadable', () => {
+    const dir = tmp();
+    const path = join(dir, 'defaults.yaml');
+    const text = defaultsWithRow(readFileSync('defaults.yaml', 'utf8'), path, {
+      id: 'meta-llama/llama-3.1-8b-instruct',
+      GPU: 'H100',
+      tensor_parallelism: 1,
+      vllm_version: 'unknown',
+      alpha_coeffs: [1, 2, 3],
+      beta_coeffs: [4, 5, 6],
+      total_kv_blocks: 100,
+      provenance: 'test',
+    });
+    writeFileSync(path, text);
+    const rows = loadDefaults(path).models.filter(
+      (m) => m.id === 'meta-llama/llama-3.1-8b-instruct' && m.GPU === 'H100' && m.tensor_parallelism === 1,
+    );
+    expect(rows[0]!.alpha_coeffs).toEqual([1, 2, 3]);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(text.startsWith('# Blackbox')).toBe(true);
+  });
+});
+
+describe('tuning runs', () => {
+  it('cross-validates, reports the current values beside the fit, and is deterministic', async () => {
+    const a = await runTune(settings(tmp()), { signal: signal() });
+    const b = await runTune(settings(tmp()), { signal: signal() });
+    expect(a.result).toEqual(b.result);
+    const r = a.result!;
+    expect(r.folds.map((f) => f.test)).toEqual([['qwen7b-tp1-codegen'], ['llama8b-tp1-profile-only']]);
+    expect(r.final.fitted.objective).toBeLessThanOrEqual(r.final.search.trace[0]!.best);
+    expect(r.cv!.leftOut.ok).toBe(2);
+    expect(r.why).toMatch(/cross-validated/);
+  });
+
+  it('resumes after an interruption to the same result, without redoing finished work', async () => {
+    const whole = await runTune(settings(tmp()), { signal: signal() });
+    const dir = tmp();
+    const stop = new AbortController();
+    let done = 0;
+    await expect(
+      runTune(settings(dir), {
+        signal: stop.signal,
+        onJobDone: () => {
+          if (++done === 5) stop.abort();
+        },
+      }),
+    ).rejects.toBeInstanceOf(AbortedError);
+    const saved = readEvals(dir).size;
+    expect(saved).toBeGreaterThan(0);
+    const resumed = await runTune(settings(dir, { resume: true }), { signal: signal() });
+    expect(resumed.result).toEqual(whole.result);
+    expect(resumed.evaluated + saved).toBe(readEvals(dir).size);
+  });
+
+  it('gives the same result from merged shards as from one run', async () => {
+    const grid = { method: 'grid' as const, maxEvals: 100, cv: parseCv('none') };
+    const one = await runTune(settings(tmp(), grid), { signal: signal() });
+    const dirs = [tmp(), tmp()];
+    for (const [i, d] of dirs.entries()) {
+      const o = await runTune(settings(d, { ...grid, shard: { k: i + 1, n: 2 } }), { signal: signal() });
+      expect(o.result).toBeUndefined();
+    }
+    const merged = tmp();
+    writeFileSync(
+      join(merged, 'evals.jsonl'),
+      dirs.map((d) => readFileSync(join(d, 'evals.jsonl'), 'utf8')).join(''),
+    );
+    copyFileSync(join(dirs[0]!, 'state.json'), join(merged, 'state.json'));
+    const fromShards = await runTune(settings(merged, { ...grid, resume: true }), { signal: signal() });
+    expect(fromShards.result).toEqual(one.result);
+    // Only the current-values baseline was left to simulate after the merge.
+    expect(fromShards.evaluated).toBe(2);
+  });
+});
