@@ -4,6 +4,22 @@ import { distributionRequests, randomTokens } from '../workload/distribution.ts'
 import { inferencePerfProfileRequests, sharedPrefixRequests } from '../workload/shared-prefix.ts';
 import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
 
+/**
+ * When the replay's arrivals end, in µs (an estimate for Poisson arrivals: count / rate).
+ * The evaluator stops a simulation that has not drained long after this (see job.ts).
+ */
+export function arrivalSpanUs(plan: WorkloadPlan): number {
+  switch (plan.kind) {
+    case 'executed':
+    case 'profile':
+      return plan.spec.stages.reduce((t, s) => t + s.duration, 0) * 1e6;
+    case 'distribution':
+      return (plan.params.numRequests / plan.params.rate) * 1e6;
+    case 'trace':
+      return plan.rows.at(-1)?.arrivalUs ?? 0;
+  }
+}
+
 /** Subsystem drawing token IDs for count-only traces (prefix sharing is unknown there). */
 const TRACE_TOKENS = 'eval-trace-tokens';
 

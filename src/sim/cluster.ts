@@ -38,8 +38,8 @@ interface ClusterEvent {
   req: SimRequest;
 }
 
-/** Asked every few thousand events; returning a reason stops the run with that error. */
-export type AbortCheck = () => string | null;
+/** Asked every few thousand events with the clock (µs); returning a reason stops the run with that error. */
+export type AbortCheck = (clock: number) => string | null;
 const ABORT_CHECK_EVERY = 1 << 14;
 
 /**
@@ -73,7 +73,7 @@ export function runCluster(
 
   for (;;) {
     if (shouldAbort !== null && ++events % ABORT_CHECK_EVERY === 0) {
-      const reason = shouldAbort();
+      const reason = shouldAbort(clock);
       if (reason !== null) throw new AbortedError(reason);
     }
     const arrivalTime = nextArrival ? nextArrival.arrival : Number.POSITIVE_INFINITY;
@@ -124,8 +124,11 @@ export function runCluster(
     const inst = instances[instIdx]!;
     const kind = inst.processNext();
     if (kind === EV_QUEUED && pending[instIdx]! > 0) pending[instIdx]!--;
-    if (kind === EV_STEP && inst.stalled && inst.inbound === 0 && nextArrival === null && queue.size === 0) {
-      if (horizon === Number.POSITIVE_INFINITY) throw stallError(inst);
+    // Stalled for good: nothing more can arrive, or no block is free while nothing runs
+    // (only running requests release blocks), so later arrivals cannot help either.
+    if (kind === EV_STEP && inst.stalled && horizon === Number.POSITIVE_INFINITY) {
+      const drained = inst.inbound === 0 && nextArrival === null && queue.size === 0;
+      if (drained || inst.kv.freeCount() === 0) throw stallError(inst);
     }
   }
   return { instances, rejected, trace: trace?.result() ?? null, clock };
