@@ -1,0 +1,191 @@
+import { max, mean, median, quantileSorted } from 'simple-statistics';
+import {
+  type BreakdownGroup,
+  type BreakdownKey,
+  type ErrorRow,
+  type EvalStats,
+  LATENCY_MODELS,
+  METRICS,
+  type Metric,
+  type MetricStats,
+  type ModelStats,
+  type PointResult,
+  type StatusCounts,
+} from './types.ts';
+
+/**
+ * How the error statistics are computed, stated in the reports. p90 APE uses simple-statistics'
+ * quantileSorted: linear interpolation between closest ranks, index (n − 1) × 0.9 into the
+ * ascending APEs (R type 7, numpy's default), the same definition as the latency percentiles.
+ */
+export const ERROR_STATS_DEFINITION =
+  'APE = |predicted - measured| / measured x 100, PE (bias) = (predicted - measured) / measured x 100 ' +
+  '(positive = over-prediction). MAPE = mean APE over the points in scope, each seed an entry. ' +
+  'p90 APE: linear interpolation between closest ranks (R type 7, numpy default). ' +
+  '95 % CI: percentile bootstrap of the MAPE (2.5th/97.5th of seeded resample means).';
+
+/** Which points enter the aggregates: every point, or only the whole-run values. */
+export type StatsScope = 'all' | 'headline';
+
+export interface StatsOptions {
+  /** Bootstrap resamples of each CI (default 1000). */
+  bootstrapSamples?: number;
+  /** PRNG seed of the bootstrap (default 1). */
+  seed?: number;
+  /**
+   * 'headline' (default) keeps only `summary` and `qps-<rate>` points, the whole-run values that
+   * published comparisons use: stage points are slices of a summary, so counting them as well
+   * would weigh staged experiments several times. 'all' counts every point as an equal entry.
+   */
+  scope?: StatsScope;
+}
+
+export const BREAKDOWN_KEYS: readonly BreakdownKey[] = ['model', 'gpu', 'tp', 'family'];
+
+/** A point holding a whole run's values: `summary` or `qps-<rate>` (not a `stage-<i>` slice). */
+export function isHeadlinePoint(id: string): boolean {
+  return id === 'summary' || id.startsWith('qps-');
+}
+
+/** The whole-run points (summary and qps-<rate>), in input order. */
+export function summaryPoints(points: readonly PointResult[]): PointResult[] {
+  return points.filter((p) => isHeadlinePoint(p.point));
+}
+
+/** Signed percentage error, or null where it is undefined (measured 0 or not finite). */
+function percentError(predicted: number, measured: number): number | null {
+  if (measured === 0 || !Number.isFinite(measured) || !Number.isFinite(predicted)) return null;
+  return ((predicted - measured) / measured) * 100;
+}
+
+/** One row per point × measured metric (METRICS order), in the points' order. */
+export function errorRows(points: readonly PointResult[]): ErrorRow[] {
+  const rows: ErrorRow[] = [];
+  for (const p of points) {
+    for (const metric of METRICS) {
+      const measured = p.measured[metric];
+      if (measured === undefined) continue;
+      const pred = p.status === 'ok' ? p.predicted[metric] : undefined;
+      const pe = pred === undefined ? null : percentError(pred, measured);
+      rows.push({
+        experiment: p.experiment,
+        point: p.point,
+        latencyModel: p.latencyModel,
+        seed: p.seed,
+        metric,
+        measured,
+        predicted: pred ?? null,
+        absError: pred === undefined ? null : Math.abs(pred - measured),
+        ape: pe === null ? null : Math.abs(pe),
+        pe,
+        status: p.status,
+      });
+    }
+  }
+  return rows;
+}
+
+/** mulberry32: a tiny 32-bit PRNG, enough for reproducible bootstrap resampling. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Percentile-bootstrap 95 % CI of the mean. A fresh PRNG per call, so a CI does not depend
+ * on which other models, metrics or groups were computed before it.
+ */
+function bootstrapCi(values: readonly number[], samples: number, seed: number): [number, number] | null {
+  const n = values.length;
+  if (n < 2 || samples < 1) return null;
+  const rand = mulberry32(seed);
+  const means = new Array<number>(samples);
+  for (let b = 0; b < samples; b++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += values[Math.floor(rand() * n)]!;
+    means[b] = sum / n;
+  }
+  means.sort((x, y) => x - y);
+  return [quantileSorted(means, 0.025), quantileSorted(means, 0.975)];
+}
+
+function metricStats(metric: Metric, points: readonly PointResult[], o: Required<StatsOptions>) {
+  const apes: number[] = [];
+  const pes: number[] = [];
+  for (const p of points) {
+    const m = p.measured[metric];
+    const pred = p.predicted[metric];
+    if (p.status !== 'ok' || m === undefined || pred === undefined) continue;
+    const pe = percentError(pred, m);
+    if (pe === null) continue;
+    pes.push(pe);
+    apes.push(Math.abs(pe));
+  }
+  if (apes.length === 0) return null;
+  const sorted = [...apes].sort((x, y) => x - y);
+  const s: MetricStats = {
+    metric,
+    n: apes.length,
+    mape: mean(apes),
+    medianApe: median(sorted),
+    meanPe: mean(pes),
+    p90Ape: quantileSorted(sorted, 0.9),
+    maxApe: max(sorted),
+    ci95: bootstrapCi(apes, o.bootstrapSamples, o.seed),
+  };
+  return s;
+}
+
+function countStatus(points: readonly PointResult[]): StatusCounts {
+  const c: StatusCounts = { ok: 0, notApplicable: 0, failed: 0 };
+  for (const p of points) {
+    if (p.status === 'ok') c.ok++;
+    else if (p.status === 'not_applicable') c.notApplicable++;
+    else c.failed++;
+  }
+  return c;
+}
+
+/** ModelStats of each latency model present in `points`, in LATENCY_MODELS order. */
+function perModel(points: readonly PointResult[], o: Required<StatsOptions>): ModelStats[] {
+  const out: ModelStats[] = [];
+  for (const latencyModel of LATENCY_MODELS) {
+    const mine = points.filter((p) => p.latencyModel === latencyModel);
+    if (mine.length === 0) continue;
+    const metrics = METRICS.map((m) => metricStats(m, mine, o)).filter((s) => s !== null);
+    out.push({ latencyModel, counts: countStatus(mine), metrics });
+  }
+  return out;
+}
+
+function groupKeys(by: BreakdownKey, points: readonly PointResult[]): string[] {
+  const keys = [...new Set(points.map((p) => String(p.meta[by])))];
+  // tp sorts numerically; the others by code unit order, which does not depend on the locale.
+  return by === 'tp'
+    ? keys.sort((a, b) => Number(a) - Number(b))
+    : keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Aggregates per latency model and per breakdown group (model, gpu, tp, family). */
+export function computeStats(points: readonly PointResult[], opts: StatsOptions = {}): EvalStats {
+  const o: Required<StatsOptions> = {
+    bootstrapSamples: opts.bootstrapSamples ?? 1000,
+    seed: opts.seed ?? 1,
+    scope: opts.scope ?? 'headline',
+  };
+  const inScope = o.scope === 'headline' ? summaryPoints(points) : [...points];
+  const breakdowns: BreakdownGroup[] = [];
+  for (const by of BREAKDOWN_KEYS) {
+    for (const key of groupKeys(by, inScope)) {
+      const group = inScope.filter((p) => String(p.meta[by]) === key);
+      for (const s of perModel(group, o)) breakdowns.push({ by, key, ...s });
+    }
+  }
+  return { models: perModel(inScope, o), breakdowns };
+}

@@ -1,0 +1,76 @@
+import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
+import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
+import { derivedKvExperiments, SCOPE_NOTE } from './format.ts';
+import {
+  accuracyTable,
+  breakdownTables,
+  countsTable,
+  experimentsTable,
+  inputsTable,
+  issuesTable,
+  type Table,
+} from './tables.ts';
+
+/**
+ * Text made safe in markdown, table cells included: one line, pipes and backslashes escaped, and
+ * angle brackets as entities so a name like `<script>` is not raw HTML to a markdown viewer.
+ */
+function mdText(s: string): string {
+  return s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replaceAll('\\', '\\\\')
+    .replaceAll('|', '\\|')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;');
+}
+
+export function mdTable(t: Table): string[] {
+  const row = (cells: readonly string[]) => `| ${cells.map(mdText).join(' | ')} |`;
+  return [row(t.head), `|${t.align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`, ...t.rows.map(row)];
+}
+
+/** A table, or a line saying it is empty (a header with no rows reads like a bug). */
+function section(title: string, t: Table, empty: string): string[] {
+  return [title, '', ...(t.rows.length > 0 ? mdTable(t) : [empty]), ''];
+}
+
+/**
+ * summary.md: what was measured against what, the accuracy tables with CIs, breakdowns,
+ * the points without predictions and the experiments' replay facts. createdAt is its only
+ * time stamp, so two runs on the same inputs differ in that line alone.
+ */
+export function renderSummaryMd(run: EvalRun): string {
+  const o = run.options;
+  const out: string[] = [
+    `# blis-eval evaluation ${mdText(run.runId)}`,
+    '',
+    `- tool: ${run.tool.name} ${run.tool.version}`,
+    `- created: ${run.createdAt}`,
+    `- complete: ${run.complete ? 'yes' : '**no: INCOMPLETE (interrupted)**, the tables cover the points that finished'}`,
+    `- latency models: ${o.latencyModels.join(', ')}; seeds: ${o.seeds}; workload form: ${o.workloadForm}; timeout: ${o.timeoutS} s`,
+    '',
+    ...section('## Inputs', inputsTable(run), 'No inputs.'),
+    '## Definitions',
+    '',
+    `- Latency percentiles: ${mdText(run.percentileDefinition)}`,
+    `- Errors: ${mdText(ERROR_STATS_DEFINITION)}`,
+    `- Scope: ${mdText(SCOPE_NOTE)}`,
+    '',
+    ...section('## Accuracy (headline metrics)', accuracyTable(run, HEADLINE_METRICS), 'No ok points.'),
+    ...section('## Point counts', countsTable(run), 'No points.'),
+  ];
+  for (const [by, t] of breakdownTables(run, HEADLINE_METRICS)) {
+    out.push(...section(`## By ${by}`, t, 'No groups.'));
+  }
+  out.push(...section('## Not applicable and failed points', issuesTable(run), 'None: every point is ok.'));
+  out.push(...section('## Experiments', experimentsTable(run), 'No experiments.'));
+  const derived = derivedKvExperiments(run);
+  out.push(
+    derived.length === 0
+      ? 'Every experiment gave total_kv_blocks.'
+      : `KV blocks derived from GPU memory (total_kv_blocks missing) for ${derived.length} experiment(s): ` +
+          `${derived.map((e) => `${mdText(e.name)} (${e.meta.kvBlocks})`).join(', ')}.`,
+  );
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,140 @@
+import { BREAKDOWN_KEYS } from '../eval/stats.ts';
+import { type BreakdownKey, type EvalRun, HEADLINE_METRICS, type Metric } from '../eval/types.ts';
+import {
+  ci,
+  DASH,
+  issuePoints,
+  mapeBias,
+  metricOf,
+  oneLine,
+  pct,
+  shortHash,
+  signedPct,
+  statusLabel,
+} from './format.ts';
+
+/**
+ * The report's tables as plain cells, rendered by summary-md.ts and html.ts alike so that the
+ * markdown and the HTML page always show the same figures.
+ */
+export interface Table {
+  head: string[];
+  /** 'r' for numeric columns. */
+  align: ('l' | 'r')[];
+  rows: string[][];
+}
+
+const cols = (n: number, a: 'l' | 'r'): ('l' | 'r')[] => Array.from({ length: n }, () => a);
+
+export function inputsTable(run: EvalRun): Table {
+  const names: [keyof EvalRun['inputs'], string][] = [
+    ['groundTruth', 'ground truth'],
+    ['hardwareConfig', 'hardware config'],
+    ['benchData', 'bench data'],
+    ['modelConfigs', 'model configs'],
+    ['coefficients', 'coefficients'],
+  ];
+  return {
+    head: ['input', 'path', 'sha256'],
+    align: ['l', 'l', 'l'],
+    rows: names.map(([k, label]) => [label, run.inputs[k].path, shortHash(run.inputs[k].sha256)]),
+  };
+}
+
+/** Latency model × metric: n, MAPE with its CI, the APE distribution and the bias. */
+export function accuracyTable(run: EvalRun, metrics: readonly Metric[] = HEADLINE_METRICS): Table {
+  const rows: string[][] = [];
+  for (const m of run.stats.models) {
+    for (const metric of metrics) {
+      const s = metricOf(m, metric);
+      if (s === undefined) {
+        rows.push([m.latencyModel, metric, '0', DASH, DASH, DASH, DASH, DASH, DASH]);
+        continue;
+      }
+      rows.push([
+        m.latencyModel,
+        metric,
+        String(s.n),
+        pct(s.mape),
+        ci(s.ci95),
+        pct(s.medianApe),
+        pct(s.p90Ape),
+        pct(s.maxApe),
+        signedPct(s.meanPe),
+      ]);
+    }
+  }
+  return {
+    head: ['latency model', 'metric', 'n', 'MAPE', '95 % CI', 'median APE', 'p90 APE', 'max APE', 'bias'],
+    align: ['l', 'l', ...cols(7, 'r')],
+    rows,
+  };
+}
+
+export function countsTable(run: EvalRun): Table {
+  return {
+    head: ['latency model', 'ok', 'n.a.', 'failed'],
+    align: ['l', 'r', 'r', 'r'],
+    rows: run.stats.models.map((m) => [
+      m.latencyModel,
+      String(m.counts.ok),
+      String(m.counts.notApplicable),
+      String(m.counts.failed),
+    ]),
+  };
+}
+
+/** One breakdown (by model, gpu, tp or family): group × latency model, MAPE (bias) per metric. */
+export function breakdownTable(run: EvalRun, by: BreakdownKey, metrics: readonly Metric[]): Table {
+  const groups = run.stats.breakdowns.filter((g) => g.by === by);
+  return {
+    head: [by, 'latency model', 'ok', 'n.a.', 'failed', ...metrics.map((m) => `${m} MAPE (bias)`)],
+    align: ['l', 'l', ...cols(3 + metrics.length, 'r')],
+    rows: groups.map((g) => [
+      g.key,
+      g.latencyModel,
+      String(g.counts.ok),
+      String(g.counts.notApplicable),
+      String(g.counts.failed),
+      ...metrics.map((m) => mapeBias(metricOf(g, m))),
+    ]),
+  };
+}
+
+export function breakdownTables(run: EvalRun, metrics: readonly Metric[]): [BreakdownKey, Table][] {
+  return BREAKDOWN_KEYS.map((by) => [by, breakdownTable(run, by, metrics)]);
+}
+
+/** The experiments: what was replayed, with which workload form and KV-block count. */
+export function experimentsTable(run: EvalRun): Table {
+  return {
+    head: ['experiment', 'model', 'gpu', 'tp', 'family', 'workload form', 'KV blocks', 'points'],
+    align: ['l', 'l', 'l', 'r', 'l', 'l', 'r', 'l'],
+    rows: run.experiments.map((e) => [
+      e.name,
+      e.meta.model,
+      e.meta.gpu,
+      String(e.meta.tp),
+      e.meta.family,
+      e.meta.workloadForm,
+      `${e.meta.kvBlocks}${e.meta.derivedKVBlocks ? ' (derived)' : ''}`,
+      e.points.join(', '),
+    ]),
+  };
+}
+
+/** Not-applicable and failed points with their reasons. */
+export function issuesTable(run: EvalRun): Table {
+  return {
+    head: ['experiment', 'point', 'latency model', 'seed', 'status', 'reason'],
+    align: ['l', 'l', 'l', 'r', 'l', 'l'],
+    rows: issuePoints(run).map((p) => [
+      p.experiment,
+      p.point,
+      p.latencyModel,
+      String(p.seed),
+      statusLabel(p),
+      oneLine(p.reason),
+    ]),
+  };
+}

@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { errorRows } from '../../src/eval/stats.ts';
+import { csvNumber, renderErrorsCsv } from '../../src/report/errors-csv.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { renderSummaryMd } from '../../src/report/summary-md.ts';
+import { scopeSvgIds } from '../../src/report/svg.ts';
+import { renderTerminal } from '../../src/report/terminal.ts';
+import { writeReportFiles } from '../../src/report/write.ts';
+import { badPoint, okPoint, samplePoints, sampleRun } from '../support/eval-run.ts';
+
+const ESC = '\u001b';
+
+describe('errors.csv', () => {
+  it('has the exact header, fixed number format and empty cells for nulls', () => {
+    const csv = renderErrorsCsv(errorRows(samplePoints()));
+    const lines = csv.split('\n');
+    expect(lines[0]).toBe('experiment,point,latency_model,metric,measured,predicted,abs_error,ape,pe,status');
+    expect(lines[1]).toBe('exp-a,summary,blackbox,ttft_mean,50,45,5,10,-10,ok');
+    expect(lines).toContain('exp-a,summary,roofline-v2,e2e_mean,1000,,,,,not_applicable');
+    expect(lines).toContain('exp-a,stage-0,blackbox,itl_mean,7,20,13,185.7142857,185.7142857,ok');
+    expect(csv.endsWith('\n')).toBe(true);
+  });
+
+  it('quotes fields per RFC 4180', () => {
+    const p = okPoint('a,"b"\nc', 'summary', 'blackbox', { e2e_mean: 3 }, { e2e_mean: 4 });
+    const line = renderErrorsCsv(errorRows([p]))
+      .split('\n')
+      .slice(1, 3)
+      .join('\n');
+    expect(line).toBe('"a,""b""\nc",summary,blackbox,e2e_mean,3,4,1,33.33333333,33.33333333,ok');
+  });
+
+  it('prints numbers with ten significant digits at most', () => {
+    expect(csvNumber(0.1 + 0.2)).toBe('0.3');
+    expect(csvNumber(1234.56789012345)).toBe('1234.56789');
+    expect(csvNumber(null)).toBe('');
+    expect(csvNumber(Number.NaN)).toBe('');
+    expect(csvNumber(-0)).toBe('0');
+  });
+});
+
+describe('terminal report', () => {
+  it('shows the latency models, MAPE and bias, counts, and no ANSI codes', () => {
+    const out = renderTerminal(sampleRun(), { verbose: false });
+    expect(out).not.toContain(ESC);
+    for (const m of ['blackbox', 'roofline-v1', 'roofline-v2', 'meta-llama/llama-3.1-8b-instruct']) {
+      expect(out).toContain(m);
+    }
+    // blackbox e2e_mean: APEs 10, 5, 10 and PEs +10, −5, −10.
+    expect(out).toContain('8.3% (bias -1.7%)');
+    expect(out).not.toContain('INCOMPLETE');
+    expect(out).toContain('KV blocks derived from GPU memory');
+    expect(out).not.toContain('stage-0');
+  });
+
+  it('lists every point and the reasons with verbose, and marks an interrupted run', () => {
+    const out = renderTerminal(sampleRun(samplePoints(), false), { verbose: true, metrics: ['e2e_mean'] });
+    expect(out.startsWith('INCOMPLETE (interrupted)')).toBe(true);
+    expect(out).toContain('stage-0');
+    expect(out).toContain('1000 / 1100 (10.0%)');
+    expect(out).toContain('failed: worker crashed: out of memory');
+    expect(out).toContain('n.a.: no MFU tables for H100');
+    expect(out).not.toContain(ESC);
+  });
+});
+
+describe('summary.md', () => {
+  it('has the accuracy, count, breakdown, issue and experiment tables', () => {
+    const md = renderSummaryMd(sampleRun());
+    expect(md).toContain('# blis-eval evaluation abc123def456');
+    expect(md).toContain(
+      '| latency model | metric | n | MAPE | 95 % CI | median APE | p90 APE | max APE | bias |',
+    );
+    expect(md).toMatch(/\| blackbox \| e2e_mean \| 3 \| 8\.3% \| \[[\d.]+, [\d.]+\] \|/);
+    expect(md).toContain('| roofline-v2 | 1 | 1 | 1 |');
+    for (const by of ['model', 'gpu', 'tp', 'family']) expect(md).toContain(`## By ${by}`);
+    expect(md).toContain('| exp-a | summary | roofline-v2 | 42 | n.a. | no MFU tables for H100, "tp=1" |');
+    expect(md).toContain('| profile | 12345 (derived) |');
+    expect(md).toContain('aaaaaaaaaaaa');
+    expect(md.match(/2025-01-02T03:04:05\.000Z/g)).toHaveLength(1);
+  });
+
+  it('escapes pipes and angle brackets', () => {
+    const pts = [badPoint('x|<b>', 'summary', 'blackbox', 'failed', 'a | b', { e2e_mean: 1 })];
+    const md = renderSummaryMd(sampleRun(pts));
+    expect(md).toContain('| x\\|&lt;b&gt; | summary | blackbox | 42 | failed | a \\| b |');
+  });
+});
+
+describe('index.html', () => {
+  it('inlines three SVG charts, escapes names and renders byte-identically', async () => {
+    const run = sampleRun(samplePoints('<script>alert(1)</script>'));
+    const a = await renderHtml(run);
+    const b = await renderHtml(run);
+    expect(a).toBe(b);
+    expect(a.match(/<svg/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(a).not.toContain('<script');
+    expect(a).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(a).not.toMatch(/(src|href)="https?:/);
+    const ids = [...a.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('renames Vega clip and gradient ids per chart', () => {
+    const svg =
+      '<clipPath id="clip7"></clipPath><g clip-path="url(#clip7)"></g><rect fill="url(#gradient_3)"/>';
+    expect(scopeSvgIds(svg, 'c1')).toBe(
+      '<clipPath id="c1-1"></clipPath><g clip-path="url(#c1-1)"></g><rect fill="url(#c1-2)"/>',
+    );
+  });
+});
+
+describe('writeReportFiles', () => {
+  it('writes the four report files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'blis-eval-report-'));
+    try {
+      const run = sampleRun();
+      const out = join(dir, 'nested', 'run');
+      const paths = await writeReportFiles(out, run);
+      expect(paths).toEqual(
+        ['results.json', 'errors.csv', 'summary.md', 'index.html'].map((f) => join(out, f)),
+      );
+      expect(JSON.parse(readFileSync(paths[0]!, 'utf8'))).toEqual(run);
+      expect(readFileSync(paths[0]!, 'utf8').endsWith('}\n')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
