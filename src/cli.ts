@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.ts';
+import { registerEval } from './commands/eval.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTune } from './commands/tune.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     // Root flags stay before subcommands, so `run --hardware-config` is run's own flag.
     .enablePositionalOptions();
+  registerEval(program);
   registerRun(program);
   registerBench(program);
   registerValidate(program);

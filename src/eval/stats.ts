@@ -42,9 +42,9 @@ export interface StatsOptions {
 
 export const BREAKDOWN_KEYS: readonly BreakdownKey[] = ['model', 'gpu', 'tp', 'family'];
 
-/** A point holding a whole run's values: `summary` or `qps-<rate>` (not a `stage-<i>` slice). */
+/** A point holding a whole run's values: `summary`, `qps-<rate>` or `trace-<i>` (not a `stage-<i>` slice). */
 export function isHeadlinePoint(id: string): boolean {
-  return id === 'summary' || id.startsWith('qps-');
+  return id === 'summary' || id.startsWith('qps-') || id.startsWith('trace-');
 }
 
 /** The whole-run points (summary and qps-<rate>), in input order. */

@@ -1,3 +1,4 @@
+import { isHeadlinePoint } from '../eval/stats.ts';
 import type { Metric, PointResult } from '../eval/types.ts';
 
 /** A failed simulation scores this APE on every metric: worse than any fit, but finite. */
@@ -10,12 +11,9 @@ export interface ExperimentScore {
   reason?: string;
 }
 
-const headline = (p: PointResult) =>
-  p.point === 'summary' || p.point.startsWith('qps-') || p.point.startsWith('trace-');
-
 /** Scores of one experiment from its points (summary and qps points; stages are parts of runs). */
 export function experimentScore(points: readonly PointResult[], metrics: readonly Metric[]): ExperimentScore {
-  const mine = points.filter(headline);
+  const mine = points.filter((p) => isHeadlinePoint(p.point));
   const na = mine.find((p) => p.status === 'not_applicable');
   if (mine.length === 0 || na)
     return { status: 'not_applicable', apes: {}, reason: na?.reason ?? 'no headline point' };

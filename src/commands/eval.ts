@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { EXIT, InputError } from '../errors.ts';
+import { Progress } from '../eval/progress.ts';
+import { runEvaluation } from '../eval/session.ts';
+import type { EvalRun, Metric } from '../eval/types.ts';
+import { renderTerminal } from '../report/terminal.ts';
+import { writeReportFiles } from '../report/write.ts';
+import { addEvalOptions, parseEvalOptions } from './eval-options.ts';
+
+/** The evaluator's flags and action, on the program itself and as `blis-eval eval`. */
+export function registerEval(program: Command): void {
+  const sub = program
+    .command('eval')
+    .description('replay ground truth through every latency model (the default)');
+  for (const cmd of [program, sub]) {
+    addEvalOptions(cmd)
+      .option('--out <dir>', 'report folder (default reports/<time>-<run id>)')
+      .option('--format <format>', 'stdout: table or json (results.json)', 'table')
+      .option('--fail-above <pct>', 'exit 1 when any model MAPE of a chosen metric exceeds this')
+      .option('--verbose', 'per-experiment table', false)
+      .action(async (raw: Record<string, unknown>, command: Command) => {
+        process.exitCode = await evalAction(raw, (f) => command.getOptionValueSource(f) === 'cli');
+      });
+  }
+}
+
+async function evalAction(raw: Record<string, unknown>, given: (flag: string) => boolean): Promise<number> {
+  const settings = parseEvalOptions(raw, given);
+  if (raw.format !== 'table' && raw.format !== 'json') {
+    throw new InputError(`--format must be table or json, got '${raw.format}'`);
+  }
+  const failAbove = raw.failAbove === undefined ? null : Number(raw.failAbove);
+  if (failAbove !== null && !(failAbove >= 0)) {
+    throw new InputError(`--fail-above must be a percentage >= 0, got '${raw.failAbove}'`);
+  }
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\ninterrupted: finishing the report with the jobs that completed\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let progress: Progress | null = null;
+  let run: EvalRun;
+  try {
+    run = await runEvaluation(settings, {
+      signal: controller.signal,
+      onStart: (n) => {
+        progress = new Progress(n, 'simulating', process.stderr, !settings.quiet);
+      },
+      onJobDone: () => progress?.tick(),
+      onWarning: (m) => {
+        if (!settings.quiet) process.stderr.write(`warning: ${m}\n`);
+      },
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  const stamp = run.createdAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const dir = typeof raw.out === 'string' ? raw.out : join('reports', `${stamp}-${run.runId}`);
+  await writeReportFiles(dir, run);
+  if (raw.format === 'json') process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+  else
+    process.stdout.write(renderTerminal(run, { verbose: raw.verbose === true, metrics: settings.metrics }));
+  process.stderr.write(`report: ${dir}${run.complete ? '' : ' (INCOMPLETE: interrupted)'}\n`);
+  if (!run.complete) return EXIT.interrupted;
+  return failAbove !== null && exceeds(run, settings.metrics, failAbove) ? EXIT.threshold : EXIT.ok;
+}
+
+/** True when any latency model's MAPE of a chosen metric is above the threshold. */
+export function exceeds(run: EvalRun, metrics: readonly Metric[], pct: number): boolean {
+  return run.stats.models.some((m) => m.metrics.some((s) => metrics.includes(s.metric) && s.mape > pct));
+}

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { EvalSettings } from '../commands/eval-options.ts';
+import { loadDefaults } from '../config/coefficients.ts';
+import { loadHardwareConfig } from '../config/hardware-config.ts';
+import { clearLatencyCaches } from '../config/latency-factory.ts';
+import { InputError } from '../errors.ts';
+import { loadGroundTruth } from '../groundtruth/load.ts';
+import { evaluate } from './evaluate.ts';
+import { inputVersion, runIdOf } from './inputs.ts';
+import { planJobs } from './plan.ts';
+import { PERCENTILE_DEFINITION } from './point-metrics.ts';
+import { computeStats } from './stats.ts';
+import type { EvalRun } from './types.ts';
+
+export interface SessionHooks {
+  signal: AbortSignal;
+  /** Called once with the job count, then after every job. */
+  onStart?: (jobs: number) => void;
+  onJobDone?: () => void;
+  onWarning?: (message: string) => void;
+  /** ISO time written into the run (tests pin it). */
+  now?: () => Date;
+}
+
+const VERSION = '0.1.0';
+
+/** Loads and checks every input, runs the evaluator and assembles the run's results. */
+export async function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
+  const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
+  for (const key of s.explicit) {
+    if (!existsSync(s[key])) throw new InputError(`${s[key]}: not found`);
+  }
+  // Validate shared inputs once: a broken file is bad input, not n.a. on every point.
+  loadHardwareConfig(s.hardwareConfig);
+  loadDefaults(s.coefficients);
+  clearLatencyCaches();
+  const paths = {
+    hardwareConfig: s.hardwareConfig,
+    modelConfigs: s.modelConfigs,
+    benchData: s.benchData,
+    coefficients: s.coefficients,
+  };
+  hooks.onStart?.(planJobs(gt.experiments, { latencyModels: s.latencyModels, seeds: s.seeds, paths }).length);
+  const evaluation = await evaluate({
+    experiments: gt.experiments,
+    latencyModels: s.latencyModels,
+    seeds: s.seeds,
+    paths,
+    jobs: s.jobs,
+    timeoutS: s.timeoutS,
+    signal: hooks.signal,
+    ...(hooks.onJobDone && { onJobDone: hooks.onJobDone }),
+    ...(hooks.onWarning && { onWarning: hooks.onWarning }),
+  });
+  const shown = (p: string) => relative(process.cwd(), p) || '.';
+  const inputs = {
+    groundTruth: inputVersion(s.groundTruth, shown(s.groundTruth)),
+    hardwareConfig: inputVersion(s.hardwareConfig, shown(s.hardwareConfig)),
+    benchData: inputVersion(s.benchData, shown(s.benchData)),
+    modelConfigs: inputVersion(s.modelConfigs, shown(s.modelConfigs)),
+    coefficients: inputVersion(s.coefficients, shown(s.coefficients)),
+  };
+  const options = {
+    latencyModels: s.latencyModels,
+    seeds: s.seeds,
+    workloadForm: s.workloadForm,
+    timeoutS: s.timeoutS,
+  };
+  const experiments = gt.experiments.map((x) => {
+    const first = evaluation.points.find((p) => p.experiment === x.name && p.status === 'ok');
+    return {
+      name: x.name,
+      meta: first?.meta ?? {
+        model: x.model,
+        gpu: x.gpu,
+        tp: x.tp,
+        family: x.family,
+        workloadForm: x.workloadForm,
+        derivedKVBlocks: x.engine.totalKvBlocks === null,
+        kvBlocks: x.engine.totalKvBlocks ?? 0,
+      },
+      points: x.replays.flatMap((r) => r.points.map((p) => p.id)),
+    };
+  });
+  return {
+    tool: { name: 'blis-eval', version: VERSION },
+    runId: runIdOf([Object.values(inputs).map((i) => i.sha256), options]),
+    createdAt: (hooks.now?.() ?? new Date()).toISOString(),
+    complete: evaluation.complete,
+    options,
+    inputs,
+    percentileDefinition: PERCENTILE_DEFINITION,
+    experiments,
+    points: evaluation.points,
+    stats: computeStats(evaluation.points),
+  };
+}

@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = resolve('bin/blis-eval.mjs');
+const FIX = resolve('test/fixtures/gt');
+const tmp = () => mkdtempSync(join(tmpdir(), 'eval-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: tmp() });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const withoutTime = (text: string) =>
+  text.replace(/"?createdAt"?[:=]\s*"?[0-9T:.Z-]+"?,?/g, '').replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'T');
+
+describe('blis-eval --ground-truth (end to end)', () => {
+  it('prints the tables, writes every report file, and exits 0', () => {
+    const out = tmp();
+    const r = cli('--ground-truth', join(FIX, 'qps-sweep.json'), '--jobs', '1', '--out', out, '--quiet');
+    expect(r.err).toBe(`report: ${out}\n`);
+    expect(r.code).toBe(0);
+    for (const m of ['blackbox', 'roofline-v1', 'roofline-v2', 'ttft_mean', 'e2e_p90'])
+      expect(r.out).toContain(m);
+    const csv = readFileSync(join(out, 'errors.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('experiment,point,latency_model,metric,measured,predicted,abs_error,ape,pe,status');
+    // 2 points × 5 measured metrics × 3 latency models.
+    expect(csv).toHaveLength(1 + 2 * 5 * 3);
+    expect(csv[1]).toMatch(/^llama8b-tp1-chat,qps-5,blackbox,ttft_mean,20,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,ok$/);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.complete).toBe(true);
+    expect(results.inputs.groundTruth.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(results.stats.models.map((m: { latencyModel: string }) => m.latencyModel)).toEqual([
+      'blackbox',
+      'roofline-v1',
+      'roofline-v2',
+    ]);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<svg');
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('roofline-v2');
+  });
+
+  it('gives the same files for --jobs 1 and --jobs 2, apart from the timestamp', () => {
+    const [a, b] = [tmp(), tmp()];
+    const gt = join(FIX, 'staged.json');
+    expect(cli('--ground-truth', gt, '--jobs', '1', '--out', a, '--quiet').code).toBe(0);
+    expect(cli('--ground-truth', gt, '--jobs', '2', '--out', b, '--quiet').code).toBe(0);
+    for (const f of ['results.json', 'errors.csv', 'summary.md', 'index.html']) {
+      expect(withoutTime(readFileSync(join(b, f), 'utf8')), f).toBe(
+        withoutTime(readFileSync(join(a, f), 'utf8')),
+      );
+    }
+    const results = JSON.parse(readFileSync(join(a, 'results.json'), 'utf8'));
+    // The Qwen experiment has no total_kv_blocks: derived and marked.
+    const qwen = results.experiments.find((x: { name: string }) => x.name === 'qwen7b-tp1-codegen');
+    expect(qwen.meta.derivedKVBlocks).toBe(true);
+    expect(qwen.meta.kvBlocks).toBeGreaterThan(1000);
+    expect(results.points.filter((p: { point: string }) => p.point === 'stage-1')).toHaveLength(3);
+  });
+
+  it('records a failing job and a not-applicable model with their reasons; the rest finish', () => {
+    const dir = tmp();
+    const hw = JSON.parse(readFileSync('hardware_config.json', 'utf8'));
+    hw.H100.v1.mfuDecode = 0; // roofline v1 refuses a zero MFU: that job throws
+    writeFileSync(join(dir, 'hw.json'), JSON.stringify(hw));
+    const out = join(dir, 'report');
+    const r = cli(
+      '--ground-truth',
+      join(FIX, 'qps-sweep.json'),
+      '--jobs',
+      '2',
+      '--out',
+      out,
+      '--quiet',
+      '--hardware-config',
+      join(dir, 'hw.json'),
+      '--bench-data-path',
+      dir,
+      '--format',
+      'json',
+    );
+    expect(r.code).toBe(0);
+    const run = JSON.parse(r.out);
+    const status = (m: string) => run.points.filter((p: { latencyModel: string }) => p.latencyModel === m);
+    expect(status('blackbox').every((p: { status: string }) => p.status === 'ok')).toBe(true);
+    expect(
+      status('roofline-v1').map((p: { status: string; reason: string }) => [p.status, p.reason]),
+    ).toEqual([
+      ['failed', expect.stringMatching(/mfuDecode must be a finite number > 0/)],
+      ['failed', expect.stringMatching(/mfuDecode/)],
+    ]);
+    expect(status('roofline-v2')[0]).toMatchObject({
+      status: 'not_applicable',
+      reason: expect.stringMatching(/no MFU tables for GPU H100/),
+    });
+    const csv = readFileSync(join(out, 'errors.csv'), 'utf8');
+    expect(csv).toMatch(/,roofline-v2,ttft_mean,20,,,,,not_applicable\n/);
+    expect(csv).toMatch(/,roofline-v1,ttft_mean,20,,,,,failed\n/);
+  });
+
+  it('exits 1 when --fail-above is exceeded and 2 on a malformed file, writing nothing', () => {
+    expect(
+      cli(
+        '--ground-truth',
+        join(FIX, 'qps-sweep.json'),
+        '--jobs',
+        '1',
+        '--latency-models',
+        'blackbox',
+        '--fail-above',
+        '0.001',
+        '--quiet',
+        '--out',
+        tmp(),
+      ).code,
+    ).toBe(1);
+    const dir = tmp();
+    copyFileSync(join(FIX, 'qps-sweep.json'), join(dir, 'gt.json'));
+    const bad = readFileSync(join(dir, 'gt.json'), 'utf8').replace(
+      '"tensor_parallelism": 1',
+      '"tensor_parallelism": "one"',
+    );
+    writeFileSync(join(dir, 'gt.json'), bad);
+    const out = join(dir, 'report');
+    const r = cli('--ground-truth', join(dir, 'gt.json'), '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/gt\.json: experiments\[0\] "llama8b-tp1-chat": vllm_config\.tensor_parallelism/);
+    expect(existsSync(out)).toBe(false);
+    expect(cli('--ground-truth', join(FIX, 'qps-sweep.json'), '--latency-models', 'magic').code).toBe(2);
+  });
+});
