@@ -124,11 +124,11 @@ export function runCluster(
     const inst = instances[instIdx]!;
     const kind = inst.processNext();
     if (kind === EV_QUEUED && pending[instIdx]! > 0) pending[instIdx]!--;
-    // Stalled for good: nothing more can arrive, or no block is free while nothing runs
-    // (only running requests release blocks), so later arrivals cannot help either.
+    // Stalled for good: nothing more can arrive, or the instance is stuck (see Instance.stuck)
+    // so later arrivals cannot help either.
     if (kind === EV_STEP && inst.stalled && horizon === Number.POSITIVE_INFINITY) {
       const drained = inst.inbound === 0 && nextArrival === null && queue.size === 0;
-      if (drained || inst.kv.freeCount() === 0) throw stallError(inst);
+      if (drained || inst.stuck) throw stallError(inst);
     }
   }
   return { instances, rejected, trace: trace?.result() ?? null, clock };

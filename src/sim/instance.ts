@@ -57,6 +57,12 @@ export class Instance {
   inbound = 0;
   /** The last step found nothing to run and nothing it could admit. */
   stalled = false;
+  /**
+   * Stalled for good: nothing runs (so no block will be released), the queue head stays the
+   * head (fcfs), and the step changed no KV state (no CPU-tier reload): every later step fails
+   * the same way, whatever arrives behind the head.
+   */
+  stuck = false;
 
   private readonly heap = new EventHeap<SimEvent>();
   private readonly former: BatchFormer;
@@ -128,6 +134,7 @@ export class Instance {
     if (tier !== null) tier.clock = now;
     orderWaitQueue(this.waitQ, this.cfg.priorityPolicy, this.cfg.scheduler, now);
     const running = this.running;
+    const reloadsBefore = tier?.cpuHits ?? 0;
     this.former.formBatch(running, this.stepCount);
     const lat = this.latency;
     for (const r of this.former.preempted) {
@@ -141,6 +148,7 @@ export class Instance {
     }
     this.waitDepthSum += this.waitQ.length;
     this.stalled = running.length === 0 && this.former.scheduled.length === 0 && this.waitQ.length > 0;
+    this.stuck = this.stalled && this.cfg.scheduler === 'fcfs' && (tier?.cpuHits ?? 0) === reloadsBefore;
 
     const adv = lat.stepTime(running) + (tier !== null ? tier.consumePendingLatency() : 0);
     const otp = lat.outputTokenProcessingTime();
