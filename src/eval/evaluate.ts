@@ -49,7 +49,10 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
     },
   });
   const points = outputs.flatMap((out) => out?.points ?? []);
-  return { points: sortPoints(points, o.experiments, o.latencyModels), complete: outputs.every(Boolean) };
+  return {
+    points: sortPoints(points, o.experiments, o.latencyModels),
+    complete: outputs.filter(Boolean).length === jobs.length,
+  };
 }
 
 function failedPoints(job: EvalJob, error: string): PointResult[] {

@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../../src/eval/evaluate.ts';
+import { runJob } from '../../src/eval/job.ts';
+import { planJobs } from '../../src/eval/plan.ts';
+import { loadGroundTruth } from '../../src/groundtruth/load.ts';
+
+const paths = {
+  hardwareConfig: resolve('hardware_config.json'),
+  modelConfigs: resolve('model_configs'),
+  benchData: resolve('bench_data'),
+  coefficients: resolve('defaults.yaml'),
+};
+const staged = () => loadGroundTruth('test/fixtures/gt/staged.json').experiments;
+const base = { latencyModels: ['blackbox', 'roofline-v1'] as const, seeds: 1, paths, timeoutS: 0 };
+
+describe('evaluate', () => {
+  it('gives the same sorted points in-process and on two workers', async () => {
+    const a = await evaluate({
+      ...base,
+      experiments: staged(),
+      jobs: 1,
+      signal: new AbortController().signal,
+    });
+    const b = await evaluate({
+      ...base,
+      experiments: staged(),
+      jobs: 2,
+      signal: new AbortController().signal,
+    });
+    expect(b).toEqual(a);
+    expect(a.complete).toBe(true);
+    expect(a.points.map((p) => `${p.experiment}/${p.point}/${p.latencyModel}`)).toEqual([
+      'qwen7b-tp1-codegen/summary/blackbox',
+      'qwen7b-tp1-codegen/summary/roofline-v1',
+      'qwen7b-tp1-codegen/stage-0/blackbox',
+      'qwen7b-tp1-codegen/stage-0/roofline-v1',
+      'qwen7b-tp1-codegen/stage-1/blackbox',
+      'qwen7b-tp1-codegen/stage-1/roofline-v1',
+      'llama8b-tp1-profile-only/summary/blackbox',
+      'llama8b-tp1-profile-only/summary/roofline-v1',
+    ]);
+  });
+
+  it('stops on the signal and returns what finished, marked incomplete', async () => {
+    const stop = new AbortController();
+    const r = await evaluate({
+      ...base,
+      experiments: staged(),
+      jobs: 1,
+      signal: stop.signal,
+      onJobDone: () => stop.abort(),
+    });
+    expect(r.complete).toBe(false);
+    expect(r.points.map((p) => p.point)).toEqual(['summary', 'stage-0', 'stage-1']);
+  });
+
+  it('uses one more seed per --seeds step, each seed a separate point', async () => {
+    const experiments = loadGroundTruth('test/fixtures/gt/qps-sweep.json').experiments;
+    const r = await evaluate({
+      ...base,
+      latencyModels: ['roofline-v1'],
+      seeds: 2,
+      experiments,
+      jobs: 1,
+      signal: new AbortController().signal,
+    });
+    expect(r.points.map((p) => `${p.point}@${p.seed}`)).toEqual([
+      'qps-5@42',
+      'qps-5@43',
+      'qps-10@42',
+      'qps-10@43',
+    ]);
+    expect(r.points[0]!.predicted.e2e_mean).not.toBe(r.points[1]!.predicted.e2e_mean);
+  });
+});
+
+describe('runJob', () => {
+  it('computes request-level ITL and per-stage points from the stage of each arrival', () => {
+    const [job] = planJobs(staged().slice(0, 1), { latencyModels: ['roofline-v1'], seeds: 1, paths });
+    const { points } = runJob(job!);
+    for (const p of points) {
+      const { ttft_mean: t, e2e_mean: e, itl_mean: itl } = p.predicted;
+      // output_len 60 for every request: ITL = (E2E − TTFT) / 59.
+      expect(itl).toBeCloseTo((e! - t!) / 59, 9);
+    }
+    expect(new Set(points.map((p) => p.predicted.e2e_mean)).size).toBe(3);
+  });
+
+  it('records a job past its deadline as failed', () => {
+    // A real experiment: thousands of requests, so the deadline is checked during the run.
+    const [x] = loadGroundTruth('eval/combined_ground_truth.json').experiments;
+    const [job] = planJobs([x!], { latencyModels: ['roofline-v1'], seeds: 1, paths });
+    const { points } = runJob(job!, 1);
+    expect(points.every((p) => p.status === 'failed' && /timed out/.test(p.reason!))).toBe(true);
+  });
+});
