@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="collect_mfu",
         description="Measure GEMM and attention MFU on this GPU and write bench_data/<gpu>/ tables.",
     )
-    p.add_argument("--out", type=Path, default=REPO / "bench_data", help="output root (default: bench_data/)")
+    p.add_argument("--out", type=Path, default=REPO / "bench_data",
+                   help="bench-data root: tables go to OUT/<gpu>/ (default: bench_data/); an OUT already named"
+                        " for the GPU (e.g. bench_data_measured/h100) is used as the GPU folder itself")
     p.add_argument("--model-configs", type=Path, default=REPO / "model_configs",
                    help="folder of <model>/config.json (default: model_configs/)")
     p.add_argument("--hardware-config", type=Path, default=REPO / "hardware_config.json",
@@ -57,12 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--peak-tflops-fp8", type=float, help="override the dense fp8 peak, TFLOP/s")
     p.add_argument("--parts", type=_parts, default=list(PARTS), help=f"subset of {','.join(PARTS)} (default: all)")
     p.add_argument("--quick", action="store_true", help="small subset of every grid (a few minutes)")
-    p.add_argument("--dry-run", action="store_true", help="list the shapes and exit; needs no GPU or torch")
+    p.add_argument("--dry-run", action="store_true", help="list the shapes, outputs and a time estimate, then exit; needs no GPU or torch")
     p.add_argument("--warmup", type=int, help="warm-up calls per point (default 10, quick 3)")
     p.add_argument("--repeats", type=int, help="timed repeats per point, median kept (default 30, quick 10)")
-    p.add_argument("--memory-gb", type=float, default=80.0,
-                   help="dry run only: GPU memory assumed when listing decode cells (default 80)")
-    p.add_argument("--fresh", action="store_true", help="replace existing tables instead of merging rows")
+    p.add_argument("--memory-gb", type=float,
+                   help="dry run only: GPU memory assumed when listing decode cells"
+                        " (default: MemoryGiB of --gpu in hardware_config.json, else 80)")
+    p.add_argument("--fresh", action="store_true",
+                   help="empty the GPU folder first (tables, README.md, SOURCE.md) instead of merging rows")
     return p
 
 
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.warmup < 0 or args.repeats < 1:
         print("collect_mfu: --warmup must be >= 0 and --repeats >= 1", file=sys.stderr)
         return 2
-    for name in ("peak_tflops", "peak_tflops_fp8"):
+    for name in ("peak_tflops", "peak_tflops_fp8", "memory_gb"):
         value = getattr(args, name)
         if value is not None and value <= 0:
             print(f"collect_mfu: --{name.replace('_', '-')} must be positive", file=sys.stderr)

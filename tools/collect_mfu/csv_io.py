@@ -48,9 +48,9 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def render_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def render_csv(header: Sequence[str], rows: Iterable[Sequence[str]], delimiter: str = ",") -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
     writer.writerow(header)
     writer.writerows(rows)
     return buf.getvalue()
@@ -60,13 +60,15 @@ def _key(cells: Sequence[str], key_columns: int) -> tuple[int, ...]:
     return tuple(int(float(c)) for c in cells[:key_columns])
 
 
-def read_existing(path: Path, header: Sequence[str], key_columns: int) -> dict[tuple[int, ...], list[str]]:
+def read_existing(
+    path: Path, header: Sequence[str], key_columns: int, delimiter: str = ","
+) -> dict[tuple[int, ...], list[str]]:
     """Rows of an existing table with the same header; anything else (missing
     file, other header, unparsable key) is ignored and will be overwritten."""
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8", newline="") as handle:
-        lines = list(csv.reader(handle))
+        lines = list(csv.reader(handle, delimiter=delimiter))
     if not lines or tuple(lines[0]) != tuple(header):
         return {}
     out: dict[tuple[int, ...], list[str]] = {}
@@ -86,14 +88,15 @@ def write_table(
     rows: Iterable[Row],
     key_columns: int,
     merge: bool = True,
+    delimiter: str = ",",
 ) -> int:
     """Write `rows` (raw values) sorted by their key columns; returns the row count."""
-    table = read_existing(path, header, key_columns) if merge else {}
+    table = read_existing(path, header, key_columns, delimiter) if merge else {}
     for row in rows:
         if len(row) != len(header):
             raise ValueError(f"{path}: row {row!r} does not match header {','.join(header)}")
         cells = [format_value(col, v) for col, v in zip(header, row)]
         table[_key(cells, key_columns)] = cells
     ordered = [table[k] for k in sorted(table)]
-    write_text_atomic(path, render_csv(header, ordered))
+    write_text_atomic(path, render_csv(header, ordered, delimiter))
     return len(ordered)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 # Larger than the L2 of any current GPU (H100 50 MB, B200 126 MB). Zeroing it
 # between repeats evicts the operands, as in a real model where the other
 # layers' weights pass through L2 between two calls of the same GEMM.
-_FLUSH_BYTES = 256 * 1024 * 1024
+FLUSH_BYTES = 256 * 1024 * 1024
 _flush_buffer = None
 
 
@@ -24,7 +24,7 @@ def _flush():
     import torch
 
     if _flush_buffer is None:
-        _flush_buffer = torch.empty(_FLUSH_BYTES, dtype=torch.uint8, device="cuda")
+        _flush_buffer = torch.empty(FLUSH_BYTES, dtype=torch.uint8, device="cuda")
     _flush_buffer.zero_()
 
 

@@ -25,12 +25,16 @@ class ModelArch:
     kv_heads: int
     head_dim: int
     layers: int
-    # Dense MLP widths: usually one; Llama 4 adds `intermediate_size_mlp`.
+    # Dense MLP widths: usually one (Llama 4: `intermediate_size_mlp`).
     dense_intermediates: tuple[int, ...]
     # Per-expert MLP width, or None for a dense model.
     expert_intermediate: int | None
     num_experts: int
     experts_per_token: int
+    # Always-active shared experts of an MoE layer, as one fused MLP: their
+    # total width (DeepSeek n_shared_experts x moe_intermediate_size, Qwen MoE
+    # shared_expert_intermediate_size, Llama 4 one expert of intermediate_size).
+    shared_intermediate: int | None = None
 
 
 def _text_fields(raw: dict) -> dict:
@@ -44,11 +48,14 @@ def _text_fields(raw: dict) -> dict:
     return raw
 
 
-def _positive_int(fields: dict, key: str, where: str) -> int:
-    value = fields.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ModelConfigError(f"{where}: field '{key}' must be a positive integer, got {value!r}")
-    return value
+def _positive_int(fields: dict, key: str | tuple[str, ...], where: str) -> int:
+    keys = (key,) if isinstance(key, str) else key
+    for k in keys:
+        value = _optional_int(fields, k)
+        if value is not None:
+            return value
+    value = fields.get(keys[0])
+    raise ModelConfigError(f"{where}: field '{keys[0]}' must be a positive integer, got {value!r}")
 
 
 def _optional_int(fields: dict, key: str) -> int | None:
@@ -58,28 +65,66 @@ def _optional_int(fields: dict, key: str) -> int | None:
     return None
 
 
+def _first_int(fields: dict, keys: tuple[str, ...]) -> int | None:
+    for key in keys:
+        value = _optional_int(fields, key)
+        if value is not None:
+            return value
+    return None
+
+
+def _is_llama4(raw: dict, fields: dict) -> bool:
+    names = [str(a) for a in (raw.get("architectures") or fields.get("architectures") or []) if isinstance(a, str)]
+    types = [str(t) for t in (raw.get("model_type"), fields.get("model_type")) if isinstance(t, str)]
+    return any("llama4" in n.lower() for n in names) or any(t.startswith("llama4") for t in types)
+
+
 def arch_from_config(name: str, raw: dict, where: str = "config.json") -> ModelArch:
-    """Normalise one HF config dict; `where` names the file in errors."""
+    """Normalise one HF config dict; `where` names the file in errors.
+
+    Field spellings and defaults follow blis-eval's own reader
+    (src/config/model-config.ts), so the shapes planned here are the ones the
+    simulator looks up.
+    """
     f = _text_fields(raw)
     hidden = _positive_int(f, "hidden_size", where)
     heads = _positive_int(f, "num_attention_heads", where)
     # Missing or 0 KV heads means plain multi-head attention (BLIS does the same).
-    kv_heads = _optional_int(f, "num_key_value_heads") or heads
+    kv_heads = _first_int(f, ("num_key_value_heads", "num_kv_heads", "multi_query_group_num")) or heads
     head_dim = _optional_int(f, "head_dim") or hidden // heads
     layers = _positive_int(f, "num_hidden_layers", where)
-    intermediate = _positive_int(f, "intermediate_size", where)
+    raw_ff = f.get("intermediate_size", f.get("ffn_hidden_size"))
+    # intermediate_size 0 means 4 x hidden, as in BLIS.
+    if raw_ff == 0 and not isinstance(raw_ff, bool):
+        intermediate = 4 * hidden
+    else:
+        intermediate = _positive_int(f, ("intermediate_size", "ffn_hidden_size"), where)
 
-    dense = [intermediate]
+    llama4 = _is_llama4(raw, f)
     extra_mlp = _optional_int(f, "intermediate_size_mlp")
-    if extra_mlp is not None and extra_mlp not in dense:
-        dense.append(extra_mlp)
-
     num_experts = max([_optional_int(f, k) or 0 for k in _EXPERT_COUNT_FIELDS])
     moe_intermediate = _optional_int(f, "moe_intermediate_size")
     is_moe = num_experts > 1 or moe_intermediate is not None
     # Mixtral and Llama 4 have no moe_intermediate_size: experts use intermediate_size.
     expert_intermediate = (moe_intermediate or intermediate) if is_moe else None
     top_k = _optional_int(f, "num_experts_per_tok") or (1 if is_moe else 0)
+
+    shared: int | None = None
+    if is_moe:
+        if llama4:
+            shared = intermediate  # one shared expert as wide as a routed one
+        elif _optional_int(f, "shared_expert_intermediate_size"):
+            shared = _optional_int(f, "shared_expert_intermediate_size")
+        elif _optional_int(f, "n_shared_experts") and expert_intermediate:
+            shared = _optional_int(f, "n_shared_experts") * expert_intermediate
+
+    if llama4 and extra_mlp is not None:
+        # Llama 4: intermediate_size is the expert width, intermediate_size_mlp the dense MLP's.
+        dense = [extra_mlp]
+    else:
+        dense = [intermediate]
+        if extra_mlp is not None and extra_mlp not in dense:
+            dense.append(extra_mlp)
 
     return ModelArch(
         name=name,
@@ -92,6 +137,7 @@ def arch_from_config(name: str, raw: dict, where: str = "config.json") -> ModelA
         expert_intermediate=expert_intermediate,
         num_experts=num_experts,
         experts_per_token=top_k,
+        shared_intermediate=shared,
     )
 
 

@@ -13,8 +13,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# hardware_config.json spells them TFlopsPeak (dense bf16) and TFlopsFP8 (dense
+# fp8; 0 where the GPU has none) at the top of each GPU entry.
 BF16_FIELDS = ("TFlopsPeak", "TFlopsBF16", "bf16_tflops")
 FP8_FIELDS = ("TFlopsFP8", "TFlopsPeakFP8", "fp8_tflops")
+BW_FIELDS = ("BwPeakTBs",)
+MEMORY_FIELDS = ("MemoryGiB",)
+# Board variants whose peaks differ from the SXM part of the same family.
+_VARIANTS = ("PCIE", "NVL")
 ALIAS_FIELDS = ("aliases", "alias", "names")
 
 # Marketing family inside torch.cuda.get_device_name(), longest names first so
@@ -113,6 +119,8 @@ class Peaks:
     fp8_tflops: float
     source: str
     warnings: list[str] = field(default_factory=list)
+    bw_tbs: float | None = None  # BwPeakTBs, for time estimates only
+    memory_gib: float | None = None
 
     @property
     def dir_name(self) -> str:
@@ -148,7 +156,21 @@ def resolve_peaks(
         source = "--peak-tflops"
     else:
         source = f"{config_label} entry '{key}'"
-    return Peaks(key, bf16, fp8, source, warnings)
+    return Peaks(key, bf16, fp8, source, warnings, _number(entry, BW_FIELDS), _number(entry, MEMORY_FIELDS))
+
+
+def variant_warning(device_name: str, gpu_key: str, entry: dict | None) -> str | None:
+    """A warning when the device is a PCIe/NVL board but the hardware_config
+    entry describes another variant (e.g. "NVIDIA H100 PCIe" found the SXM
+    entry "H100"): its peak would be wrong and every MFU scaled by it."""
+    upper = device_name.upper()
+    described = " ".join([gpu_key, str((entry or {}).get("name", "")), *_aliases(entry or {})]).upper()
+    for variant in _VARIANTS:
+        if variant in upper and variant not in described:
+            return (f"device '{device_name}' is a {variant} board but hardware_config entry '{gpu_key}' is not;"
+                    " its peak may be wrong for this GPU: pass --peak-tflops / --peak-tflops-fp8"
+                    " (or add an entry and pass --gpu)")
+    return None
 
 
 def load_hardware_config(path: Path) -> dict | None:

@@ -20,7 +20,9 @@ M_POWERS = tuple(2**i for i in range(15))
 M_MIDPOINTS = (384, 768, 1536, 3072, 6144, 12288)
 M_GRID = tuple(sorted(set(M_POWERS) | set(M_MIDPOINTS)))
 TP_CHOICES = (1, 2, 4, 8)
-PREFILL_SEQ = (512, 1024, 2048, 4096, 8192, 16384, 32768)
+# roofline-v2 looks prefill MFU up at power-of-two buckets 512..65536 (its
+# monotone mode at the request's own length, hence the short ones too).
+PREFILL_SEQ = (128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536)
 DECODE_BATCH = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 DECODE_KV = (256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072)
 
@@ -58,11 +60,20 @@ class DecodeTarget:
     kv_heads: int
 
 
+# Origin.tp of the shapes roofline-v2 looks up: whole (unsplit) weights, used at every TP.
+V2_TP = 0
+
+
 @dataclass(frozen=True)
 class Origin:
     model: str
-    tp: int
+    tp: int  # V2_TP (0) for a roofline-v2 lookup shape
     proj: str
+
+    def label(self) -> str:
+        if self.tp == V2_TP:
+            return f"{self.model} roofline-v2 {self.proj}"
+        return f"{self.model} tp{self.tp} {self.proj}"
 
 
 @dataclass
@@ -130,6 +141,32 @@ def projections(model: ModelArch, tp: int) -> list[tuple[str, int, int]]:
         part = _ceil_div(model.expert_intermediate, tp)
         out.append(("expert_gate_up", hidden, 2 * part))
         out.append(("expert_down", part, hidden))
+        if model.num_experts > 1:
+            # The router is replicated on every GPU (vLLM ReplicatedLinear).
+            out.append(("router", hidden, model.num_experts))
+    if model.shared_intermediate is not None:
+        part = _ceil_div(model.shared_intermediate, tp)
+        out.append(("shared_gate_up", hidden, 2 * part))
+        out.append(("shared_down", part, hidden))
+    return out
+
+
+def roofline_v2_gemms(model: ModelArch) -> list[tuple[str, int, int]]:
+    """(name, K, N) of the weights blis-eval's roofline-v2 looks MFU up for
+    (src/latency/roofline-v2.ts): whole, unfused matrices (Q, K and V, O, gate,
+    up, down; router, shared and routed experts), whose time it then divides
+    by TP. Measuring them exactly spares the nearest-shape fallback."""
+    hd, d = model.head_dim, model.hidden
+    q, kv = model.heads * hd, model.kv_heads * hd
+    out = [("q", d, q), ("k/v", d, kv), ("o", q, d)]
+    for inter in model.dense_intermediates:
+        out += [("gate/up", d, inter), ("down", inter, d)]
+    if model.expert_intermediate is not None:
+        if model.num_experts > 1:
+            out.append(("router", d, model.num_experts))
+        if model.shared_intermediate is not None:
+            out += [("shared_gate/up", d, model.shared_intermediate), ("shared_down", model.shared_intermediate, d)]
+        out += [("expert_gate/up", d, model.expert_intermediate), ("expert_down", model.expert_intermediate, d)]
     return out
 
 
@@ -173,15 +210,23 @@ def build_plan(models: list[ModelArch], tps: tuple[int, ...] | None = None, quic
     targets: set[DecodeTarget] = set()
     for model in models:
         key = attn_key(model)
+        served = False
         for tp in wanted:
             split = split_heads(model, tp)
             if isinstance(split, str):
                 plan.skipped.append(f"{model.name} TP{tp}: {split}")
                 continue
+            served = True
             keys.add(key)
             targets.add(DecodeTarget(key, tp, split[0], split[1]))
             for proj, k, n in projections(model, tp):
                 plan.gemm.setdefault((k, n), []).append(Origin(model.name, tp, proj))
+        if served:
+            # TP-independent: roofline-v2 divides the whole weight's time by TP.
+            for proj, k, n in roofline_v2_gemms(model):
+                origins = plan.gemm.setdefault((k, n), [])
+                if Origin(model.name, V2_TP, proj) not in origins:
+                    origins.append(Origin(model.name, V2_TP, proj))
     plan.prefill_keys = sorted(keys)
     plan.decode_targets = sorted(targets)
     return plan

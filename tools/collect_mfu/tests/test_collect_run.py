@@ -14,13 +14,15 @@ from collect_mfu.measure_attn import AttnRun
 from collect_mfu.measure_gemm import GemmRun
 
 H100 = gpu.DeviceInfo("NVIDIA H100 80GB HBM3", (9, 0), 79.1, "550.54", "12.4", "2.5.1", None)
-# The project layout as the TypeScript loader matches it, plus the fp8 GEMM table.
+# The project layout exactly as the TypeScript loader matches it (src/mfu/layouts.ts):
+# any other *.csv below the GPU folder fails `blis-eval bench validate`.
 LOADER_PATTERNS = (
     r"gemm_bench/gemm_fp16\.csv",
-    r"gemm_bench/gemm_fp8\.csv",
     r"mha_prefill/\d+-\d+-\d+/mha_prefill_fp16\.csv",
     r"mha_decode/\d+-\d+-\d+/mha_decode_fp16_tp\d+\.csv",
 )
+# llama-3.1-8b at TP 1-2: 8 per-GPU fused shapes + roofline-v2's K/V lookup (4096x1024).
+LLAMA8B_TP12_SHAPES = 9
 A100 = gpu.DeviceInfo("NVIDIA A100-SXM4-80GB", (8, 0), 79.1, "550.54", "12.4", "2.5.1", None)
 
 
@@ -72,11 +74,12 @@ class FakeRun(unittest.TestCase):
         base = self.out / "h100"
         gemm = (base / "gemm_bench" / "gemm_fp16.csv").read_text().splitlines()
         self.assertEqual(gemm[0], "m,k,n,latency_us,mfu")
-        self.assertEqual(len(gemm), 1 + 8 * 6)  # 8 (k, n) shapes at TP 1-2, 6 quick M values
+        self.assertEqual(len(gemm), 1 + LLAMA8B_TP12_SHAPES * 6)  # 6 quick M values
         # m=1 k=4096 n=2048... first sorted key is m=1 of the smallest (k, n).
         self.assertEqual(gemm[1], "1,2048,4096,10.000,0.001678")  # 2*1*2048*4096 / 10us / 1000 TFLOP/s
-        fp8 = (base / "gemm_bench" / "gemm_fp8.csv").read_text().splitlines()
-        self.assertEqual(fp8[1], "1,2048,4096,10.000,0.000839")  # same time against the 2000 fp8 peak
+        fp8 = (base / "gemm_bench" / "gemm_fp8.tsv").read_text().splitlines()
+        self.assertEqual(fp8[0], "m\tk\tn\tlatency_us\tmfu")
+        self.assertEqual(fp8[1], "1\t2048\t4096\t10.000\t0.000839")  # same time against the 2000 fp8 peak
         pre = (base / "mha_prefill" / "32-8-128" / "mha_prefill_fp16.csv").read_text().splitlines()
         self.assertEqual(pre[0], "seq_len,mfu")
         self.assertEqual(pre[1], "1024,0.008590")  # 4*32*1024^2*128/2 / 1 ms / 1000 TFLOP/s
@@ -90,13 +93,16 @@ class FakeRun(unittest.TestCase):
         self.assertEqual(lat["decode"]["32-8-128"]["tp2"][0],
                          {"batch": 1, "kv_len": 1024, "latency_us": 20.0, "backend": "flashinfer"})
         self.assertEqual(lat["prefill"]["32-8-128"][0], {"seq_len": 1024, "latency_us": 1000.0, "backend": "sdpa-flash"})
-        # Every CSV is one the TypeScript loader (src/mfu/layouts.ts) recognises, or the fp8 table.
+        # Every CSV is one the TypeScript loader (src/mfu/layouts.ts) recognises.
         for csv_path in base.rglob("*.csv"):
             rel = csv_path.relative_to(base).as_posix()
             self.assertTrue(any(re.fullmatch(p, rel) for p in LOADER_PATTERNS), rel)
         readme = (base / "README.md").read_text()
+        self.assertTrue(readme.startswith("# MFU benchmark tables: H100\n"))
         for text in ("NVIDIA H100 80GB HBM3", "550.54", "2.5.1", "--quick", "1000 TFLOP/s", "flashinfer 18",
-                     "sdpa-flash 3", "gemm_bench/gemm_fp16.csv`: 48 rows", "sdpa-cudnn: out of memory"):
+                     "sdpa-flash 3", f"gemm_bench/gemm_fp16.csv`: {LLAMA8B_TP12_SHAPES * 6} rows",
+                     "gemm_bench/gemm_fp8.tsv`", "sdpa-cudnn: out of memory", "Time taken: GEMM bf16",
+                     "M: 1, 16, 128, 512, 2048, 8192", "Date (UTC): 20"):
             self.assertIn(text, readme)
         leftovers = [p for p in self.out.rglob("*") if p.name.endswith(".tmp")]
         self.assertEqual(leftovers, [])
@@ -105,7 +111,7 @@ class FakeRun(unittest.TestCase):
         self.assertEqual(self.collect(A100, "--parts", "gemm,fp8"), 0)
         base = self.out / "a100-sxm"
         self.assertTrue((base / "gemm_bench" / "gemm_fp16.csv").is_file())
-        self.assertFalse((base / "gemm_bench" / "gemm_fp8.csv").exists())
+        self.assertFalse((base / "gemm_bench" / "gemm_fp8.tsv").exists())
         self.assertIn("fp8 GEMM skipped: compute capability 8.0 < 8.9", (base / "README.md").read_text())
         self.assertFalse((base / "mha_prefill").exists())
 
@@ -121,11 +127,50 @@ class FakeRun(unittest.TestCase):
         self.assertEqual(self.collect(H100, "--tp", "2", "--parts", "gemm,decode"), 0)
         base = self.out / "h100"
         gemm = base / "gemm_bench" / "gemm_fp16.csv"
-        self.assertEqual(len(gemm.read_text().splitlines()), 1 + 8 * 6)  # 4 shapes per TP, no overlap
+        self.assertEqual(len(gemm.read_text().splitlines()), 1 + LLAMA8B_TP12_SHAPES * 6)
         lat = json.loads((base / "attention_latency.json").read_text())
         self.assertEqual(sorted(lat["decode"]["32-8-128"]), ["tp1", "tp2"])
+        readme = (base / "README.md").read_text()
+        self.assertIn("Kept from earlier runs", readme)
+        self.assertIn("mha_decode/32-8-128/mha_decode_fp16_tp1.csv`: 9 rows", readme)
         self.assertEqual(self.collect(H100, "--tp", "2", "--parts", "gemm", "--fresh"), 0)
-        self.assertEqual(len(gemm.read_text().splitlines()), 1 + 4 * 6)
+        # TP 2: 4 fused shapes + roofline-v2's q and o (4096x4096), k/v and down (its gate/up is tp2's gate_up).
+        self.assertEqual(len(gemm.read_text().splitlines()), 1 + 7 * 6)
+        self.assertFalse((base / "mha_decode").exists())  # --fresh emptied the folder first
+        self.assertFalse((base / "attention_latency.json").exists())
+        self.assertNotIn("Kept from earlier runs", (base / "README.md").read_text())
+
+    def test_refuses_to_merge_into_tables_it_did_not_write(self):
+        base = self.out / "h100"
+        (base / "gemm_bench").mkdir(parents=True)
+        reference = "m,k,n,latency_us,mfu\n8,2048,6144,8.988,0.011\n"
+        (base / "gemm_bench" / "gemm_fp16.csv").write_text(reference)
+        (base / "SOURCE.md").write_text("# h100: imported MFU tables\n")
+        self.assertEqual(self.collect(H100, "--parts", "gemm"), 2)
+        self.assertEqual((base / "gemm_bench" / "gemm_fp16.csv").read_text(), reference)
+        self.assertEqual(self.collect(H100, "--parts", "gemm", "--fresh"), 0)
+        self.assertFalse((base / "SOURCE.md").exists())
+        self.assertNotIn("8,2048,6144,8.988", (base / "gemm_bench" / "gemm_fp16.csv").read_text())
+
+    def test_out_named_for_the_gpu_is_written_directly(self):
+        target = self.dir / "measured" / "h100"
+        self.out = target
+        self.assertEqual(self.collect(H100, "--parts", "prefill"), 0)
+        self.assertTrue((target / "mha_prefill" / "32-8-128" / "mha_prefill_fp16.csv").is_file())
+        self.assertFalse((target / "h100").exists())
+
+    def test_out_that_is_another_gpus_folder_is_refused(self):
+        other = self.dir / "bench_data" / "h20"
+        (other / "gemm_bench").mkdir(parents=True)
+        self.out = other
+        self.assertEqual(self.collect(H100, "--parts", "prefill"), 2)
+        self.assertFalse((other / "h100").exists())
+
+    def test_pcie_board_on_the_sxm_entry_is_warned(self):
+        pcie = gpu.DeviceInfo("NVIDIA H100 PCIe", (9, 0), 79.1, "550.54", "12.4", "2.5.1", None)
+        self.assertEqual(self.collect(pcie, "--parts", "prefill"), 0)
+        readme = (self.out / "h100" / "README.md").read_text()
+        self.assertIn("is a PCIE board but hardware_config entry 'H100' is not", readme)
 
     def test_unknown_gpu_without_override_exits_2(self):
         self.assertEqual(self.collect(H100, "--gpu", "T4"), 2)

@@ -88,5 +88,40 @@ class Lookup(unittest.TestCase):
                 load_hardware_config(path)
 
 
+class RepoHardwareConfig(unittest.TestCase):
+    """The shipped hardware_config.json: its field names and the devices it covers."""
+
+    def setUp(self):
+        self.config = load_hardware_config(_paths.REPO / "hardware_config.json")
+
+    def test_h100_peaks_from_its_real_fields(self):
+        p = resolve_peaks(self.config, "H100")
+        self.assertEqual((p.gpu_key, p.dir_name), ("H100", "h100"))
+        self.assertEqual((p.bf16_tflops, p.fp8_tflops), (self.config["H100"]["TFlopsPeak"],
+                                                        self.config["H100"]["TFlopsFP8"]))
+        self.assertEqual((p.bw_tbs, p.memory_gib), (self.config["H100"]["BwPeakTBs"], self.config["H100"]["MemoryGiB"]))
+        self.assertEqual(p.warnings, [])
+
+    def test_device_names_reach_an_entry(self):
+        for device, key in {
+            "NVIDIA H100 80GB HBM3": "H100",
+            "NVIDIA H200": "H200",
+            "NVIDIA H20": "H20",
+            "NVIDIA H800": "H800",
+            "NVIDIA A100-SXM4-80GB": "A100-80GB",
+            "NVIDIA L40S": "L40S",
+            "NVIDIA GeForce RTX 4090": "RTX4090",
+        }.items():
+            p = resolve_peaks(self.config, detect_family(device))
+            self.assertEqual(p.gpu_key, key, device)
+            self.assertEqual(p.bf16_tflops, self.config[key]["TFlopsPeak"])
+
+    def test_a100_has_no_fp8_peak(self):
+        # TFlopsFP8 0 means none; fp8 is not measured there anyway (compute capability 8.0).
+        p = resolve_peaks(self.config, "A100")
+        self.assertEqual(p.fp8_tflops, 2 * p.bf16_tflops)
+        self.assertEqual(len(p.warnings), 1)
+
+
 if __name__ == "__main__":
     unittest.main()

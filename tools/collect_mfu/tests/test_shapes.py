@@ -6,7 +6,17 @@ from pathlib import Path
 import _paths
 from collect_mfu import shapes
 from collect_mfu.models import arch_from_config, load_models
-from collect_mfu.shapes import AttnKey, DecodeTarget, build_plan, decode_cells, projections, split_heads
+from collect_mfu.shapes import (
+    V2_TP,
+    AttnKey,
+    DecodeTarget,
+    Origin,
+    build_plan,
+    decode_cells,
+    projections,
+    roofline_v2_gemms,
+    split_heads,
+)
 
 
 def llama8b():
@@ -39,6 +49,44 @@ class Projections(unittest.TestCase):
         names = {p[0]: p[1:] for p in projections(qwen, 2)}
         self.assertEqual(names["expert_gate_up"], (2048, 768))
         self.assertEqual(names["expert_down"], (384, 2048))
+        self.assertEqual(names["router"], (2048, 128))  # replicated: not split by TP
+        self.assertNotIn("shared_gate_up", names)
+
+    def test_llama4_shared_expert_is_split_by_tp(self):
+        (scout,) = load_models(_paths.MODEL_CONFIGS, ["llama-4-scout*"])
+        names = {p[0]: p[1:] for p in projections(scout, 4)}
+        self.assertEqual(names["shared_gate_up"], (5120, 2 * 8192 // 4))
+        self.assertEqual(names["shared_down"], (8192 // 4, 5120))
+        self.assertEqual(names["gate_up"], (5120, 2 * 16384 // 4))
+
+
+class RooflineV2Shapes(unittest.TestCase):
+    """The whole, unfused weights src/latency/roofline-v2.ts looks MFU up for."""
+
+    def test_dense_model(self):
+        self.assertEqual(
+            roofline_v2_gemms(llama8b()),
+            [("q", 4096, 4096), ("k/v", 4096, 1024), ("o", 4096, 4096), ("gate/up", 4096, 14336),
+             ("down", 14336, 4096)],
+        )
+
+    def test_moe_model_and_own_head_dim(self):
+        (qwen,) = load_models(_paths.MODEL_CONFIGS, ["qwen3-30b-a3b"])
+        # Qwen3 sets head_dim 128 (hidden/heads would be 64): q is heads x head_dim wide.
+        self.assertEqual(
+            roofline_v2_gemms(qwen),
+            [("q", 2048, 4096), ("k/v", 2048, 512), ("o", 4096, 2048), ("gate/up", 2048, 6144),
+             ("down", 6144, 2048), ("router", 2048, 128), ("expert_gate/up", 2048, 768),
+             ("expert_down", 768, 2048)],
+        )
+
+    def test_in_every_plan_once_per_model(self):
+        plan = build_plan([llama8b()], (2,), quick=True)
+        self.assertIn(Origin("llama-3.1-8b-instruct", V2_TP, "k/v"), plan.gemm[(4096, 1024)])
+        self.assertEqual(Origin("m", V2_TP, "q").label(), "m roofline-v2 q")
+        self.assertEqual(Origin("m", 2, "qkv").label(), "m tp2 qkv")
+        both = build_plan([llama8b()], (1, 2))
+        self.assertEqual(len(both.gemm[(4096, 14336)]), 2)  # v2 gate/up once, tp2 gate_up once
 
 
 class PlanTests(unittest.TestCase):
@@ -58,6 +106,7 @@ class PlanTests(unittest.TestCase):
         origins = plan.gemm[(4096, 6144)]
         self.assertEqual({o.model for o in origins}, {"llama-3.1-8b-instruct", "mixtral-8x7b-v0.1"})
         self.assertIn((4096, 3072), shapes_list)
+        self.assertIn((4096, 8), shapes_list)  # Mixtral's router
         self.assertEqual(len(plan.gemm_points()), len(shapes_list) * len(shapes.M_GRID))
         self.assertEqual(plan.prefill_keys, [AttnKey(32, 8, 128)])
         self.assertEqual(
@@ -97,6 +146,20 @@ class PlanTests(unittest.TestCase):
         cells = decode_cells(t, (1, 512), (1024, 131072), budget_bytes=2**31)  # (512, 1024) is exactly 2 GiB
         self.assertEqual(cells, [(1, 1024), (1, 131072), (512, 1024)])
         self.assertEqual(len(decode_cells(t, (1, 512), (1024, 131072), None)), 4)
+
+
+class RepoModelConfigs(unittest.TestCase):
+    def test_every_shipped_config_plans_with_its_roofline_v2_shapes(self):
+        models = load_models(_paths.REPO / "model_configs")
+        self.assertGreaterEqual(len(models), 17)
+        plan = build_plan(models, quick=True)
+        for m in models:
+            for proj, k, n in roofline_v2_gemms(m):
+                self.assertIn(Origin(m.name, V2_TP, proj), plan.gemm[(k, n)], m.name)
+        by_name = {m.name: m for m in models}
+        deepseek = by_name["deepseek-v2-lite"]
+        self.assertEqual((deepseek.shared_intermediate, deepseek.num_experts), (2 * 1408, 64))
+        self.assertIn(("shared_gate/up", 2048, 2816), roofline_v2_gemms(deepseek))
 
 
 @unittest.skipUnless((_paths.SHARED / "data" / "model_facts.json").is_file(), "shared/ model facts absent")
