@@ -6,6 +6,7 @@ import { AbortedError, EXIT, InputError } from '../errors.ts';
 import { Progress } from '../eval/progress.ts';
 import { METRICS } from '../eval/types.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
+import { renderTuneHtml } from '../report/tune-html.ts';
 import { renderTuneMd } from '../report/tune-md.ts';
 import { readState } from '../tune/checkpoint.ts';
 import { runTune, type TuneOutcome, type TuneSettings } from '../tune/session.ts';
@@ -137,6 +138,15 @@ async function execute(s: TuneSettings, raw: Record<string, unknown>): Promise<n
     values: plan.values,
   });
   writeFileAtomic(join(s.dir, 'summary.md'), md);
+  writeFileAtomic(
+    join(s.dir, 'index.html'),
+    await renderTuneHtml(outcome, {
+      latencyModel: s.latencyModel,
+      metrics: s.objective,
+      written,
+      values: plan.values,
+    }),
+  );
   writeFileAtomic(
     join(s.dir, 'result.json'),
     `${JSON.stringify({ values: plan.values, ...outcome.result }, null, 2)}\n`,

@@ -1,0 +1,279 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { Metric } from '../eval/types.ts';
+import type { TuneOutcome } from '../tune/session.ts';
+import { round } from '../tune/space.ts';
+import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
+import { DASH, pct } from './format.ts';
+import { escapeHtml } from './html.ts';
+import { renderSvg } from './svg.ts';
+import type { Table } from './tables.ts';
+import type { renderTuneMd } from './tune-md.ts';
+
+/** What the tuning reports are told beside the outcome (the same for summary.md and index.html). */
+export type TuneReportOptions = Parameters<typeof renderTuneMd>[1];
+
+// Inline so that index.html is one self-contained file (no external assets, no scripts).
+const CSS = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+h3 { font-size: 1.05em; margin-top: 1.4em; }
+table { border-collapse: collapse; margin: .6em 0; font-size: 13px; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; vertical-align: top; }
+th { background: #f4f4f4; text-align: left; } td.r { text-align: right; font-variant-numeric: tabular-nums; }
+.verdict { padding: .6em 1em; font-weight: bold; border: 1px solid; }
+.verdict.yes { background: #e3f4e1; border-color: #9fcf99; } .verdict.no { background: #fde2e1; border-color: #e0a2a0; }
+.chart { margin: 1em 0; overflow-x: auto; } .note { color: #555; } code { font-size: 12px; }
+`;
+
+function htmlTable(t: Table, empty: string): string {
+  if (t.rows.length === 0) return `<p class="note">${escapeHtml(empty)}</p>`;
+  const head = t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const rows = t.rows.map((r) => {
+    const cells = r.map((c, i) => `<td${t.align[i] === 'r' ? ' class="r"' : ''}>${escapeHtml(c)}</td>`);
+    return `<tr>${cells.join('')}</tr>`;
+  });
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+}
+
+const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>\n${body}`;
+const para = (text: string, cls = '') => `<p${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</p>`;
+const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? DASH : String(round(v)));
+const cols = (n: number, a: 'l' | 'r'): ('l' | 'r')[] => Array.from({ length: n }, () => a);
+
+/** Rows of error summaries: MAPE per objective metric, the objective, ok and failed counts. */
+export function errorTable(metrics: readonly Metric[], rows: [string, ErrorSummary][]): Table {
+  return {
+    head: ['', ...metrics.map((m) => `${m} MAPE`), 'objective', 'ok', 'failed'],
+    align: ['l', ...cols(metrics.length + 3, 'r')],
+    rows: rows.map(([label, e]) => [
+      label,
+      ...metrics.map((m) => pct(e.mape[m])),
+      pct(e.objective),
+      String(e.ok),
+      String(e.failed),
+    ]),
+  };
+}
+
+const change = (before: number | undefined, after: number | undefined) => `${pct(before)} → ${pct(after)}`;
+
+/** One row per fold: left-out error before (current values) → after (fitted), per metric. */
+export function foldOverviewTable(r: TuneResult, metrics: readonly Metric[]): Table {
+  return {
+    head: [
+      'fold',
+      'left out',
+      ...metrics.map((m) => `${m} left-out`),
+      'objective left-out',
+      'objective train (fitted)',
+      'gap',
+      'candidates',
+    ],
+    align: ['l', 'l', ...cols(metrics.length + 4, 'r')],
+    rows: r.folds.map((f) => [
+      f.name,
+      f.test.join(', '),
+      ...metrics.map((m) => change(f.currentLeftOut.mape[m], f.leftOut.mape[m])),
+      change(f.currentLeftOut.objective, f.leftOut.objective),
+      pct(f.fitted.objective),
+      gap(f.fitted.objective, f.leftOut.objective),
+      String(f.search.evaluations),
+    ]),
+  };
+}
+
+function gap(fitted: number, leftOut: number): string {
+  if (!Number.isFinite(fitted) || !Number.isFinite(leftOut)) return DASH;
+  const g = leftOut - fitted;
+  return `${g >= 0 ? '+' : ''}${g.toFixed(1)}`;
+}
+
+/** Start against fitted values of the searched fields. */
+export function valuesTable(o: TuneOutcome, values: Readonly<Record<string, number>>): Table {
+  return {
+    head: ['field', 'start', 'fitted', 'change'],
+    align: ['l', 'r', 'r', 'r'],
+    rows: Object.entries(values).map(([k, v]) => {
+      const s = o.start.values[k];
+      const d = s === undefined ? undefined : v - s;
+      return [
+        k,
+        num(s),
+        num(v),
+        d === undefined || !Number.isFinite(d) ? DASH : `${d >= 0 ? '+' : ''}${round(d)}`,
+      ];
+    }),
+  };
+}
+
+/** The experiments tuned on: name, model, TP and how many replays each has. */
+function experimentsTable(o: TuneOutcome): Table {
+  return {
+    head: ['experiment', 'model', 'gpu', 'tp', 'family'],
+    align: ['l', 'l', 'l', 'r', 'l'],
+    rows: o.experiments.map((x) => [x.name, x.model, x.gpu, String(x.tp), x.family]),
+  };
+}
+
+export const FINAL_SEARCH = 'final (all experiments)';
+
+/**
+ * Best objective against candidates evaluated, one line per search (the final fit and each
+ * fold's); log-scale y when the values span more than a factor of ten. Null without data.
+ */
+export function convergenceSpec(r: TuneResult): TopLevelSpec | null {
+  const searches: [string, TuneResult['final']['search']][] = [
+    [FINAL_SEARCH, r.final.search],
+    ...r.folds.map((f): [string, TuneResult['final']['search']] => [`fold ${f.name}`, f.search]),
+  ];
+  const rows: { search: string; evaluations: number; best: number }[] = [];
+  for (const [name, s] of searches) {
+    for (const t of s.trace) {
+      if (Number.isFinite(t.best)) rows.push({ search: name, evaluations: t.evaluations, best: t.best });
+    }
+  }
+  if (rows.length === 0) return null;
+  const ys = rows.map((x) => x.best);
+  const lo = Math.min(...ys);
+  const hi = Math.max(...ys);
+  const log = lo > 0 && hi / lo > 10;
+  const domain = searches.map(([n]) => n).filter((n) => rows.some((x) => x.search === n));
+  return {
+    data: { values: rows },
+    width: 560,
+    height: 280,
+    mark: { type: 'line', interpolate: 'step-after', point: true },
+    encoding: {
+      x: {
+        field: 'evaluations',
+        type: 'quantitative',
+        title: 'candidates evaluated',
+        axis: { format: 'd', tickMinStep: 1 },
+      },
+      y: {
+        field: 'best',
+        type: 'quantitative',
+        title: `best objective (%)${log ? ', log scale' : ''}`,
+        scale: log ? { type: 'log' } : { zero: false },
+      },
+      color: {
+        field: 'search',
+        type: 'nominal',
+        title: 'search',
+        scale: { domain, scheme: 'category10' },
+        sort: domain,
+        legend: { labelLimit: 400 },
+      },
+      order: { field: 'evaluations', type: 'quantitative' },
+    },
+  };
+}
+
+/**
+ * index.html of a tuning run: verdict, cross-validated before/after table, per-fold tables,
+ * the fit on all experiments, values and a convergence chart as inline SVG. One file with
+ * inline CSS and no scripts; deterministic (the same outcome renders to the same bytes).
+ */
+export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): Promise<string> {
+  const title = `blis-eval tune: ${opts.latencyModel} on ${o.gpu.key}`;
+  const r = o.result;
+  const body: string[] = [`<h1>${escapeHtml(title)}</h1>`];
+  if (!r) {
+    body.push(para(`Shard run: ${o.evaluated} evaluations recorded; merge the shards to select and report.`));
+  } else {
+    const m = opts.metrics;
+    const verdict = r.write
+      ? opts.written
+        ? `written to ${opts.written}`
+        : 'would be written (dry run)'
+      : 'not written';
+    body.push(
+      `<p class="verdict ${r.write ? 'yes' : 'no'}">${escapeHtml(`Verdict: ${verdict}: ${r.why}.`)}</p>`,
+      `<ul>${[
+        `Experiments: ${o.experiments.length}.`,
+        `Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points; a failed simulation counts 1000%).`,
+        `Start: ${o.start.from}.`,
+        `Search: ${r.final.search.method}, ${r.final.search.evaluations} candidates in the final fit.`,
+      ]
+        .map((x) => `<li>${escapeHtml(x)}</li>`)
+        .join('')}</ul>`,
+    );
+    if (r.cv) {
+      body.push(
+        section(
+          'Cross-validated error',
+          [
+            htmlTable(
+              errorTable(m, [
+                ['current values, left-out', r.cv.current],
+                ['fitted, on training folds (mean)', r.cv.fitted],
+                ['fitted, left-out', r.cv.leftOut],
+              ]),
+              'No folds.',
+            ),
+            para(
+              `Fitted-to-left-out gap: ${gap(r.cv.fitted.objective, r.cv.leftOut.objective)} points of objective. Left-out rows pool every experiment once, scored by the fold that left it out.`,
+              'note',
+            ),
+          ].join('\n'),
+        ),
+        section('Folds: left-out error before → after', htmlTable(foldOverviewTable(r, m), 'No folds.')),
+      );
+      for (const f of r.folds) {
+        body.push(
+          `<h3>${escapeHtml(`Fold ${f.name}`)}</h3>`,
+          para(`Left out: ${f.test.join(', ')}. Trained on: ${f.train.join(', ')}.`, 'note'),
+          htmlTable(
+            errorTable(m, [
+              ['current, train', f.currentTrain],
+              ['fitted, train', f.fitted],
+              ['current, left-out', f.currentLeftOut],
+              ['fitted, left-out', f.leftOut],
+            ]),
+            'No scores.',
+          ),
+          para(`Search: ${f.search.method}, ${f.search.evaluations} candidates.`, 'note'),
+        );
+      }
+    } else {
+      body.push(section('Cross-validated error', para('No cross-validation (--cv none).', 'note')));
+    }
+    body.push(
+      section(
+        'Fit on all experiments',
+        htmlTable(
+          errorTable(m, [
+            ['current values', r.final.current],
+            ['fitted', r.final.fitted],
+          ]),
+          'No scores.',
+        ),
+      ),
+      section('Values', htmlTable(valuesTable(o, opts.values), 'No values.')),
+    );
+    const spec = convergenceSpec(r);
+    body.push(
+      section(
+        'Convergence',
+        spec
+          ? `${para('Best objective found against candidates evaluated, for the final search and each fold’s search.', 'note')}\n<div class="chart">${await renderSvg(spec, 'convergence')}</div>`
+          : para('No finite objective was recorded.', 'note'),
+      ),
+    );
+  }
+  body.push(section('Experiments', htmlTable(experimentsTable(o), 'No experiments.')));
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head>',
+    '<body>',
+    ...body,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { GpuSpec } from '../../src/config/hardware-config.ts';
+import type { Metric } from '../../src/eval/types.ts';
+import type { Experiment } from '../../src/groundtruth/experiment.ts';
+import { convergenceSpec, renderTuneHtml } from '../../src/report/tune-html.ts';
+import type { SearchResult } from '../../src/tune/search.ts';
+import type { TuneOutcome } from '../../src/tune/session.ts';
+import type { ErrorSummary, TuneResult } from '../../src/tune/tuner.ts';
+
+const METRICS: Metric[] = ['e2e_mean', 'ttft_mean', 'itl_mean'];
+const EVIL = '<script>alert("x")</script>';
+
+const err = (e2e: number, ttft: number, itl: number, ok = 1, failed = 0): ErrorSummary => ({
+  objective: (e2e + ttft + itl) / 3,
+  mape: { e2e_mean: e2e, ttft_mean: ttft, itl_mean: itl },
+  ok,
+  failed,
+});
+
+const searchOf = (method: string, trace: [number, number][]): SearchResult => ({
+  method,
+  best: { mfuDecode: 0.16, TOverheadMicros: 500 },
+  bestScore: trace[trace.length - 1]![1],
+  evaluations: trace[trace.length - 1]![0],
+  trace: trace.map(([evaluations, best]) => ({ evaluations, best })),
+});
+
+const experiment = (name: string, model: string) =>
+  ({ name, model, gpu: 'H100', tp: 1, family: 'general' }) as unknown as Experiment;
+
+function outcome(
+  trace: [number, number][] = [
+    [4, 300],
+    [6, 42.5],
+    [8, 12.25],
+  ],
+): TuneOutcome {
+  const result: TuneResult = {
+    folds: [
+      {
+        name: `qwen${EVIL}`,
+        train: ['llama-run'],
+        test: [EVIL],
+        search: searchOf('grid (8 points)', [[8, 14]]),
+        fitted: err(8, 15, 6),
+        leftOut: err(11, 22, 7),
+        currentTrain: err(20, 40, 15),
+        currentLeftOut: err(25, 45, 18),
+      },
+      {
+        name: 'meta-llama/llama-3.1-8b-instruct',
+        train: [EVIL],
+        test: ['llama-run'],
+        search: searchOf('grid (8 points)', [[8, 9.5]]),
+        fitted: err(9, 18, 5),
+        leftOut: err(10, 19, 9),
+        currentTrain: err(25, 45, 18),
+        currentLeftOut: err(20, 40, 15),
+      },
+    ],
+    cv: { fitted: err(8.5, 16.5, 5.5, 2), leftOut: err(10.5, 20.5, 8, 2), current: err(22.5, 42.5, 16.5, 2) },
+    final: {
+      search: searchOf('grid (8 points)', trace),
+      fitted: err(9, 17, 6, 2),
+      current: err(22.5, 42.5, 16.5, 2),
+    },
+    write: true,
+    why: 'cross-validated (left-out) objective 13.00 vs current 27.17: the fit generalises better',
+  };
+  return {
+    gpu: { key: 'H100', aliases: [] } as unknown as GpuSpec,
+    experiments: [
+      experiment(EVIL, `qwen${EVIL}`),
+      experiment('llama-run', 'meta-llama/llama-3.1-8b-instruct'),
+    ],
+    start: { values: { mfuDecode: 0.12, TOverheadMicros: 0 }, from: 'hardware_config.json (H100)' },
+    result,
+    evaluated: 24,
+  };
+}
+
+const opts = {
+  latencyModel: 'roofline-v1',
+  metrics: METRICS,
+  written: 'hardware_config.json',
+  values: { mfuDecode: 0.16, TOverheadMicros: 500 },
+};
+
+describe('tune index.html', () => {
+  it('has the verdict, the before/after tables, the values and a convergence chart', async () => {
+    const html = await renderTuneHtml(outcome(), opts);
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('Verdict: written to hardware_config.json');
+    for (const h of [
+      'Cross-validated error',
+      'Folds: left-out error before → after',
+      'Fold qwen&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;',
+      'Fold meta-llama/llama-3.1-8b-instruct',
+      'Fit on all experiments',
+      'Values',
+      'Convergence',
+    ]) {
+      expect(html).toContain(`>${h}</h`);
+    }
+    expect(html).toContain('<th>e2e_mean MAPE</th><th>ttft_mean MAPE</th><th>itl_mean MAPE</th>');
+    // The pooled cross-validated rows: current left-out, fitted train mean, fitted left-out.
+    expect(html).toContain('<td>current values, left-out</td><td class="r">22.5%</td>');
+    expect(html).toContain('<td>fitted, left-out</td><td class="r">10.5%</td>');
+    // Per fold, per metric: left-out before → after.
+    expect(html).toContain('<td class="r">25.0% → 11.0%</td>');
+    expect(html).toContain(
+      '<td>mfuDecode</td><td class="r">0.12</td><td class="r">0.16</td><td class="r">+0.04</td>',
+    );
+    expect(html.match(/<table>/g)!.length).toBe(7);
+    expect(html).toContain('<svg');
+    expect(html).not.toContain('<script');
+  });
+
+  it('escapes names taken from the inputs, in the tables and in the chart', async () => {
+    const html = await renderTuneHtml(outcome(), opts);
+    expect(html).not.toContain(EVIL);
+    expect(html).not.toMatch(/<script/i);
+    const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
+    expect(svg).toContain('fold qwen&lt;script&gt;');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+  });
+
+  it('renders the same bytes twice', async () => {
+    const a = await renderTuneHtml(outcome(), opts);
+    const b = await renderTuneHtml(outcome(), opts);
+    expect(a).toBe(b);
+  });
+
+  it('uses a log y scale only when the objective spans more than a factor of ten', () => {
+    const wide = convergenceSpec(outcome().result!) as { encoding: { y: { scale: { type?: string } } } };
+    expect(wide.encoding.y.scale.type).toBe('log');
+    const narrow = convergenceSpec(
+      outcome([
+        [4, 14],
+        [8, 9],
+      ]).result!,
+    ) as { encoding: { y: { scale: { type?: string } } } };
+    expect(narrow.encoding.y.scale.type).toBeUndefined();
+  });
+
+  it('says when nothing would be written', async () => {
+    const o = outcome();
+    o.result!.write = false;
+    const html = await renderTuneHtml(o, { ...opts, written: null });
+    expect(html).toContain('Verdict: not written');
+  });
+});
