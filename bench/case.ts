@@ -1,14 +1,14 @@
 // Runs one benchmark case in its own process so that its peak RSS is its own.
 import { runCluster } from '../src/sim/cluster.ts';
+import { clusterConfig } from '../src/sim/cluster-config.ts';
 import { summarize } from '../src/sim/metrics.ts';
 import { distributionRequests } from '../src/workload/distribution.ts';
 import { CASES } from './cases.ts';
-import { baseClusterConfig } from './config.ts';
 
 const c = CASES.find((x) => x.name === process.argv[2]);
 if (!c) throw new Error(`unknown case ${process.argv[2]}`);
 const t0 = performance.now();
-const res = runCluster(baseClusterConfig(c.cluster), c.latency(), {
+const res = runCluster(clusterConfig(c.cluster), c.latency(), {
   [Symbol.iterator]: () => distributionRequests(c.params, 42),
 });
 const m = summarize(res.instances, Number.POSITIVE_INFINITY, 'cluster');

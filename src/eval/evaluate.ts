@@ -4,6 +4,7 @@ import type { LatencyModelName } from '../latency/types.ts';
 import { runJob } from './job.ts';
 import type { EvalJob, JobOutput, JobPaths } from './job-types.ts';
 import { planJobs } from './plan.ts';
+import { allPoints, pointMeta } from './point-result.ts';
 import { runJobs } from './pool.ts';
 import type { PointResult } from './types.ts';
 
@@ -40,7 +41,10 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
     onDone: (i, outcome) => {
       outputs[i] = outcome.ok
         ? outcome.value
-        : { points: failedPoints(jobs[i]!, outcome.error), warnings: [] };
+        : {
+            points: allPoints(jobs[i]!, pointMeta(jobs[i]!.experiment), 'failed', outcome.error),
+            warnings: [],
+          };
       for (const w of outputs[i].warnings) {
         if (!seen.has(w)) o.onWarning?.(w);
         seen.add(w);
@@ -53,29 +57,6 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
     points: sortPoints(points, o.experiments, o.latencyModels),
     complete: outputs.filter(Boolean).length === jobs.length,
   };
-}
-
-function failedPoints(job: EvalJob, error: string): PointResult[] {
-  const x = job.experiment;
-  return job.replay.points.map((p) => ({
-    experiment: x.name,
-    point: p.id,
-    latencyModel: job.latencyModel,
-    seed: x.seed + job.seedIndex,
-    status: 'failed',
-    reason: error,
-    measured: p.measured,
-    predicted: {},
-    meta: {
-      model: x.model,
-      gpu: x.gpu,
-      tp: x.tp,
-      family: x.family,
-      workloadForm: x.workloadForm,
-      derivedKVBlocks: x.engine.totalKvBlocks === null,
-      kvBlocks: x.engine.totalKvBlocks ?? 0,
-    },
-  }));
 }
 
 /** Results never depend on completion order: sort by the plan's keys. */

@@ -1,10 +1,12 @@
 import { AbortedError, NoProgressError } from '../errors.ts';
-import { type ClusterConfig, runCluster } from '../sim/cluster.ts';
+import { runCluster } from '../sim/cluster.ts';
+import { clusterConfig } from '../sim/cluster-config.ts';
 import type { SimRequest } from '../sim/request.ts';
 import { jobLatency } from './job-latency.ts';
 import type { EvalJob, JobOutput } from './job-types.ts';
 import { pointMetrics } from './point-metrics.ts';
-import type { PointMeta, PointResult } from './types.ts';
+import { allPoints, pointMeta, pointResult } from './point-result.ts';
+import type { PointResult } from './types.ts';
 import { arrivalSpanUs, workloadSource } from './workload-source.ts';
 
 /**
@@ -25,57 +27,24 @@ const CPU_TIER_DEFAULTS = { offloadThreshold: 0.9, transferBandwidth: 100, trans
  */
 export function runJob(job: EvalJob, deadline = 0): JobOutput {
   const warnings: string[] = [];
-  const x = job.experiment;
   const latency = jobLatency(job, (m) => warnings.push(m));
-  const meta = (kvBlocks: number, derivedKVBlocks: boolean): PointMeta => ({
-    model: x.model,
-    gpu: x.gpu,
-    tp: x.tp,
-    family: x.family,
-    workloadForm: x.workloadForm,
-    derivedKVBlocks,
-    kvBlocks,
-  });
-  const result = (
-    status: PointResult['status'],
-    m: PointMeta,
-    extra: Partial<PointResult> = {},
-  ): PointResult[] =>
-    job.replay.points.map((p) => ({
-      experiment: x.name,
-      point: p.id,
-      latencyModel: job.latencyModel,
-      seed: x.seed + job.seedIndex,
-      status,
-      measured: p.measured,
-      predicted: {},
-      meta: m,
-      ...extra,
-    }));
-
   if (!latency.ok) {
-    return {
-      points: result('not_applicable', meta(x.engine.totalKvBlocks ?? 0, false), { reason: latency.reason }),
-      warnings,
-    };
+    return { points: allPoints(job, pointMeta(job.experiment), 'not_applicable', latency.reason), warnings };
   }
-  const m = meta(latency.kvBlocks, latency.derivedKVBlocks);
+  const meta = pointMeta(job.experiment, latency.kvBlocks, latency.derivedKVBlocks);
   let requests: SimRequest[];
   try {
     requests = simulate(job, latency.model, latency.kvBlocks, deadline);
   } catch (e) {
     if (e instanceof AbortedError || e instanceof NoProgressError) {
-      return { points: result('failed', m, { reason: e.message }), warnings };
+      return { points: allPoints(job, meta, 'failed', e.message), warnings };
     }
     throw e;
   }
   const points = job.replay.points.map((p): PointResult => {
-    const base = result('ok', m)[0]!;
     const r = pointMetrics(requests, p);
-    const point = { ...base, point: p.id, measured: p.measured };
-    return 'error' in r
-      ? { ...point, status: 'failed', reason: r.error }
-      : { ...point, predicted: r.predicted };
+    if ('error' in r) return pointResult(job, p, meta, 'failed', r.error);
+    return { ...pointResult(job, p, meta, 'ok'), predicted: r.predicted };
   });
   return { points, warnings };
 }
@@ -87,26 +56,13 @@ function simulate(
   deadline: number,
 ): SimRequest[] {
   const e = job.experiment.engine;
-  const cfg: ClusterConfig = {
-    numInstances: 1,
-    horizon: Number.POSITIVE_INFINITY,
+  const cfg = clusterConfig({
     totalKVBlocks: kvBlocks,
     blockSize: e.blockSize,
     cpuTier: e.cpuKvBlocks > 0 ? { cpuBlocks: e.cpuKvBlocks, ...CPU_TIER_DEFAULTS } : null,
     maxRunningReqs: e.maxNumSeqs,
     maxScheduledTokens: e.maxNumBatchedTokens,
-    longPrefillTokenThreshold: 0,
-    priorityPolicy: 'constant',
-    scheduler: 'fcfs',
-    admission: { policy: 'always-admit', tokenBucketCapacity: 10_000, tokenBucketRefillRate: 1000 },
-    admissionLatency: 0,
-    routingLatency: 0,
-    routingPolicy: 'round-robin',
-    routingScorers: [],
-    snapshotRefreshInterval: 0,
-    traceDecisions: false,
-    counterfactualK: 0,
-  };
+  });
   const drainLimit = DRAIN_FACTOR * arrivalSpanUs(job.replay.workload) + DRAIN_SLACK_US;
   // The sim-time limit is checked at fixed event counts, so where it stops is deterministic.
   const abort = (clock: number) => {

@@ -10,6 +10,7 @@ import { evaluate } from './evaluate.ts';
 import { inputVersion, runIdOf } from './inputs.ts';
 import { planJobs } from './plan.ts';
 import { PERCENTILE_DEFINITION } from './point-metrics.ts';
+import { pointMeta } from './point-result.ts';
 import { computeStats } from './stats.ts';
 import type { EvalRun } from './types.ts';
 
@@ -71,15 +72,8 @@ export async function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promi
     const first = evaluation.points.find((p) => p.experiment === x.name && p.status === 'ok');
     return {
       name: x.name,
-      meta: first?.meta ?? {
-        model: x.model,
-        gpu: x.gpu,
-        tp: x.tp,
-        family: x.family,
-        workloadForm: x.workloadForm,
-        derivedKVBlocks: x.engine.totalKvBlocks === null,
-        kvBlocks: x.engine.totalKvBlocks ?? 0,
-      },
+      meta: first?.meta ?? pointMeta(x, x.engine.totalKvBlocks ?? 0, x.engine.totalKvBlocks === null),
+
       points: x.replays.flatMap((r) => r.points.map((p) => p.id)),
     };
   });

@@ -1,30 +1,11 @@
 import { BlackboxModel } from '../../src/latency/blackbox.ts';
 import type { LatencyModel } from '../../src/latency/types.ts';
 import { type ClusterConfig, runCluster } from '../../src/sim/cluster.ts';
+import { clusterConfig } from '../../src/sim/cluster-config.ts';
 import { type DistributionParams, distributionRequests } from '../../src/workload/distribution.ts';
 import type { RequestSource } from '../../src/workload/types.ts';
 
-export const baseCluster = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({
-  numInstances: 1,
-  horizon: Number.POSITIVE_INFINITY,
-  totalKVBlocks: 1_000_000,
-  blockSize: 16,
-  cpuTier: null,
-  maxScheduledTokens: 2048,
-  maxRunningReqs: 256,
-  longPrefillTokenThreshold: 0,
-  priorityPolicy: 'constant',
-  scheduler: 'fcfs',
-  admission: { policy: 'always-admit', tokenBucketCapacity: 10_000, tokenBucketRefillRate: 1000 },
-  admissionLatency: 0,
-  routingLatency: 0,
-  routingPolicy: 'round-robin',
-  routingScorers: [],
-  snapshotRefreshInterval: 0,
-  traceDecisions: false,
-  counterfactualK: 0,
-  ...over,
-});
+export const baseCluster = clusterConfig;
 
 /** Golden-case style inputs (blis-reference §14) as distribution parameters. */
 export function goldenParams(inputs: Record<string, number>, numRequests?: number): DistributionParams {
