@@ -6,6 +6,7 @@ import { runEvaluation } from '../eval/session.ts';
 import type { EvalRun, Metric } from '../eval/types.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { writeReportFiles } from '../report/write.ts';
+import { fileStamp } from '../stamp.ts';
 import { addEvalOptions, parseEvalOptions } from './eval-options.ts';
 
 /** The evaluator's flags and action, on the program itself and as `blis-eval eval`. */
@@ -56,7 +57,7 @@ async function evalAction(raw: Record<string, unknown>, given: (flag: string) =>
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  const stamp = run.createdAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = fileStamp(new Date(run.createdAt));
   const dir = typeof raw.out === 'string' ? raw.out : join('reports', `${stamp}-${run.runId}`);
   await writeReportFiles(dir, run);
   if (raw.format === 'json') process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);

@@ -5,6 +5,7 @@ import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../con
 import { InputError } from '../errors.ts';
 import type { Metric } from '../eval/types.ts';
 import type { LatencyModelName } from '../latency/types.ts';
+import { fileStamp } from '../stamp.ts';
 import { parseCv } from '../tune/folds.ts';
 import type { TuneOutcome, TuneSettings } from '../tune/session.ts';
 import { defaultSpace, loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
@@ -47,7 +48,7 @@ export function tuneSettings(
     shard = { k, n };
   }
   const resume = typeof raw.resume === 'string';
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = fileStamp();
   const dir = resume
     ? (raw.resume as string)
     : typeof raw.out === 'string'

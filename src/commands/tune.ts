@@ -8,6 +8,7 @@ import { METRICS } from '../eval/types.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
 import { renderTuneHtml } from '../report/tune-html.ts';
 import { renderTuneMd } from '../report/tune-md.ts';
+import { fileStamp } from '../stamp.ts';
 import { readState } from '../tune/checkpoint.ts';
 import { runTune, type TuneOutcome, type TuneSettings } from '../tune/session.ts';
 import { replaceFileSafely } from '../tune/writeback.ts';
@@ -72,10 +73,6 @@ export function registerTune(program: Command): void {
     });
 }
 
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
 /** Settings of the shards (which must agree) and a fresh folder holding all their evaluations. */
 function mergeShards(dirs: string[], raw: Record<string, unknown>): TuneSettings {
   const states = dirs.map((d) => readState(d));
@@ -84,7 +81,7 @@ function mergeShards(dirs: string[], raw: Record<string, unknown>): TuneSettings
     if (JSON.stringify(st.fingerprint) !== fp)
       throw new InputError(`${dirs[i]}: shard of a different tuning run`);
   });
-  const out = typeof raw.out === 'string' ? raw.out : join('reports', `tune-merged-${stamp()}`);
+  const out = typeof raw.out === 'string' ? raw.out : join('reports', `tune-merged-${fileStamp()}`);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'evals.jsonl'), dirs.map((d) => readOr(join(d, 'evals.jsonl'))).join(''));
   const settings = states[0]!.settings as Omit<TuneSettings, 'dir' | 'resume' | 'explicit'>;
@@ -155,7 +152,7 @@ async function execute(s: TuneSettings, raw: Record<string, unknown>): Promise<n
   if (dryRun) {
     process.stdout.write(`\n${createPatch(plan.target, plan.oldText, plan.newText, 'current', 'fitted')}`);
   } else if (written) {
-    const backup = replaceFileSafely(plan.target, plan.newText, stamp());
+    const backup = replaceFileSafely(plan.target, plan.newText, fileStamp());
     process.stderr.write(`wrote ${plan.target} (previous version kept as ${backup})\n`);
   }
   process.stderr.write(`report: ${join(s.dir, 'summary.md')}\n`);
