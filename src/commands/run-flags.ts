@@ -106,6 +106,30 @@ export interface ParsedFlags {
   explicit: Set<string>;
 }
 
+/** Typed access to parsed flags (values were checked by parseRunFlags). */
+export class FlagReader {
+  constructor(private readonly f: ParsedFlags) {}
+  num(name: string): number {
+    return this.f.values.get(name) as number;
+  }
+  str(name: string): string {
+    return this.f.values.get(name) as string;
+  }
+  nums(name: string): number[] {
+    return this.f.values.get(name) as number[];
+  }
+  bool(name: string): boolean {
+    return this.f.values.get(name) as boolean;
+  }
+  /** Given explicitly on the command line (BLIS's `Changed`). */
+  given(name: string): boolean {
+    return this.f.explicit.has(name);
+  }
+  raw(name: string): FlagValue | undefined {
+    return this.f.values.get(name);
+  }
+}
+
 const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function addRunFlags(cmd: Command): Command {

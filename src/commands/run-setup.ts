@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   type DefaultsFile,
   findCoefficients,
@@ -9,6 +8,7 @@ import { buildRooflineModel, deriveKvBlocksFor } from '../config/latency-factory
 import { loadPolicyBundle } from '../config/policy-bundle.ts';
 import { InputError } from '../errors.ts';
 import { BlackboxModel } from '../latency/blackbox.ts';
+import { selectLatencyModelKind } from '../latency/select.ts';
 import type { LatencyModel } from '../latency/types.ts';
 import { resolveData } from '../paths.ts';
 import { ADMISSION_POLICIES, type AdmissionPolicyName } from '../sim/admission.ts';
@@ -20,14 +20,9 @@ import {
   type SchedulerName,
 } from '../sim/queue-order.ts';
 import { parseScorers, ROUTING_POLICIES, type RoutingPolicyName, type ScorerWeight } from '../sim/routing.ts';
-import {
-  type DistributionLengths,
-  distributionRequests,
-  validateDistributionParams,
-} from '../workload/distribution.ts';
-import { parseTraceCsv } from '../workload/traces.ts';
 import type { RequestSource } from '../workload/types.ts';
-import type { FlagValue, ParsedFlags } from './run-flags.ts';
+import { FlagReader, type ParsedFlags } from './run-flags.ts';
+import { runWorkload } from './run-workload.ts';
 
 export interface RunPlan {
   cluster: ClusterConfig;
@@ -42,41 +37,19 @@ export function horizonFrom(v: number): number {
   return v >= Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : v;
 }
 
-class Flags {
-  constructor(private readonly f: ParsedFlags) {}
-  num(name: string): number {
-    return this.f.values.get(name) as number;
-  }
-  str(name: string): string {
-    return this.f.values.get(name) as string;
-  }
-  nums(name: string): number[] {
-    return this.f.values.get(name) as number[];
-  }
-  bool(name: string): boolean {
-    return this.f.values.get(name) as boolean;
-  }
-  given(name: string): boolean {
-    return this.f.explicit.has(name);
-  }
-  raw(name: string): FlagValue | undefined {
-    return this.f.values.get(name);
-  }
-}
-
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!allowed.includes(value as T))
     throw new InputError(`--${flag}: unknown value "${value}" (one of ${allowed.join(', ')})`);
   return value as T;
 }
 
-function positive(f: Flags, ...names: string[]): void {
+function positive(f: FlagReader, ...names: string[]): void {
   for (const n of names) if (!(f.num(n) > 0)) throw new InputError(`--${n} must be > 0, got ${f.num(n)}`);
 }
 
 /** Turns validated flags into a simulation plan, reading the files the flags name. */
 export function planRun(parsed: ParsedFlags): RunPlan {
-  const f = new Flags(parsed);
+  const f = new FlagReader(parsed);
   const notes: string[] = [];
   if (!f.str('model')) throw new InputError('--model is required');
   positive(f, 'total-kv-blocks', 'block-size-in-tokens', 'max-num-running-reqs', 'max-num-scheduled-tokens');
@@ -104,11 +77,11 @@ export function planRun(parsed: ParsedFlags): RunPlan {
   const policies = resolvePolicies(f);
   const defaultsPath = resolveData(f.str('defaults-filepath'), !f.given('defaults-filepath'));
   const latency = resolveLatency(f, defaultsPath, notes);
-  const horizon = horizonFrom(f.num('horizon'));
+  const wl = runWorkload(f, horizonFrom(f.num('horizon')), latency.defaults);
 
   const cluster: ClusterConfig = {
     numInstances: f.num('num-instances'),
-    horizon,
+    horizon: wl.horizon,
     totalKVBlocks: latency.totalKVBlocks,
     blockSize: f.num('block-size-in-tokens'),
     maxRunningReqs: f.num('max-num-running-reqs'),
@@ -130,10 +103,10 @@ export function planRun(parsed: ParsedFlags): RunPlan {
     traceDecisions: f.str('trace-level') === 'decisions',
     counterfactualK: f.num('counterfactual-k'),
   };
-  return { cluster, latency: latency.model, source: workload(f, horizon, latency.defaults), notes };
+  return { cluster, latency: latency.model, source: wl.source, notes };
 }
 
-function resolvePolicies(f: Flags) {
+function resolvePolicies(f: FlagReader) {
   const bundle = f.str('policy-config') ? loadPolicyBundle(f.str('policy-config')) : {};
   // Explicit flags override the bundle; the bundle overrides defaults.
   const pick = <T>(flag: string, fromBundle: T | undefined): T =>
@@ -182,15 +155,22 @@ interface ResolvedLatency {
  * selection: config folder + hardware config turn roofline on, bench data makes it v2;
  * `--latency-model` forces one by name.
  */
-function resolveLatency(f: Flags, defaultsPath: string, notes: string[]): ResolvedLatency {
+function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): ResolvedLatency {
   const alpha = f.nums('alpha-coeffs');
   const beta = f.nums('beta-coeffs');
   const explicitCoeffs = [...alpha, ...beta].some((v) => v !== 0);
+  // Explicit coefficients mean blackbox (BLIS); otherwise the seed integration's rule.
   const forced = f.str('latency-model');
-  if (forced) oneOf('latency-model', forced, ['blackbox', 'roofline-v1', 'roofline-v2'] as const);
-  const configsGiven = Boolean(f.str('model-config-folder') || f.str('hardware-config'));
-  const roofline = forced ? forced !== 'blackbox' : !explicitCoeffs && configsGiven;
-  if (roofline) return resolveRoofline(f, forced, alpha, notes);
+  const kind =
+    explicitCoeffs && !forced
+      ? 'blackbox'
+      : selectLatencyModelKind({
+          latencyModel: forced,
+          modelConfigFolder: f.str('model-config-folder'),
+          hardwareConfig: f.str('hardware-config'),
+          benchDataPath: f.str('bench-data-path'),
+        });
+  if (kind !== 'blackbox') return resolveRoofline(f, kind, alpha, notes);
   if (explicitCoeffs) {
     return { model: new BlackboxModel(alpha, beta), totalKVBlocks: f.num('total-kv-blocks'), defaults: null };
   }
@@ -215,12 +195,15 @@ function resolveLatency(f: Flags, defaultsPath: string, notes: string[]): Resolv
   return { model: new BlackboxModel(row.alpha_coeffs, row.beta_coeffs), totalKVBlocks, defaults };
 }
 
-function resolveRoofline(f: Flags, forced: string, alpha: number[], notes: string[]): ResolvedLatency {
+function resolveRoofline(
+  f: FlagReader,
+  kind: 'roofline-v1' | 'roofline-v2',
+  alpha: number[],
+  notes: string[],
+): ResolvedLatency {
   if (!f.str('hardware')) throw new InputError('--hardware is required for roofline latency models');
   if (!(f.num('tp') > 0)) throw new InputError('--tp must be > 0 for roofline latency models');
   const bench = f.str('bench-data-path');
-  const kind =
-    forced === 'roofline-v1' || forced === 'roofline-v2' ? forced : bench ? 'roofline-v2' : 'roofline-v1';
   const built = buildRooflineModel({
     kind,
     model: f.str('model'),
@@ -253,52 +236,4 @@ function resolveRoofline(f: Flags, forced: string, alpha: number[], notes: strin
     );
   }
   return { model: built.model, totalKVBlocks, defaults: null };
-}
-
-function workload(f: Flags, horizon: number, defaults: DefaultsFile | null): RequestSource {
-  const name = f.str('workload');
-  if (name === 'traces') {
-    const path = f.str('workload-traces-filepath');
-    if (!path) throw new InputError('--workload traces needs --workload-traces-filepath');
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      throw new InputError(`--workload-traces-filepath: cannot read ${path}`);
-    }
-    return parseTraceCsv(text, { horizon, source: path });
-  }
-  let lengths: DistributionLengths;
-  if (name === 'distribution') {
-    lengths = {
-      prefixTokens: f.num('prefix-tokens'),
-      promptTokens: f.num('prompt-tokens'),
-      promptTokensStdev: f.num('prompt-tokens-stdev'),
-      promptTokensMin: f.num('prompt-tokens-min'),
-      promptTokensMax: f.num('prompt-tokens-max'),
-      outputTokens: f.num('output-tokens'),
-      outputTokensStdev: f.num('output-tokens-stdev'),
-      outputTokensMin: f.num('output-tokens-min'),
-      outputTokensMax: f.num('output-tokens-max'),
-    };
-  } else {
-    const preset = (defaults ?? loadDefaults(resolveData('defaults.yaml', true))).workloads[name];
-    if (!preset)
-      throw new InputError(`--workload: unknown workload "${name}" (distribution, traces, or a preset)`);
-    lengths = {
-      prefixTokens: preset.prefix_tokens ?? 0,
-      promptTokens: preset.prompt_tokens,
-      promptTokensStdev: preset.prompt_tokens_stdev,
-      promptTokensMin: preset.prompt_tokens_min,
-      promptTokensMax: preset.prompt_tokens_max,
-      outputTokens: preset.output_tokens,
-      outputTokensStdev: preset.output_tokens_stdev,
-      outputTokensMin: preset.output_tokens_min,
-      outputTokensMax: preset.output_tokens_max,
-    };
-  }
-  const params = { ...lengths, rate: f.num('rate'), numRequests: f.num('num-requests'), horizon };
-  validateDistributionParams(params);
-  const seed = f.num('seed');
-  return { [Symbol.iterator]: () => distributionRequests(params, seed) };
 }
