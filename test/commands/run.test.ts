@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findGpu, loadHardwareConfig } from '../../src/config/hardware-config.ts';
+import { deriveKvBlocksFor } from '../../src/config/latency-factory.ts';
+import { loadModelConfig } from '../../src/config/model-config.ts';
+import { runCli } from '../support/cli.ts';
+import { sharedJson } from '../support/shared.ts';
+
+// End to end through the real CLI: each spawn costs about a second, so the cases are few.
+interface BinaryCase {
+  flags: string[];
+  stdout_metrics: Record<string, number | string>;
+}
+const case0 = sharedJson<{ cases: BinaryCase[] }>('data/blis/golden_v0.6.1_binary_outputs.json').cases[0]!;
+const MODEL = 'meta-llama/llama-3.1-8b-instruct';
+
+/** Golden case 0's flags without the ones that pick blackbox and its KV blocks. */
+function workloadFlags(): string[] {
+  const drop = new Set(['--alpha-coeffs', '--beta-coeffs', '--total-kv-blocks']);
+  const out: string[] = [];
+  for (let i = 0; i < case0.flags.length; i += 2) {
+    if (!drop.has(case0.flags[i]!)) out.push(case0.flags[i]!, case0.flags[i + 1]!);
+  }
+  return out;
+}
+
+const relErr = (got: number, want: number) => Math.abs(got - want) / Math.abs(want);
+
+describe('blis-eval run (CLI end to end)', () => {
+  it('prints pure JSON equal to golden case 0 and writes per-request records', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    const results = join(dir, 'results.json');
+    const r = runCli(['run', ...case0.flags, '--results-path', results]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('{') && r.out.endsWith('}\n')).toBe(true);
+    const m = JSON.parse(r.out);
+    expect(m.completed_requests).toBe(300);
+    for (const f of ['total_input_tokens', 'total_output_tokens', 'preemption_count']) {
+      expect(m[f], f).toBe(case0.stdout_metrics[f]);
+    }
+    for (const f of ['e2e_mean_ms', 'ttft_p99_ms', 'itl_mean_ms']) {
+      expect(relErr(m[f], case0.stdout_metrics[f] as number), f).toBeLessThanOrEqual(1e-12);
+    }
+    const saved = JSON.parse(readFileSync(results, 'utf8'));
+    expect(saved.requests).toHaveLength(300);
+    expect(saved.requests[0]).toMatchObject({ requestID: 'request_0', num_prefill_tokens: 414 });
+    expect(saved.requests[0].ttft_ms).toBeCloseTo(17.208, 9);
+  });
+
+  it.each(['roofline-v1', 'roofline-v2'])('runs %s on H100 TP 1 and prints the derived KV blocks', (kind) => {
+    const r = runCli([
+      'run',
+      ...workloadFlags(),
+      '--latency-model',
+      kind,
+      '--hardware',
+      'H100',
+      '--tp',
+      '1',
+      '--log',
+      'info',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const m = JSON.parse(r.out);
+    expect(m.completed_requests).toBe(300);
+    expect(m.e2e_mean_ms).toBeGreaterThan(0);
+    expect(m.e2e_mean_ms).not.toBe(case0.stdout_metrics.e2e_mean_ms);
+    expect(r.err).toContain(`latency model: ${kind} (${kind.slice(-2)})`);
+    const arch = loadModelConfig('model_configs', MODEL);
+    const gpu = findGpu(loadHardwareConfig('hardware_config.json'), 'H100');
+    const blocks = deriveKvBlocksFor(arch, gpu, 1, { blockSize: 16, maxNumBatchedTokens: 2048 }).blocks;
+    expect(r.err).toContain(`derived --total-kv-blocks ${blocks} `);
+  });
+
+  it('rejects a negative --rate with exit 2 and a one-line error naming the flag', () => {
+    const r = runCli(['run', '--model', MODEL, '--rate', '-1']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('--rate');
+  });
+
+  it('rejects an unknown model without coefficients with exit 2', () => {
+    const r = runCli(['run', '--model', 'acme/unknown-model-7b']);
+    expect(r.code).toBe(2);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/--model acme\/unknown-model-7b: no blackbox coefficients/);
+  });
+});
+
+describe('blis-eval run --workload-spec', () => {
+  const base = ['run', '--model', MODEL, '--hardware', 'H100', '--tp', '1'];
+
+  it('generates the spec workload; --num-requests given explicitly overrides the spec', () => {
+    const spec = 'test/fixtures/workload-spec/two-clients.yaml';
+    const r = runCli([...base, '--workload-spec', spec]);
+    expect(r.code, r.err).toBe(0);
+    const m = JSON.parse(r.out);
+    expect(m.completed_requests).toBe(40);
+    // The spec's SLO classes reach the report: 40 requests split between its two clients.
+    expect(m.per_slo_metrics.interactive.n + m.per_slo_metrics.batch.n).toBe(40);
+    const capped = runCli([...base, '--workload-spec', spec, '--num-requests', '10']);
+    expect(JSON.parse(capped.out).injected_requests).toBe(10);
+  });
+
+  it('rejects a malformed spec with exit 2 and an error naming the file', () => {
+    const r = runCli([...base, '--workload-spec', 'test/fixtures/workload-spec/malformed.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/malformed\.yaml line \d+: invalid YAML/);
+  });
+});
