@@ -186,7 +186,10 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
     return Math.round(hw * 1e6 + this.commUs + overhead);
   }
 
-  /** Projection + MLP GEMM time for `tokens` new tokens, FLOPs divided by `div`. */
+  /**
+   * Projection + MLP GEMM time for `tokens` new tokens, FLOPs divided by `div`. MoE FLOPs are
+   * the active experts' (v1-geometry.ts); FP8 checkpoints use the FP8 peak (both ours).
+   */
   private linTime(tokens: number, div: number, mfu: number): number {
     const g = this.g;
     return ((g.projFlopsPerToken + g.mlpFlopsPerToken) * tokens) / div / (this.peakGemm * mfu);

@@ -154,11 +154,13 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
     const tp = this.tp;
     const lin = (g.projFlopsPerToken + g.mlpFlopsPerToken) * tokens;
     let compute: number;
+    // FP8 (ours): projection + MLP FLOPs at the FP8 peak, attention at the 16-bit peak.
     if (g.fp8) {
       compute = lin / tp / (this.peakGemm * mfu) + attn / tp / (this.peak * mfu) + sram / tp / this.vecPeak;
     } else {
       compute = (lin + attn) / tp / (this.peak * mfu) + sram / tp / this.vecPeak;
     }
+    // MoE (ours): weights of the experts the group's tokens touch, E·(1 − (1 − k/E)^tokens).
     const weights = g.moe ? g.weightBytes(groupTokens) : g.denseWeightBytes;
     const memory = (weights / tp + dyn / tp) / this.bwEff;
     return Math.max(compute, memory);

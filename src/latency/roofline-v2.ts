@@ -87,6 +87,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     const attnScale = hw.attentionMfuScale ?? 1;
     checkPositive('roofline-v2 MFU scales', { gemmMfuScale: gemmScale, attentionMfuScale: attnScale });
     this.peak = TFlopsPeak * 1e12 * attnScale;
+    // FP8 (ours): 1-byte weights (Bw) everywhere; GEMMs at the FP8 peak with the 16-bit MFU tables.
     const fp8 = arch.fp8Weights && (hw.TFlopsFP8 ?? 0) > 0;
     this.peakGemm = (fp8 ? (hw.TFlopsFP8 ?? 0) : TFlopsPeak) * 1e12 * gemmScale;
     const eff = hw.bwEfficiencyFactor ?? 0;
@@ -121,6 +122,8 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         g(moe.expertIntermediateSize, d),
       ];
       this.attnGemms = [...this.attnGemms, ...fixed];
+      // Phase memory terms (Pm, Dm) load every expert's weights; only the per-GEMM floors in
+      // gemmLayers() count the experts a step touches.
       this.weightBytes =
         Bw *
         (L * attnW +
@@ -264,6 +267,8 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     if (!moe) {
       v = this.sum(this.dense, m) * this.tau * this.layers;
     } else {
+      // MoE (ours): attention, router and shared experts at M tokens; A = E·(1 − (1 − k/E)^M)
+      // touched experts, each a GEMM over its share M·k/A of the token-expert assignments.
       const active = expectedActiveExperts(moe, m);
       const perExpertTokens = (m * moe.topK) / active;
       const moeLayer = this.sum(this.attnGemms, m) + active * this.sum(this.experts, perExpertTokens);
