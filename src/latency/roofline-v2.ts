@@ -43,7 +43,10 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly attnCoef: number;
   private readonly actBytesPerToken: number;
   private readonly kvBytesPerToken: number;
+  /** Weights every step loads (all of a dense model; the non-routed part of an MoE). */
   private readonly weightBytes: number;
+  /** One routed expert's weights over all MoE layers; 0 for dense models. */
+  private readonly expertBytes: number = 0;
   private readonly dense: readonly Gemm[];
   private readonly attnGemms: readonly Gemm[];
   private readonly experts: readonly Gemm[];
@@ -122,14 +125,12 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         g(moe.expertIntermediateSize, d),
       ];
       this.attnGemms = [...this.attnGemms, ...fixed];
-      // Phase memory terms (Pm, Dm) load every expert's weights; only the per-GEMM floors in
-      // gemmLayers() count the experts a step touches.
+      // Phase memory terms load the non-routed weights plus the routed experts the phase's
+      // tokens touch (expected distinct experts, ours; see weightsFor()).
       this.weightBytes =
         Bw *
-        (L * attnW +
-          denseLayers(arch) * 3 * d * dff +
-          moe.moeLayers *
-            (moe.numExperts * 3 * d * moe.expertIntermediateSize + 3 * d * shared + d * moe.numExperts));
+        (L * attnW + denseLayers(arch) * 3 * d * dff + moe.moeLayers * (3 * d * shared + d * moe.numExperts));
+      this.expertBytes = Bw * moe.moeLayers * 3 * d * moe.expertIntermediateSize;
     } else {
       this.experts = [];
       this.weightBytes = L * Bw * (attnW + 3 * d * dff);
@@ -149,6 +150,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     if (this.decodeMono !== undefined) return this.stepTimeMonotone(batch);
     const tau = this.tau;
     let pN = 0;
+    let pTokens = 0;
     let pDyn = 0;
     let dN = 0;
     let dDyn = 0;
@@ -170,6 +172,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         const seqLen = s + t;
         const b = bucketIndex(seqLen);
         pN++;
+        pTokens += t;
         bucketTokens[b]! += t;
         bucketAttn[b]! += this.attnCoef * t * seqLen;
         pDyn += this.dynBytes(s, t);
@@ -188,7 +191,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         if (tokens === 0) continue;
         pc += this.gemmLayers(tokens) + (bucketAttn[b]! / 1.8 / (this.peak * this.prefillMfu[b]!)) * tau;
       }
-      const pm = (this.weightBytes * tau + pDyn * tau) / this.bw;
+      const pm = (this.weightsFor(pTokens) * tau + pDyn * tau) / this.bw;
       pHat = Math.max(pc, pm);
     }
     let dHat = 0;
@@ -198,7 +201,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         const mfuEff = sumFM / sumF;
         if (mfuEff > 0) dc += (sumF / (this.peak * mfuEff)) * tau;
       }
-      const dm = (this.weightBytes * tau + dDyn * tau) / this.bw;
+      const dm = (this.weightsFor(dN) * tau + dDyn * tau) / this.bw;
       dHat = Math.max(dc, dm);
     }
     const hw = Math.max(pHat, dHat);
@@ -239,16 +242,22 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     let hw = 0;
     if (pN > 0) {
       const pc = this.gemmLayers(pTokens) + (pAttn / 1.8) * scale;
-      hw = Math.max(pc, (this.weightBytes * this.tau + pDyn * this.tau) / this.bw);
+      hw = Math.max(pc, (this.weightsFor(pTokens) * this.tau + pDyn * this.tau) / this.bw);
     }
     if (dN > 0) {
       const dc = this.gemmLayers(dN) + dAttn * scale;
-      hw = Math.max(hw, dc, (this.weightBytes * this.tau + dDyn * this.tau) / this.bw);
+      hw = Math.max(hw, dc, (this.weightsFor(dN) * this.tau + dDyn * this.tau) / this.bw);
     }
     return Math.round(Math.max((hw + this.overheadS) * 1e6, 1));
   }
 
   /** v2 bytes without weights, components in alphabetical key order (§9.5). */
+  /** Weight bytes a phase of `tokens` tokens loads: distinct routed experts only (MoE, ours). */
+  private weightsFor(tokens: number): number {
+    const moe = this.arch.moe;
+    return moe ? this.weightBytes + this.expertBytes * expectedActiveExperts(moe, tokens) : this.weightBytes;
+  }
+
   private dynBytes(s: number, t: number): number {
     const one = t === 1;
     return (
