@@ -33,10 +33,14 @@ export function experimentScore(points: readonly PointResult[], metrics: readonl
   return { status: 'ok', apes };
 }
 
-/** An experiment's objective: the mean of its metric APEs (a failure counts FAILURE_APE). */
+/**
+ * An experiment's objective: the mean of its metric APEs, each capped at FAILURE_APE (a
+ * predicted overload with a 50 000 % TTFT error is no more wrong than a failed simulation,
+ * and must not drown every other experiment); a failure counts FAILURE_APE.
+ */
 export function experimentObjective(s: ExperimentScore): number {
   if (s.status === 'failed') return FAILURE_APE;
-  const v = Object.values(s.apes);
+  const v = Object.values(s.apes).map((a) => Math.min(a, FAILURE_APE));
   return v.length === 0 ? FAILURE_APE : v.reduce((a, b) => a + b, 0) / v.length;
 }
 

@@ -80,8 +80,10 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
     return { method: `grid (${size} points)`, best, bestScore, evaluations: seen.size, trace };
   }
   let stride = 1;
-  while (coarseSize(o.params, stride) > o.maxEvals / 2 && stride < 64) stride *= 2;
+  while (coarseSize(o.params, stride) > o.maxEvals / 2 && stride < MAX_STRIDE) stride *= 2;
   let method = 'compass search from the current values';
+  // A coarse grid only helps while it still samples the interior of each axis; in many
+  // dimensions it degenerates to corners, so the search starts from the current values.
   if (o.method === 'auto' && coarseSize(o.params, stride) <= o.maxEvals / 2) {
     await run(coarseGrid(o.params, stride));
     method = `coarse grid (every ${stride}th value, ${coarseSize(o.params, stride)} points) + compass refinement`;
@@ -103,6 +105,20 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
     });
     const before = bestScore;
     await run(moves);
+    // Pattern move: combine the best improving step of every axis, and try that too.
+    const combined: Record<string, number> = { ...centre };
+    let improving = 0;
+    for (const p of o.params) {
+      let bestAxis = before;
+      for (const m of moves) {
+        const s = seen.get(candidateKey(m));
+        if (m[p.name] === centre[p.name] || s === undefined || s >= bestAxis) continue;
+        bestAxis = s;
+        combined[p.name] = m[p.name]!;
+      }
+      if (bestAxis < before) improving++;
+    }
+    if (improving > 1) await run([combined]);
     if (bestScore < before) continue;
     if (delta.every((d) => d === 1)) break;
     for (let i = 0; i < delta.length; i++) delta[i] = Math.max(1, Math.floor(delta[i]! / 2));
@@ -110,6 +126,9 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
   }
   return { method, best, bestScore, evaluations: seen.size, trace };
 }
+
+/** Coarsest coarse grid: every 8th grid value. */
+const MAX_STRIDE = 8;
 
 function snapAll(params: readonly ParamSpec[], c: Candidate): Candidate {
   const out: Record<string, number> = {};
