@@ -135,5 +135,19 @@ describe('simulator invariants on random configurations', () => {
     // With a finite horizon the same run ends, as in BLIS.
     const res = simulate({ ...cfg, horizon: 60_000_000 }, model, source(params));
     expect(summarize(res.instances, 60_000_000, 'cluster').still_queued).toBeGreaterThan(0);
+    // Stuck for good (fcfs head, nothing running, no KV change): it stops long before the
+    // arrivals end instead of stepping through all of them.
+    let pulled = 0;
+    const many = { ...params, numRequests: 2000 };
+    const counting = {
+      *[Symbol.iterator]() {
+        for (const r of source(many)) {
+          pulled++;
+          yield r;
+        }
+      },
+    };
+    expect(() => simulate(cfg, model, counting)).toThrow(NoProgressError);
+    expect(pulled).toBeLessThan(100);
   });
 });
