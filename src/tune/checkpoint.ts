@@ -35,7 +35,9 @@ export function openCheckpoint(dir: string, state: TuneState, resume: boolean): 
   } else {
     // Never mix evaluations of another run (other inputs, other settings) into this one.
     if (existsSync(join(dir, EVALS))) {
-      throw new InputError(`${dir}: already holds a tuning run; continue it with --resume ${dir} or choose another --out`);
+      throw new InputError(
+        `${dir}: already holds a tuning run; continue it with --resume ${dir} or choose another --out`,
+      );
     }
     writeFileAtomic(statePath, `${JSON.stringify(state, null, 2)}\n`);
   }
