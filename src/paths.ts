@@ -15,3 +15,7 @@ export function resolveData(path: string, isDefault: boolean): string {
   if (!isDefault || existsSync(local)) return local;
   return join(PACKAGE_ROOT, path);
 }
+/** A UTC time as a file-name part, e.g. 20261124-181502 (sorts by time). */
+export function fileStamp(d: Date = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}

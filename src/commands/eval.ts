@@ -4,9 +4,9 @@ import { EXIT, InputError } from '../errors.ts';
 import { Progress } from '../eval/progress.ts';
 import { runEvaluation } from '../eval/session.ts';
 import type { EvalRun, Metric } from '../eval/types.ts';
+import { fileStamp } from '../paths.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { writeReportFiles } from '../report/write.ts';
-import { fileStamp } from '../stamp.ts';
 import { addEvalOptions, parseEvalOptions } from './eval-options.ts';
 
 /** The evaluator's flags and action, on the program itself and as `blis-eval eval`. */

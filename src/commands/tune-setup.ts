@@ -5,7 +5,7 @@ import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../con
 import { InputError } from '../errors.ts';
 import type { Metric } from '../eval/types.ts';
 import type { LatencyModelName } from '../latency/types.ts';
-import { fileStamp } from '../stamp.ts';
+import { fileStamp } from '../paths.ts';
 import { parseCv } from '../tune/folds.ts';
 import type { TuneOutcome, TuneSettings } from '../tune/session.ts';
 import { defaultSpace, loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
