@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerNightly } from './commands/nightly.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTune } from './commands/tune.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerValidate(program);
   registerTune(program);
+  registerNightly(program);
   return program;
 }
 

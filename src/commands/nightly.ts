@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EXIT, InputError } from '../errors.ts';
+import { Progress } from '../eval/progress.ts';
+import { hasRegression } from '../nightly/compare.ts';
+import { checkHistoryDir } from '../nightly/history.ts';
+import { recordFromResultsFile } from '../nightly/record.ts';
+import { type NightlySettings, runNightly } from '../nightly/session.ts';
+import { addEvalOptions, parseEvalOptions } from './eval-options.ts';
+
+/**
+ * `blis-eval nightly`: one evaluator run, a history record, a trend report and a regression
+ * gate (exit 1 on a regression, 0 otherwise, 2 on bad input, 130 when interrupted).
+ */
+export function registerNightly(program: Command): void {
+  addEvalOptions(
+    program
+      .command('nightly')
+      .description('nightly accuracy record, trend report and regression gate against a baseline'),
+  )
+    .option('--history <dir>', 'folder of history.jsonl (one record per run)', 'reports/history')
+    .option(
+      '--baseline <results.json>',
+      'compare with this evaluator results.json instead of the last record',
+    )
+    .option(
+      '--max-regression <pp>',
+      'MAPE rise (percentage points) tolerated beyond the bootstrap noise',
+      '2',
+    )
+    .option('--out <dir>', 'report folder (default reports/nightly/<UTC date>)')
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      process.exitCode = await nightlyAction(raw, (f) => command.getOptionValueSource(f) === 'cli');
+    });
+}
+
+/** Validates every nightly flag before anything runs, so bad input costs no simulation. */
+export function parseNightlyOptions(
+  raw: Record<string, unknown>,
+  given: (flag: string) => boolean,
+): NightlySettings {
+  const evalSettings = parseEvalOptions(raw, given);
+  const maxRegression = Number(raw.maxRegression);
+  if (String(raw.maxRegression).trim() === '' || !(maxRegression >= 0) || !Number.isFinite(maxRegression)) {
+    throw new InputError(
+      `--max-regression must be a number of percentage points >= 0, got '${raw.maxRegression}'`,
+    );
+  }
+  const historyDir = resolve(String(raw.history));
+  checkHistoryDir(historyDir);
+  const baselineFile =
+    typeof raw.baseline === 'string'
+      ? { path: raw.baseline, record: recordFromResultsFile(raw.baseline) }
+      : null;
+  return {
+    eval: evalSettings,
+    historyDir,
+    baselineFile,
+    maxRegression,
+    out: typeof raw.out === 'string' ? raw.out : null,
+  };
+}
+
+async function nightlyAction(
+  raw: Record<string, unknown>,
+  given: (flag: string) => boolean,
+): Promise<number> {
+  const s = parseNightlyOptions(raw, given);
+  const quiet = s.eval.quiet;
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\ninterrupted: writing the evaluator report; no history record\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let progress: Progress | null = null;
+  let result: Awaited<ReturnType<typeof runNightly>>;
+  try {
+    result = await runNightly(s, {
+      signal: controller.signal,
+      onStart: (n) => {
+        progress = new Progress(n, 'simulating', process.stderr, !quiet);
+      },
+      onJobDone: () => progress?.tick(),
+      onWarning: (m) => {
+        if (!quiet) process.stderr.write(`warning: ${m}\n`);
+      },
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (result.kind === 'interrupted') {
+    process.stderr.write(`report: ${result.dir} (INCOMPLETE: interrupted, nothing recorded)\n`);
+    return EXIT.interrupted;
+  }
+  const { outcome } = result;
+  // A damaged history is news even with --quiet: it is the one thing a nightly job must not hide.
+  if (outcome.corruption) {
+    const c = outcome.corruption;
+    process.stderr.write(
+      `warning: history corrupted at line ${c.line}: ${c.reason}\n` +
+        `warning: kept it aside as ${c.movedTo} (not modified); started a new history\n`,
+    );
+  }
+  process.stdout.write(result.summary);
+  process.stderr.write(`report: ${result.dir}\nhistory: ${result.historyFile}\n`);
+  return outcome.comparison !== null && hasRegression(outcome.comparison) ? EXIT.threshold : EXIT.ok;
+}

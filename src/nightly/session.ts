@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { EvalSettings } from '../commands/eval-options.ts';
+import { runEvaluation, type SessionHooks } from '../eval/session.ts';
+import type { EvalRun, Metric } from '../eval/types.ts';
+import { writeFileAtomic } from '../fs-atomic.ts';
+import { renderNightlyHtml } from '../report/nightly-html.ts';
+import { renderNightlyMd } from '../report/nightly-md.ts';
+import { writeReportFiles } from '../report/write.ts';
+import { type Comparison, compareRecords } from './compare.ts';
+import { appendRecord, type HistoryRead, readHistory } from './history.ts';
+import { buildRecord } from './record.ts';
+import type { HistoryRecord } from './schema.ts';
+
+export interface NightlySettings {
+  eval: EvalSettings;
+  historyDir: string;
+  /** A record built from `--baseline <results.json>`, or null to use the history's last record. */
+  baselineFile: { path: string; record: HistoryRecord } | null;
+  maxRegression: number;
+  /** Report folder; null = reports/nightly/<UTC date of the run>. */
+  out: string | null;
+}
+
+export interface Baseline {
+  record: HistoryRecord;
+  /** Where it came from: the previous history record, or a results.json given by the user. */
+  source: 'history' | 'file';
+  path?: string;
+}
+
+/** Everything the nightly reports show; the renderers are pure functions of it. */
+export interface NightlyOutcome {
+  record: HistoryRecord;
+  /** The whole history after this run, oldest first, tonight's record last. */
+  history: HistoryRecord[];
+  baseline: Baseline | null;
+  comparison: Comparison | null;
+  /** The gated and shown metrics (--metrics). */
+  metrics: Metric[];
+  /** The full evaluator report, relative to the nightly folder. */
+  evalDir: string;
+  /** Set when the previous history file was corrupted and moved aside. */
+  corruption?: NonNullable<HistoryRead['corruption']>;
+}
+
+export type NightlyResult =
+  | { kind: 'done'; dir: string; historyFile: string; outcome: NightlyOutcome; summary: string }
+  | { kind: 'interrupted'; dir: string };
+
+/** Where the full evaluator report goes inside the nightly folder. */
+export const EVAL_SUBDIR = 'eval';
+
+/** `git rev-parse HEAD` of the working directory; undefined outside a checkout or without git. */
+export function gitCommit(cwd: string = process.cwd()): string | undefined {
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
+    return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the evaluator once, writes its full report and the nightly report, and appends the record
+ * to the history. Order matters: everything is rendered before the first write, and the history
+ * is appended last, so a failure leaves no record pointing at a missing report. An interrupted
+ * run writes its evaluator report and no record (a partial record would be a bad baseline).
+ */
+export async function runNightly(s: NightlySettings, hooks: SessionHooks): Promise<NightlyResult> {
+  const run: EvalRun = await runEvaluation(s.eval, hooks);
+  const dir = s.out ?? join('reports', 'nightly', run.createdAt.slice(0, 10));
+  if (!run.complete) {
+    await writeReportFiles(join(dir, EVAL_SUBDIR), run);
+    return { kind: 'interrupted', dir };
+  }
+  const record = buildRecord(run, { commit: gitCommit(), report: dir });
+  const read = readHistory(s.historyDir, new Date(run.createdAt));
+  const previous = read.records.at(-1);
+  const baseline: Baseline | null = s.baselineFile
+    ? { record: s.baselineFile.record, source: 'file', path: s.baselineFile.path }
+    : previous
+      ? { record: previous, source: 'history' }
+      : null;
+  const outcome: NightlyOutcome = {
+    record,
+    history: [...read.records, record],
+    baseline,
+    comparison: baseline && compareRecords(baseline.record, record, s.eval.metrics, s.maxRegression),
+    metrics: s.eval.metrics,
+    evalDir: EVAL_SUBDIR,
+    ...(read.corruption && { corruption: read.corruption }),
+  };
+  const summary = renderNightlyMd(outcome);
+  const html = await renderNightlyHtml(outcome);
+  await writeReportFiles(join(dir, EVAL_SUBDIR), run);
+  writeFileAtomic(join(dir, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'summary.md'), summary);
+  writeFileAtomic(join(dir, 'index.html'), html);
+  const historyFile = appendRecord(s.historyDir, record);
+  return { kind: 'done', dir, historyFile, outcome, summary };
+}
