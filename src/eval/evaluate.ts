@@ -2,7 +2,7 @@ import type { Calibration } from '../config/latency-factory.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { runJob } from './job.ts';
-import type { EvalJob, JobOutput, JobPaths } from './job-types.ts';
+import type { JobOutput, JobPaths } from './job-types.ts';
 import { planJobs } from './plan.ts';
 import { allPoints, pointMeta } from './point-result.ts';
 import { runJobs } from './pool.ts';
