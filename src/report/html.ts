@@ -2,6 +2,7 @@ import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
 import { charts } from './charts.ts';
 import { derivedKvExperiments, SCOPE_NOTE } from './format.ts';
+import { escapeHtml, htmlPage, htmlTable, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
 import {
   accuracyTable,
@@ -10,41 +11,11 @@ import {
   experimentsTable,
   inputsTable,
   issuesTable,
-  type Table,
 } from './tables.ts';
 
-/** Every piece of text from the run goes through here: names and reasons are not trusted. */
-export function escapeHtml(s: string): string {
-  return s
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-// Inline so that index.html is one self-contained file (no external assets).
 const CSS = `
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: .6em 0; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; vertical-align: top; }
-th { background: #f4f4f4; text-align: left; } td.r { text-align: right; font-variant-numeric: tabular-nums; }
 .incomplete { background: #fde2e1; border: 1px solid #e0a2a0; padding: .6em 1em; font-weight: bold; }
-.chart { margin: 1em 0; overflow-x: auto; } .note { color: #555; } code { font-size: 12px; }
 `;
-
-function htmlTable(t: Table, empty: string): string {
-  if (t.rows.length === 0) return `<p class="note">${escapeHtml(empty)}</p>`;
-  const head = t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const rows = t.rows.map((r) => {
-    const cells = r.map((c, i) => `<td${t.align[i] === 'r' ? ' class="r"' : ''}>${escapeHtml(c)}</td>`);
-    return `<tr>${cells.join('')}</tr>`;
-  });
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-}
-
-const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>\n${body}`;
 
 async function chartSections(run: EvalRun): Promise<string[]> {
   const out: string[] = [];
@@ -101,18 +72,5 @@ export async function renderHtml(run: EvalRun): Promise<string> {
     section('Inputs', htmlTable(inputsTable(run), 'No inputs.')),
     section('Definitions', `<ul>${definitions.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`),
   ].filter((s) => s !== '');
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<title>blis-eval ${escapeHtml(run.runId)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
-    ...body,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(`blis-eval ${run.runId}`, CSS, body);
 }

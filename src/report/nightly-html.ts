@@ -4,9 +4,8 @@ import { COMPARISON_RULE } from '../nightly/compare.ts';
 import type { HistoryRecord } from '../nightly/schema.ts';
 import type { NightlyOutcome } from '../nightly/session.ts';
 import { baselineLine, deltaTable, historyTable, pointTable, runLine, verdict } from '../nightly/tables.ts';
-import { escapeHtml } from './html.ts';
+import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
-import type { Table } from './tables.ts';
 
 /**
  * The nightly index.html: verdict, regression and improvement tables, MAPE trend charts over the
@@ -67,31 +66,11 @@ export function trendSpec(
 }
 
 const CSS = `
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: .6em 0; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; vertical-align: top; }
-th { background: #f4f4f4; text-align: left; } td.r { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict { padding: .6em 1em; font-weight: bold; } .pass { background: #e3f4e1; border: 1px solid #9cc79a; }
 .fail { background: #fde2e1; border: 1px solid #e0a2a0; } .warn { background: #fff4d6; border: 1px solid #e6c66e; padding: .6em 1em; }
 tr.regression td { background: #fde2e1; } tr.improvement td { background: #e3f4e1; }
-.chart { margin: 1em 0; overflow-x: auto; } .note { color: #555; }
 `;
 
-/** A table; `rowClass` tags rows (regression/improvement) for colour. */
-function htmlTable(t: Table, empty: string, rowClass: (row: string[]) => string = () => ''): string {
-  if (t.rows.length === 0) return `<p class="note">${escapeHtml(empty)}</p>`;
-  const head = t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const rows = t.rows.map((r) => {
-    const cls = rowClass(r);
-    const cells = r.map((c, i) => `<td${t.align[i] === 'r' ? ' class="r"' : ''}>${escapeHtml(c)}</td>`);
-    return `<tr${cls ? ` class="${cls}"` : ''}>${cells.join('')}</tr>`;
-  });
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-}
-
-const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>\n${body}`;
-const para = (text: string, cls = '') => `<p${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</p>`;
 const byVerdict = (r: string[]) => r.at(-1) ?? '';
 
 function changesSection(o: NightlyOutcome): string {
@@ -147,18 +126,5 @@ export async function renderNightlyHtml(o: NightlyOutcome): Promise<string> {
     await trendSection(o),
     section('History', htmlTable(historyTable(o), 'No runs.')),
   ].filter((s) => s !== '');
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<title>blis-eval nightly ${escapeHtml(o.record.timestamp.slice(0, 10))}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
-    ...body,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(`blis-eval nightly ${o.record.timestamp.slice(0, 10)}`, CSS, body);
 }

@@ -4,7 +4,7 @@ import type { TuneOutcome } from '../tune/session.ts';
 import { round } from '../tune/space.ts';
 import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
 import { DASH, pct } from './format.ts';
-import { escapeHtml } from './html.ts';
+import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
 import type { Table } from './tables.ts';
 import type { renderTuneMd } from './tune-md.ts';
@@ -12,31 +12,11 @@ import type { renderTuneMd } from './tune-md.ts';
 /** What the tuning reports are told beside the outcome (the same for summary.md and index.html). */
 export type TuneReportOptions = Parameters<typeof renderTuneMd>[1];
 
-// Inline so that index.html is one self-contained file (no external assets, no scripts).
 const CSS = `
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-h3 { font-size: 1.05em; margin-top: 1.4em; }
-table { border-collapse: collapse; margin: .6em 0; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; vertical-align: top; }
-th { background: #f4f4f4; text-align: left; } td.r { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict { padding: .6em 1em; font-weight: bold; border: 1px solid; }
 .verdict.yes { background: #e3f4e1; border-color: #9fcf99; } .verdict.no { background: #fde2e1; border-color: #e0a2a0; }
-.chart { margin: 1em 0; overflow-x: auto; } .note { color: #555; } code { font-size: 12px; }
 `;
 
-function htmlTable(t: Table, empty: string): string {
-  if (t.rows.length === 0) return `<p class="note">${escapeHtml(empty)}</p>`;
-  const head = t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const rows = t.rows.map((r) => {
-    const cells = r.map((c, i) => `<td${t.align[i] === 'r' ? ' class="r"' : ''}>${escapeHtml(c)}</td>`);
-    return `<tr>${cells.join('')}</tr>`;
-  });
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-}
-
-const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>\n${body}`;
-const para = (text: string, cls = '') => `<p${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</p>`;
 const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? DASH : String(round(v)));
 const cols = (n: number, a: 'l' | 'r'): ('l' | 'r')[] => Array.from({ length: n }, () => a);
 
@@ -262,18 +242,5 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
     );
   }
   body.push(section('Experiments', htmlTable(experimentsTable(o), 'No experiments.')));
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
-    ...body,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(title, CSS, body);
 }
