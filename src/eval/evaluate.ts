@@ -7,6 +7,7 @@ import { planJobs } from './plan.ts';
 import { allPoints, pointMeta } from './point-result.ts';
 import { runJobs } from './pool.ts';
 import type { PointResult } from './types.ts';
+import { outputTokens } from './workload-source.ts';
 
 export interface EvaluateOptions {
   experiments: readonly Experiment[];
@@ -38,6 +39,7 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
     timeoutS: o.timeoutS,
     signal: o.signal,
     inProcess: (job) => runJob(job, job.deadline),
+    cost: (job) => outputTokens(job.replay.workload),
     onDone: (i, outcome) => {
       outputs[i] = outcome.ok
         ? outcome.value

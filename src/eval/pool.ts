@@ -15,6 +15,8 @@ export interface PoolOptions<J, R> {
   /** The in-process runner (same function the workers call). */
   inProcess: (job: J & { deadline: number }) => R;
   onDone: (index: number, outcome: Outcome<R>) => void;
+  /** Estimated cost of a job: the costliest start first, so no long job is left for the end. */
+  cost?: (job: J) => number;
 }
 
 export const defaultJobs = (): number => availableParallelism();
@@ -28,8 +30,13 @@ const WORKER = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
  */
 export async function runJobs<J extends object, R>(jobs: readonly J[], o: PoolOptions<J, R>): Promise<void> {
   const deadline = () => (o.timeoutS > 0 ? Date.now() + o.timeoutS * 1000 : 0);
+  const order = jobs.map((_, i) => i);
+  if (o.cost) {
+    const c = jobs.map(o.cost);
+    order.sort((a, b) => c[b]! - c[a]! || a - b);
+  }
   if (o.jobs <= 1) {
-    for (let i = 0; i < jobs.length; i++) {
+    for (const i of order) {
       // Yield between jobs so a Ctrl-C handler gets to run.
       await new Promise((r) => setImmediate(r));
       if (o.signal.aborted) return;
@@ -44,8 +51,9 @@ export async function runJobs<J extends object, R>(jobs: readonly J[], o: PoolOp
   const limit = pLimit(o.jobs * 2);
   try {
     await Promise.all(
-      jobs.map((job, i) =>
+      order.map((i) =>
         limit(async () => {
+          const job = jobs[i]!;
           if (o.signal.aborted) return;
           try {
             const value = (await pool.run({ ...job, deadline: deadline() }, { signal: o.signal })) as R;

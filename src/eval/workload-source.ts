@@ -20,6 +20,25 @@ export function arrivalSpanUs(plan: WorkloadPlan): number {
   }
 }
 
+/** Output tokens the replay generates (expected for random lengths): a job's relative cost. */
+export function outputTokens(plan: WorkloadPlan): number {
+  switch (plan.kind) {
+    case 'executed':
+      return (
+        plan.spec.stages.reduce((t, s) => t + s.rate * s.duration, 0) * plan.spec.shared_prefix.output_len
+      );
+    case 'profile':
+      return (
+        plan.spec.stages.reduce((t, s) => t + s.rate * s.duration, 0) *
+        (plan.spec.shared_prefix?.output_len ?? 1)
+      );
+    case 'distribution':
+      return plan.params.numRequests * plan.params.outputTokens;
+    case 'trace':
+      return plan.rows.reduce((t, r) => t + r.outputTokens, 0);
+  }
+}
+
 /** Subsystem drawing token IDs for count-only traces (prefix sharing is unknown there). */
 const TRACE_TOKENS = 'eval-trace-tokens';
 

@@ -5,6 +5,7 @@ import type { EvalJob, JobPaths } from '../eval/job-types.ts';
 import { planJobs } from '../eval/plan.ts';
 import { runJobs } from '../eval/pool.ts';
 import type { Metric, PointResult } from '../eval/types.ts';
+import { outputTokens } from '../eval/workload-source.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { type ExperimentScore, experimentScore } from './objective.ts';
@@ -100,6 +101,7 @@ async function runBatch(
       timeoutS: s.timeoutS,
       signal: s.signal,
       inProcess: (job) => runJob(job, job.deadline),
+      cost: (job) => outputTokens(job.replay.workload),
       onDone: (i, outcome) => {
         const j = jobs[i]!;
         const k = memoKey(j.cand, j.experiment);
