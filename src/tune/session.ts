@@ -13,7 +13,7 @@ import { appendEval, openCheckpoint } from './checkpoint.ts';
 import { type CvSpec, makeFolds } from './folds.ts';
 import { createScorer } from './scorer.ts';
 import { type Candidate, fullGrid, type SearchMethod } from './search.ts';
-import type { ParamSpec } from './space.ts';
+import { blackboxSpaceAround, defaultSpace, type ParamSpec } from './space.ts';
 import { blackboxStart, rooflineStart } from './start.ts';
 import { type TuneResult, tune } from './tuner.ts';
 
@@ -84,6 +84,8 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
           values: rooflineStart(gpu, s.params),
           from: `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key})`,
         };
+  const isDefault = JSON.stringify(s.params) === JSON.stringify(defaultSpace(s.latencyModel));
+  const params = s.latencyModel === 'blackbox' && isDefault ? blackboxSpaceAround(start.values) : s.params;
   const shown = (p: string) => relative(process.cwd(), p);
   const fingerprint = {
     inputs: [s.groundTruth, s.hardwareConfig, s.modelConfigs, s.benchData, s.coefficients].map(
@@ -93,7 +95,7 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
     gpu: gpu.key,
     model: s.model ?? null,
     tp: s.tp ?? null,
-    params: s.params,
+    params,
     objective: s.objective,
     workloadForm: s.workloadForm,
     start: start.values,
@@ -106,12 +108,12 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
   );
   const before = memo.size;
   const fixed = Object.fromEntries(
-    Object.entries(start.values).filter(([k]) => !s.params.some((p) => p.name === k)),
+    Object.entries(start.values).filter(([k]) => !params.some((p) => p.name === k)),
   );
   const score = createScorer({
     experiments,
     latencyModel: s.latencyModel,
-    section: s.params[0]?.section ?? 'v1',
+    section: params[0]?.section ?? 'v1',
     fixed,
     metrics: s.objective,
     paths: {
@@ -131,7 +133,7 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
   const names = experiments.map((x) => x.name);
   if (s.shard) {
     const { k, n } = s.shard;
-    const slice = fullGrid(s.params).filter((_, i) => i % n === k - 1);
+    const slice = fullGrid(params).filter((_, i) => i % n === k - 1);
     await score(slice, names);
     return { gpu, experiments, start, evaluated: memo.size - before };
   }
@@ -139,7 +141,7 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
     experiments: names,
     folds: makeFolds(experiments, s.cv),
     cv: s.cv,
-    params: s.params,
+    params,
     start: start.values,
     metrics: s.objective,
     maxEvals: s.maxEvals,

@@ -99,6 +99,19 @@ function spec(
   return { name, section: SECTION[model], lo, hi, step };
 }
 
+/**
+ * The default blackbox space, scaled to the starting coefficients: β from 0 to 3× the
+ * start in 1 % steps (a fixed range is far too coarse for a 7B and too narrow for a 400B
+ * model); α keeps its fixed range, since a derived start has α = 0.
+ */
+export function blackboxSpaceAround(start: Readonly<Record<string, number>>): ParamSpec[] {
+  return defaultSpace('blackbox').map((p) => {
+    const v = start[p.name] ?? 0;
+    if (!p.name.startsWith('beta') || !(v > 0)) return p;
+    return { ...p, lo: 0, hi: round(3 * v), step: round(v / 100) };
+  });
+}
+
 /** `--param name=lo:hi:step` (or `name=value` to pin one value). */
 export function parseParamFlag(model: LatencyModelName, text: string): ParamSpec {
   const m = /^([A-Za-z0-9_]+)=([^:]+)(?::([^:]+):([^:]+))?$/.exec(text.trim());

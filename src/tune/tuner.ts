@@ -109,7 +109,8 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     ? [cv.leftOut.objective, cv.current.objective, 'cross-validated (left-out)']
     : [final.fitted.objective, final.current.objective, 'fitted (no cross-validation)'];
   const better = ours < theirs;
-  const why = `${label} objective ${ours.toFixed(2)} vs current ${theirs.toFixed(2)}: ${
+  const current = Number.isFinite(theirs) ? theirs.toFixed(2) : 'not applicable (no current values)';
+  const why = `${label} objective ${ours.toFixed(2)} vs current ${current}: ${
     better ? 'the fit generalises better' : 'the fit does not beat the current values'
   }${!better && t.force ? '; written anyway (--force)' : ''}`;
   return { folds, cv, final, write: better || t.force, why };
