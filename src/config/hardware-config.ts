@@ -22,9 +22,16 @@ const V1_FIELDS = [
   'mfuPrefill',
   'mfuDecode',
   'allReduceLatency',
+  'requestOverheadMicros',
   ...CALIBRATED_FIELD_NAMES,
 ] as const;
-const V2_FIELDS = ['bwEfficiencyFactor', 'perLayerOverhead', 'gemmMfuScale', 'attentionMfuScale'] as const;
+const V2_FIELDS = [
+  'bwEfficiencyFactor',
+  'perLayerOverhead',
+  'gemmMfuScale',
+  'attentionMfuScale',
+  'requestOverheadMicros',
+] as const;
 const V1_REQUIRED = [
   'BwEffConstant',
   'TOverheadMicros',

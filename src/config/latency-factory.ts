@@ -107,8 +107,13 @@ export function cachedMfuDatabase(root: string, gpu: GpuSpec, onWarning?: (m: st
 export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
   const arch = cachedModelArch(s.modelConfigPath, s.model);
   const gpu = overlay(findGpu(cachedHardwareConfig(s.hardwareConfigPath), s.gpu), s.calibration);
+  // requestOverheadMicros (ours): a fixed per-request delay before the request is queued
+  // (API, tokenizer, first streamed chunk), through the roofline's alpha hook. Given alpha
+  // coefficients win, as in BLIS.
+  const overhead = (s.kind === 'roofline-v2' ? gpu.v2 : gpu.v1).requestOverheadMicros;
+  const alpha = s.alpha ?? (overhead ? [overhead, 0, 0] : undefined);
   const opts = {
-    ...(s.alpha && { alpha: s.alpha }),
+    ...(alpha && { alpha }),
     ...(s.useConfigHeadDim !== undefined && { useConfigHeadDim: s.useConfigHeadDim }),
   };
   if (s.kind === 'roofline-v2') {

@@ -32,12 +32,14 @@ const DEFAULTS: Record<LatencyModelName, Record<string, Range>> = {
     TOverheadMicros: [0, 3000, 50],
     prefillOverheadMicros: [0, 3000, 50],
     mixedPrefillOverheadMicros: [0, 2000, 50],
+    requestOverheadMicros: [0, 40_000, 250],
   },
   'roofline-v2': {
     bwEfficiencyFactor: [0.5, 1.0, 0.02],
     perLayerOverhead: [0, 200, 5],
     gemmMfuScale: [0.5, 2.0, 0.05],
     attentionMfuScale: [0.5, 2.0, 0.05],
+    requestOverheadMicros: [0, 40_000, 250],
   },
   blackbox: {
     alpha0: [0, 50_000, 250],

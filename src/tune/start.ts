@@ -6,11 +6,13 @@ import type { StepRequest } from '../latency/types.ts';
 import type { Candidate } from './search.ts';
 import type { ParamSpec } from './space.ts';
 
-const V2_NEUTRAL: Record<string, number> = {
+/** Neutral values of the fields that are ours (v2 scales and overheads, the per-request overhead). */
+const NEUTRAL: Record<string, number> = {
   bwEfficiencyFactor: 1,
   perLayerOverhead: 0,
   gemmMfuScale: 1,
   attentionMfuScale: 1,
+  requestOverheadMicros: 0,
 };
 
 /** Current values of the searched v1/v2 fields (neutral defaults where the file has none). */
@@ -20,7 +22,7 @@ export function rooflineStart(gpu: GpuSpec, params: readonly ParamSpec[]): Candi
     const section = p.section === 'v2' ? gpu.v2 : gpu.v1;
     const neutral =
       p.section === 'v2'
-        ? V2_NEUTRAL[p.name]
+        ? NEUTRAL[p.name]
         : (CALIBRATED_DEFAULTS as unknown as Record<string, number>)[p.name];
     out[p.name] = section[p.name] ?? neutral ?? p.lo;
   }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { buildRooflineModel } from '../../src/config/latency-factory.ts';
+
+const build = (kind: 'roofline-v1' | 'roofline-v2', calibration?: Record<string, number>) =>
+  buildRooflineModel({
+    kind,
+    model: 'meta-llama/Llama-3.1-8B-Instruct',
+    modelConfigPath: 'model_configs',
+    hardwareConfigPath: 'hardware_config.json',
+    gpu: 'H100',
+    tp: 1,
+    benchDataPath: 'bench_data',
+    ...(calibration && { calibration: kind === 'roofline-v2' ? { v2: calibration } : { v1: calibration } }),
+  });
+
+describe('requestOverheadMicros (per-request delay before queueing)', () => {
+  it('is absent from the shipped config, so queueing time stays BLIS v0.6.1 zero', () => {
+    expect(build('roofline-v1').model.queueingTime(512)).toBe(0);
+    expect(build('roofline-v2').model.queueingTime(512)).toBe(0);
+  });
+
+  it('becomes the queueing time of every request, without touching step times', () => {
+    for (const kind of ['roofline-v1', 'roofline-v2'] as const) {
+      const plain = build(kind);
+      const withOverhead = build(kind, { requestOverheadMicros: 12_500 });
+      expect(withOverhead.model.queueingTime(512)).toBe(12_500);
+      expect(withOverhead.variant).toBe(plain.variant);
+      const batch = [{ progressIndex: 0, numNewTokens: 512, inputLen: 512, outputLen: 10 }];
+      expect(withOverhead.model.stepTime(batch)).toBe(plain.model.stepTime(batch));
+    }
+  });
+});
