@@ -1,5 +1,6 @@
+import { AlphaHooks } from './alpha.ts';
 import type { ModelArch } from './arch.ts';
-import { AlphaHooks, checkPositive, type RooflineOptions, type RooflineV1Params } from './roofline-v1.ts';
+import { checkPositive, type RooflineOptions, type RooflineV1Params } from './roofline-v1.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
 import { checkArch, effectiveContext, type V1Geometry, v1Geometry } from './v1-geometry.ts';
 

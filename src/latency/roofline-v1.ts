@@ -1,5 +1,5 @@
+import { AlphaHooks } from './alpha.ts';
 import type { ModelArch } from './arch.ts';
-import { checkCoefficients } from './blackbox.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
 import {
   checkArch,
@@ -26,35 +26,6 @@ export interface RooflineV1Params {
 export interface RooflineOptions extends GeometryOptions {
   /** Queueing / output-processing coefficients; roofline defaults to [0, 0, 0] (§9.3). */
   readonly alpha?: readonly number[];
-}
-
-/** Shared by the roofline models: BLIS's alpha handling and the zero hooks. */
-export abstract class AlphaHooks {
-  private readonly a0: number;
-  private readonly a1: number;
-  private readonly a2: number;
-
-  constructor(alpha: readonly number[] | undefined) {
-    const a = alpha ?? [0, 0, 0];
-    checkCoefficients('alpha', a);
-    [this.a0, this.a1, this.a2] = a as [number, number, number];
-  }
-
-  queueingTime(inputLen: number): number {
-    return Math.trunc(0 + this.a0 + this.a1 * inputLen);
-  }
-
-  outputTokenProcessingTime(): number {
-    return Math.trunc(this.a2);
-  }
-
-  schedulingProcessingTime(): number {
-    return 0;
-  }
-
-  preemptionProcessingTime(): number {
-    return 0;
-  }
 }
 
 export function checkPositive(where: string, fields: Record<string, number | undefined>): void {

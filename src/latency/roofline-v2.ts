@@ -1,8 +1,9 @@
 import { InputError } from '../errors.ts';
 import type { DecodeGrid, GemmCurve, MfuDatabase, PrefillCurve } from '../mfu/database.ts';
 import { MonotoneCurve, MonotoneGrid } from '../mfu/monotone.ts';
+import { AlphaHooks } from './alpha.ts';
 import { denseLayers, expectedActiveExperts, type ModelArch } from './arch.ts';
-import { AlphaHooks, checkPositive } from './roofline-v1.ts';
+import { checkPositive } from './roofline-v1.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
 import { checkArch } from './v1-geometry.ts';
 import {
