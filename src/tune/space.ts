@@ -23,11 +23,11 @@ type Range = [lo: number, hi: number, step: number];
  */
 const DEFAULTS: Record<LatencyModelName, Record<string, Range>> = {
   'roofline-v1': {
-    mfuPrefill: [0.1, 0.9, 0.025],
+    mfuPrefill: [0.3, 0.9, 0.05],
     mfuDecode: [0.05, 0.6, 0.025],
-    tpScalingExponent: [0, 1.2, 0.05],
+    tpScalingExponent: [0.3, 1.2, 0.05],
     decodeTpScalingExponent: [0.5, 1.3, 0.05],
-    prefillBwFactor: [0.2, 1.5, 0.05],
+    prefillBwFactor: [0.5, 1.5, 0.05],
     decodeBwFactor: [0.5, 1.5, 0.05],
     TOverheadMicros: [0, 3000, 50],
     prefillOverheadMicros: [0, 3000, 50],
