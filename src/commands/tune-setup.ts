@@ -8,7 +8,7 @@ import type { LatencyModelName } from '../latency/types.ts';
 import { fileStamp } from '../paths.ts';
 import { parseCv } from '../tune/folds.ts';
 import type { TuneOutcome, TuneSettings } from '../tune/session.ts';
-import { defaultSpace, loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
+import { loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
 import { defaultsWithRow, hardwareConfigWithFit } from '../tune/writeback.ts';
 import type { InputSettings } from './eval-options.ts';
 
@@ -21,15 +21,13 @@ export function tuneSettings(
   const model = raw.latencyModel as LatencyModelName | undefined;
   if (!model) throw new InputError('--latency-model is required (roofline-v1, roofline-v2 or blackbox)');
   if (typeof raw.hardware !== 'string') throw new InputError('--hardware <gpu> is required');
-  let params: ParamSpec[] = defaultSpace(model);
+  // Absent = the latency model's default space, resolved by the tuning session.
+  let params: ParamSpec[] | undefined;
   const flags = (raw.param as string[] | undefined) ?? [];
   if (typeof raw.grid === 'string') params = loadGridFile(model, raw.grid);
   if (flags.length > 0) {
     const given = flags.map((f) => parseParamFlag(model, f));
-    params =
-      typeof raw.grid === 'string'
-        ? [...params.filter((p) => !given.some((g) => g.name === p.name)), ...given]
-        : given;
+    params = [...(params ?? []).filter((p) => !given.some((g) => g.name === p.name)), ...given];
   }
   let tp: number | undefined;
   if (model === 'blackbox') {
@@ -60,7 +58,7 @@ export function tuneSettings(
     hardware: raw.hardware,
     ...(typeof raw.model === 'string' && { model: raw.model }),
     ...(tp !== undefined && { tp }),
-    params,
+    ...(params && { params }),
     objective: extra.objective,
     cv: parseCv(
       typeof raw.cv === 'string' ? raw.cv : model === 'blackbox' ? 'k-fold:5' : 'leave-one-model-out',
@@ -88,7 +86,7 @@ export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<strin
   if (s.latencyModel !== 'blackbox') {
     const target = typeof raw.write === 'string' ? raw.write : s.hardwareConfig;
     const section = s.latencyModel === 'roofline-v2' ? 'v2' : 'v1';
-    const tuned = Object.fromEntries(s.params.map((p) => [p.name, values[p.name]!]));
+    const tuned = Object.fromEntries(o.params.map((p) => [p.name, values[p.name]!]));
     return {
       target,
       oldText: readFileSync(target, 'utf8'),

@@ -15,23 +15,6 @@ import type { RooflineV2Params } from '../latency/roofline-v2.ts';
  * comments.
  */
 const PEAK_FIELDS = ['TFlopsPeak', 'TFlopsFP8', 'BwPeakTBs'] as const;
-const V1_FIELDS = [
-  'BwEffConstant',
-  'TOverheadMicros',
-  'perLayerOverhead',
-  'mfuPrefill',
-  'mfuDecode',
-  'allReduceLatency',
-  'requestOverheadMicros',
-  ...CALIBRATED_FIELD_NAMES,
-] as const;
-const V2_FIELDS = [
-  'bwEfficiencyFactor',
-  'perLayerOverhead',
-  'gemmMfuScale',
-  'attentionMfuScale',
-  'requestOverheadMicros',
-] as const;
 const V1_REQUIRED = [
   'BwEffConstant',
   'TOverheadMicros',
@@ -39,6 +22,14 @@ const V1_REQUIRED = [
   'mfuPrefill',
   'mfuDecode',
   'allReduceLatency',
+] as const;
+const V1_FIELDS = [...V1_REQUIRED, 'requestOverheadMicros', ...CALIBRATED_FIELD_NAMES] as const;
+const V2_FIELDS = [
+  'bwEfficiencyFactor',
+  'perLayerOverhead',
+  'gemmMfuScale',
+  'attentionMfuScale',
+  'requestOverheadMicros',
 ] as const;
 
 const num = z.number().finite().nonnegative();

@@ -2,7 +2,7 @@ import type { Calibration } from '../config/latency-factory.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { runJob } from './job.ts';
-import type { JobOutput, JobPaths } from './job-types.ts';
+import type { EvalJob, JobOutput, JobPaths } from './job-types.ts';
 import { planJobs } from './plan.ts';
 import { allPoints, pointMeta } from './point-result.ts';
 import { runJobs } from './pool.ts';
@@ -18,6 +18,8 @@ export interface EvaluateOptions {
   jobs: number;
   timeoutS: number;
   signal: AbortSignal;
+  /** Called once with the number of jobs planned. */
+  onStart?: (jobs: number) => void;
   onJobDone?: () => void;
   onWarning?: (message: string) => void;
 }
@@ -29,30 +31,51 @@ export interface Evaluation {
   complete: boolean;
 }
 
+export interface PoolSettings {
+  jobs: number;
+  timeoutS: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Evaluator jobs on the pool (costliest first); a job that throws or times out comes back
+ * as its points marked failed with the error, so callers see one shape of result.
+ */
+export function runEvalJobs(
+  jobs: readonly EvalJob[],
+  pool: PoolSettings,
+  onDone: (index: number, output: JobOutput) => void,
+): Promise<void> {
+  return runJobs(jobs, {
+    ...pool,
+    inProcess: (job) => runJob(job, job.deadline),
+    cost: (job) => outputTokens(job.replay.workload),
+    onDone: (i, outcome) =>
+      onDone(
+        i,
+        outcome.ok
+          ? outcome.value
+          : {
+              points: allPoints(jobs[i]!, pointMeta(jobs[i]!.experiment), 'failed', outcome.error),
+              warnings: [],
+            },
+      ),
+  });
+}
+
 /** Runs every job of the plan on the pool and returns the compared points, sorted. */
 export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   const jobs = planJobs(o.experiments, o);
+  o.onStart?.(jobs.length);
   const outputs: (JobOutput | undefined)[] = new Array(jobs.length);
   const seen = new Set<string>();
-  await runJobs(jobs, {
-    jobs: o.jobs,
-    timeoutS: o.timeoutS,
-    signal: o.signal,
-    inProcess: (job) => runJob(job, job.deadline),
-    cost: (job) => outputTokens(job.replay.workload),
-    onDone: (i, outcome) => {
-      outputs[i] = outcome.ok
-        ? outcome.value
-        : {
-            points: allPoints(jobs[i]!, pointMeta(jobs[i]!.experiment), 'failed', outcome.error),
-            warnings: [],
-          };
-      for (const w of outputs[i].warnings) {
-        if (!seen.has(w)) o.onWarning?.(w);
-        seen.add(w);
-      }
-      o.onJobDone?.();
-    },
+  await runEvalJobs(jobs, o, (i, output) => {
+    outputs[i] = output;
+    for (const w of output.warnings) {
+      if (!seen.has(w)) o.onWarning?.(w);
+      seen.add(w);
+    }
+    o.onJobDone?.();
   });
   const points = outputs.flatMap((out) => out?.points ?? []);
   return {

@@ -8,7 +8,6 @@ import { InputError } from '../errors.ts';
 import { loadGroundTruth } from '../groundtruth/load.ts';
 import { evaluate } from './evaluate.ts';
 import { inputVersion, runIdOf } from './inputs.ts';
-import { planJobs } from './plan.ts';
 import { PERCENTILE_DEFINITION } from './point-metrics.ts';
 import { pointMeta } from './point-result.ts';
 import { computeStats } from './stats.ts';
@@ -42,7 +41,6 @@ export async function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promi
     benchData: s.benchData,
     coefficients: s.coefficients,
   };
-  hooks.onStart?.(planJobs(gt.experiments, { latencyModels: s.latencyModels, seeds: s.seeds, paths }).length);
   const evaluation = await evaluate({
     experiments: gt.experiments,
     latencyModels: s.latencyModels,
@@ -51,6 +49,7 @@ export async function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promi
     jobs: s.jobs,
     timeoutS: s.timeoutS,
     signal: hooks.signal,
+    ...(hooks.onStart && { onStart: hooks.onStart }),
     ...(hooks.onJobDone && { onJobDone: hooks.onJobDone }),
     ...(hooks.onWarning && { onWarning: hooks.onWarning }),
   });

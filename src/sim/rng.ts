@@ -99,19 +99,7 @@ export class GoRand {
 
   /** Bits 32..62 of Int63 (Go's Int31). The hot path: no BigInt, no allocation. */
   int31(): number {
-    let tap = this.tap - 1;
-    if (tap < 0) tap += LEN;
-    let feed = this.feed - 1;
-    if (feed < 0) feed += LEN;
-    this.tap = tap;
-    this.feed = feed;
-    const lo = this.lo;
-    const hi = this.hi;
-    const s = lo[feed]! + lo[tap]!;
-    const h = hi[feed]! + hi[tap]! + (s > 0xffffffff ? 1 : 0);
-    lo[feed] = s;
-    hi[feed] = h;
-    return h & 0x7fffffff;
+    return this.step() & 0x7fffffff;
   }
 
   /** Go's Int31n: power-of-two mask, otherwise rejection of the biased top range. */

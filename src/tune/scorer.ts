@@ -1,11 +1,9 @@
 import type { Calibration } from '../config/latency-factory.ts';
 import { AbortedError } from '../errors.ts';
-import { runJob } from '../eval/job.ts';
+import { runEvalJobs } from '../eval/evaluate.ts';
 import type { EvalJob, JobPaths } from '../eval/job-types.ts';
 import { planJobs } from '../eval/plan.ts';
-import { runJobs } from '../eval/pool.ts';
 import type { Metric, PointResult } from '../eval/types.ts';
-import { outputTokens } from '../eval/workload-source.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { type ExperimentScore, experimentScore } from './objective.ts';
@@ -94,31 +92,20 @@ async function runBatch(
   const left = new Map<string, number>();
   for (const j of jobs)
     left.set(memoKey(j.cand, j.experiment), (left.get(memoKey(j.cand, j.experiment)) ?? 0) + 1);
-  await runJobs(
+  await runEvalJobs(
     jobs.map((j) => j.job),
-    {
-      jobs: s.jobs,
-      timeoutS: s.timeoutS,
-      signal: s.signal,
-      inProcess: (job) => runJob(job, job.deadline),
-      cost: (job) => outputTokens(job.replay.workload),
-      onDone: (i, outcome) => {
-        const j = jobs[i]!;
-        const k = memoKey(j.cand, j.experiment);
-        const got = outcome.ok
-          ? outcome.value.points
-          : j.job.replay.points.map(
-              (p) => ({ point: p.id, status: 'failed', reason: outcome.error }) as PointResult,
-            );
-        points.set(k, [...(points.get(k) ?? []), ...got]);
-        left.set(k, left.get(k)! - 1);
-        if (left.get(k) === 0) {
-          const score = experimentScore(points.get(k)!, s.metrics);
-          s.memo.set(k, score);
-          s.onRecord({ candidate: j.cand, experiment: j.experiment, score });
-        }
-        s.onJobDone?.();
-      },
+    s,
+    (i, output) => {
+      const j = jobs[i]!;
+      const k = memoKey(j.cand, j.experiment);
+      points.set(k, [...(points.get(k) ?? []), ...output.points]);
+      left.set(k, left.get(k)! - 1);
+      if (left.get(k) === 0) {
+        const score = experimentScore(points.get(k)!, s.metrics);
+        s.memo.set(k, score);
+        s.onRecord({ candidate: j.cand, experiment: j.experiment, score });
+      }
+      s.onJobDone?.();
     },
   );
   if (s.signal.aborted) throw new AbortedError('interrupted');

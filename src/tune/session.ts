@@ -23,7 +23,8 @@ export interface TuneSettings extends InputSettings {
   /** Blackbox: the (model, TP) being fitted. */
   model?: string;
   tp?: number;
-  params: ParamSpec[];
+  /** Fields searched; absent = the latency model's default space (blackbox: scaled to its start). */
+  params?: ParamSpec[];
   objective: Metric[];
   cv: CvSpec;
   maxEvals: number;
@@ -45,6 +46,8 @@ export interface TuneOutcome {
   gpu: GpuSpec;
   experiments: Experiment[];
   start: { values: Candidate; from: string };
+  /** The fields searched (the given ones, or the default space). */
+  params: ParamSpec[];
   /** Absent for a shard, which only evaluates its slice. */
   result?: TuneResult;
   evaluated: number;
@@ -81,11 +84,12 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
           hardwareConfig: s.hardwareConfig,
         })
       : {
-          values: rooflineStart(gpu, s.params),
+          values: rooflineStart(gpu, s.params ?? defaultSpace(s.latencyModel)),
           from: `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key})`,
         };
-  const isDefault = JSON.stringify(s.params) === JSON.stringify(defaultSpace(s.latencyModel));
-  const params = s.latencyModel === 'blackbox' && isDefault ? blackboxSpaceAround(start.values) : s.params;
+  const params =
+    s.params ??
+    (s.latencyModel === 'blackbox' ? blackboxSpaceAround(start.values) : defaultSpace(s.latencyModel));
   const shown = (p: string) => relative(process.cwd(), p);
   const fingerprint = {
     inputs: [s.groundTruth, s.hardwareConfig, s.modelConfigs, s.benchData, s.coefficients].map(
@@ -135,7 +139,7 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
     const { k, n } = s.shard;
     const slice = fullGrid(params).filter((_, i) => i % n === k - 1);
     await score(slice, names);
-    return { gpu, experiments, start, evaluated: memo.size - before };
+    return { gpu, experiments, start, params, evaluated: memo.size - before };
   }
   const result = await tune({
     experiments: names,
@@ -149,5 +153,5 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
     force: s.force,
     score,
   });
-  return { gpu, experiments, start, result, evaluated: memo.size - before };
+  return { gpu, experiments, start, params, result, evaluated: memo.size - before };
 }

@@ -69,6 +69,7 @@ function outcome(
   };
   return {
     gpu: { key: 'H100', aliases: [] } as unknown as GpuSpec,
+    params: [],
     experiments: [
       experiment(EVIL, `qwen${EVIL}`),
       experiment('llama-run', 'meta-llama/llama-3.1-8b-instruct'),
