@@ -4,30 +4,8 @@ import { BlackboxModel } from '../src/latency/blackbox.ts';
 import type { LatencyModel } from '../src/latency/types.ts';
 import type { ClusterConfig } from '../src/sim/cluster.ts';
 import type { DistributionParams } from '../src/workload/distribution.ts';
+import { GOLDEN_A, GOLDEN_B } from '../test/support/golden-workloads.ts';
 
-/** Golden workload A (case 0) and B (case 1) of BLIS v0.6.1 (reference §14). */
-const WORKLOAD_A = {
-  prefixTokens: 284,
-  promptTokens: 70,
-  promptTokensStdev: 35,
-  promptTokensMin: 2,
-  promptTokensMax: 200,
-  outputTokens: 215,
-  outputTokensStdev: 80,
-  outputTokensMin: 1,
-  outputTokensMax: 512,
-};
-const WORKLOAD_B = {
-  prefixTokens: 0,
-  promptTokens: 2048,
-  promptTokensStdev: 1974,
-  promptTokensMin: 2,
-  promptTokensMax: 3500,
-  outputTokens: 28,
-  outputTokensStdev: 60,
-  outputTokensMin: 6,
-  outputTokensMax: 200,
-};
 const LLAMA_8B_H100_TP1 = () =>
   new BlackboxModel(
     [232.46191091038054, 1.752360364195244, 3357.4400353290152],
@@ -60,28 +38,28 @@ export const CASES: BenchCase[] = [
   {
     name: 'case0-10k',
     blisReqPerS: 1350,
-    params: { ...WORKLOAD_A, rate: 10, numRequests: 10_000 },
+    params: { ...GOLDEN_A, rate: 10, numRequests: 10_000 },
     cluster: { totalKVBlocks: 7463 },
     latency: LLAMA_8B_H100_TP1,
   },
   {
     name: 'case0-100k',
     blisReqPerS: 1350,
-    params: { ...WORKLOAD_A, rate: 10, numRequests: 100_000 },
+    params: { ...GOLDEN_A, rate: 10, numRequests: 100_000 },
     cluster: { totalKVBlocks: 7463 },
     latency: LLAMA_8B_H100_TP1,
   },
   {
     name: 'case1-2048tok-3k',
     blisReqPerS: 130,
-    params: { ...WORKLOAD_B, rate: 10, numRequests: 3000 },
+    params: { ...GOLDEN_B, rate: 10, numRequests: 3000 },
     cluster: { totalKVBlocks: 7463 },
     latency: LLAMA_8B_H100_TP1,
   },
   {
     name: 'case0-4inst-rr-20k',
     blisReqPerS: 1350,
-    params: { ...WORKLOAD_A, rate: 40, numRequests: 20_000 },
+    params: { ...GOLDEN_A, rate: 40, numRequests: 20_000 },
     cluster: { totalKVBlocks: 7463, numInstances: 4, routingPolicy: 'round-robin' },
     latency: LLAMA_8B_H100_TP1,
   },
@@ -89,14 +67,14 @@ export const CASES: BenchCase[] = [
   {
     name: 'case0-roofline-v1-10k',
     blisReqPerS: 1050,
-    params: { ...WORKLOAD_A, rate: 10, numRequests: 10_000 },
+    params: { ...GOLDEN_A, rate: 10, numRequests: 10_000 },
     cluster: { totalKVBlocks: 7463 },
     latency: LLAMA_8B_H100_ROOFLINE('roofline-v1'),
   },
   {
     name: 'case0-roofline-v2-10k',
     blisReqPerS: 1050,
-    params: { ...WORKLOAD_A, rate: 10, numRequests: 10_000 },
+    params: { ...GOLDEN_A, rate: 10, numRequests: 10_000 },
     cluster: { totalKVBlocks: 7463 },
     latency: LLAMA_8B_H100_ROOFLINE('roofline-v2'),
   },

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import { clusterConfig } from '../sim/cluster-config.ts';
+import { CPU_TIER_DEFAULTS } from '../sim/kv-tier.ts';
 
 type Kind = 'int' | 'float' | 'string' | 'bool' | 'floats';
 interface Flag {
@@ -8,6 +10,9 @@ interface Flag {
   def: string | number | boolean | number[];
   help: string;
 }
+
+/** The simulator's defaults are BLIS's: one source for flags, evaluator and tests. */
+const BLIS = clusterConfig();
 
 /** The 53 flags of BLIS v0.6.1 `run` (reference §13), same names and defaults, plus ours. */
 export const RUN_FLAGS: readonly Flag[] = [
@@ -29,9 +34,19 @@ export const RUN_FLAGS: readonly Flag[] = [
     help: 'distribution|chatbot|summarization|contentgen|multidoc|traces',
   },
   { name: 'workload-traces-filepath', kind: 'string', def: '', help: 'CSV trace for --workload traces' },
-  { name: 'total-kv-blocks', kind: 'int', def: 1000000, help: 'KV blocks per instance' },
-  { name: 'max-num-running-reqs', kind: 'int', def: 256, help: 'max running requests per instance' },
-  { name: 'max-num-scheduled-tokens', kind: 'int', def: 2048, help: 'token budget per step' },
+  { name: 'total-kv-blocks', kind: 'int', def: BLIS.totalKVBlocks, help: 'KV blocks per instance' },
+  {
+    name: 'max-num-running-reqs',
+    kind: 'int',
+    def: BLIS.maxRunningReqs,
+    help: 'max running requests per instance',
+  },
+  {
+    name: 'max-num-scheduled-tokens',
+    kind: 'int',
+    def: BLIS.maxScheduledTokens,
+    help: 'token budget per step',
+  },
   { name: 'beta-coeffs', kind: 'floats', def: [0, 0, 0], help: 'blackbox beta (step time)' },
   {
     name: 'alpha-coeffs',
@@ -39,7 +54,7 @@ export const RUN_FLAGS: readonly Flag[] = [
     def: [0, 0, 0],
     help: 'blackbox alpha (queueing, output processing)',
   },
-  { name: 'block-size-in-tokens', kind: 'int', def: 16, help: 'tokens per KV block' },
+  { name: 'block-size-in-tokens', kind: 'int', def: BLIS.blockSize, help: 'tokens per KV block' },
   { name: 'max-model-len', kind: 'int', def: 2048, help: 'parsed but unused, as in BLIS v0.6.1' },
   { name: 'long-prefill-token-threshold', kind: 'int', def: 0, help: 'max prefill chunk (0 = off)' },
   { name: 'model', kind: 'string', def: '', help: 'model name (required)' },
@@ -84,9 +99,24 @@ export const RUN_FLAGS: readonly Flag[] = [
   { name: 'summarize-trace', kind: 'bool', def: false, help: 'print a decision-trace summary' },
   { name: 'workload-spec', kind: 'string', def: '', help: 'workload-spec YAML (overrides --workload)' },
   { name: 'kv-cpu-blocks', kind: 'int', def: 0, help: 'CPU-tier KV blocks (0 = single tier)' },
-  { name: 'kv-offload-threshold', kind: 'float', def: 0.9, help: 'GPU utilisation that triggers offload' },
-  { name: 'kv-transfer-bandwidth', kind: 'float', def: 100.0, help: 'blocks per tick' },
-  { name: 'kv-transfer-base-latency', kind: 'int', def: 0, help: 'µs per transfer' },
+  {
+    name: 'kv-offload-threshold',
+    kind: 'float',
+    def: CPU_TIER_DEFAULTS.offloadThreshold,
+    help: 'GPU utilisation that triggers offload',
+  },
+  {
+    name: 'kv-transfer-bandwidth',
+    kind: 'float',
+    def: CPU_TIER_DEFAULTS.transferBandwidth,
+    help: 'blocks per tick',
+  },
+  {
+    name: 'kv-transfer-base-latency',
+    kind: 'int',
+    def: CPU_TIER_DEFAULTS.transferBaseLatency,
+    help: 'µs per transfer',
+  },
   {
     name: 'snapshot-refresh-interval',
     kind: 'int',

@@ -1,6 +1,7 @@
 import { AbortedError, NoProgressError } from '../errors.ts';
 import { runCluster } from '../sim/cluster.ts';
 import { clusterConfig } from '../sim/cluster-config.ts';
+import { CPU_TIER_DEFAULTS } from '../sim/kv-tier.ts';
 import type { SimRequest } from '../sim/request.ts';
 import { jobLatency } from './job-latency.ts';
 import type { EvalJob, JobOutput } from './job-types.ts';
@@ -16,9 +17,6 @@ import { arrivalSpanUs, workloadSource } from './workload-source.ts';
  */
 const DRAIN_FACTOR = 3;
 const DRAIN_SLACK_US = 600e6;
-
-/** BLIS's CPU-tier flag defaults (reference §5.7), used when a file gives cpu_kv_blocks. */
-const CPU_TIER_DEFAULTS = { offloadThreshold: 0.9, transferBandwidth: 100, transferBaseLatency: 0 };
 
 /**
  * Runs one job: builds the latency model (or finds it does not apply), simulates the

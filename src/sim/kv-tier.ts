@@ -16,6 +16,13 @@ interface Offloaded {
   offloadedAt: number;
 }
 
+/** BLIS v0.6.1's flag defaults of the tier (`--kv-offload-threshold` …), besides its size. */
+export const CPU_TIER_DEFAULTS = {
+  offloadThreshold: 0.9,
+  transferBandwidth: 100,
+  transferBaseLatency: 0,
+} as const;
+
 const THRASH_WINDOW_TICKS = 1000;
 
 /**

@@ -9,33 +9,11 @@ import {
 } from '../../src/workload/distribution.ts';
 import { presetLengths, WORKLOAD_PRESETS } from '../../src/workload/presets.ts';
 import type { WorkloadRequest } from '../../src/workload/types.ts';
+import { GOLDEN_A, GOLDEN_B } from '../support/golden-workloads.ts';
 
-/** Golden workload A (cases 1, 3, 5) and B (cases 2, 4) of reference §14. */
-const A: DistributionParams = {
-  rate: 10,
-  numRequests: 300,
-  prefixTokens: 284,
-  promptTokens: 70,
-  promptTokensStdev: 35,
-  promptTokensMin: 2,
-  promptTokensMax: 200,
-  outputTokens: 215,
-  outputTokensStdev: 80,
-  outputTokensMin: 1,
-  outputTokensMax: 512,
-};
-const B: DistributionParams = {
-  ...A,
-  prefixTokens: 0,
-  promptTokens: 2048,
-  promptTokensStdev: 1974,
-  promptTokensMin: 2,
-  promptTokensMax: 3500,
-  outputTokens: 28,
-  outputTokensStdev: 60,
-  outputTokensMin: 6,
-  outputTokensMax: 200,
-};
+/** Golden workloads A and B of reference §14 at the golden rate and count. */
+const A: DistributionParams = { rate: 10, numRequests: 300, ...GOLDEN_A };
+const B: DistributionParams = { ...A, ...GOLDEN_B };
 
 const totals = (reqs: Iterable<WorkloadRequest>) => {
   let input = 0;
