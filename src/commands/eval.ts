@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, InputError } from '../errors.ts';
-import { Progress } from '../eval/progress.ts';
 import { runEvaluation } from '../eval/session.ts';
 import type { EvalRun, Metric } from '../eval/types.ts';
 import { fileStamp } from '../paths.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { writeReportFiles } from '../report/write.ts';
+import { runWithConsole } from './console-run.ts';
 import { addEvalOptions, parseEvalOptions } from './eval-options.ts';
 
 /** The evaluator's flags and action, on the program itself and as `blis-eval eval`. */
@@ -35,28 +35,14 @@ async function evalAction(raw: Record<string, unknown>, given: (flag: string) =>
   if (failAbove !== null && !(failAbove >= 0)) {
     throw new InputError(`--fail-above must be a percentage >= 0, got '${raw.failAbove}'`);
   }
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\ninterrupted: finishing the report with the jobs that completed\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
-  let progress: Progress | null = null;
-  let run: EvalRun;
-  try {
-    run = await runEvaluation(settings, {
-      signal: controller.signal,
-      onStart: (n) => {
-        progress = new Progress(n, 'simulating', process.stderr, !settings.quiet);
-      },
-      onJobDone: () => progress?.tick(),
-      onWarning: (m) => {
-        if (!settings.quiet) process.stderr.write(`warning: ${m}\n`);
-      },
-    });
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+  const run = await runWithConsole(
+    {
+      label: 'simulating',
+      quiet: settings.quiet,
+      onInterrupt: 'finishing the report with the jobs that completed',
+    },
+    (hooks) => runEvaluation(settings, hooks),
+  );
   const stamp = fileStamp(new Date(run.createdAt));
   const dir = typeof raw.out === 'string' ? raw.out : join('reports', `${stamp}-${run.runId}`);
   await writeReportFiles(dir, run);

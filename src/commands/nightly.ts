@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, InputError } from '../errors.ts';
-import { Progress } from '../eval/progress.ts';
 import { hasRegression } from '../nightly/compare.ts';
 import { checkHistoryDir } from '../nightly/history.ts';
 import { recordFromResultsFile } from '../nightly/record.ts';
 import { type NightlySettings, runNightly } from '../nightly/session.ts';
+import { runWithConsole } from './console-run.ts';
 import { addEvalOptions, parseEvalOptions } from './eval-options.ts';
 
 /**
@@ -67,28 +67,10 @@ async function nightlyAction(
 ): Promise<number> {
   const s = parseNightlyOptions(raw, given);
   const quiet = s.eval.quiet;
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\ninterrupted: writing the evaluator report; no history record\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
-  let progress: Progress | null = null;
-  let result: Awaited<ReturnType<typeof runNightly>>;
-  try {
-    result = await runNightly(s, {
-      signal: controller.signal,
-      onStart: (n) => {
-        progress = new Progress(n, 'simulating', process.stderr, !quiet);
-      },
-      onJobDone: () => progress?.tick(),
-      onWarning: (m) => {
-        if (!quiet) process.stderr.write(`warning: ${m}\n`);
-      },
-    });
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+  const result = await runWithConsole(
+    { label: 'simulating', quiet, onInterrupt: 'writing the evaluator report; no history record' },
+    (hooks) => runNightly(s, hooks),
+  );
   if (result.kind === 'interrupted') {
     process.stderr.write(`report: ${result.dir} (INCOMPLETE: interrupted, nothing recorded)\n`);
     return EXIT.interrupted;

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { createPatch } from 'diff';
 import { AbortedError, EXIT, InputError } from '../errors.ts';
-import { Progress } from '../eval/progress.ts';
 import { METRICS } from '../eval/types.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
 import { fileStamp } from '../paths.ts';
@@ -12,6 +11,7 @@ import { renderTuneMd } from '../report/tune-md.ts';
 import { readState } from '../tune/checkpoint.ts';
 import { runTune, type TuneOutcome, type TuneSettings } from '../tune/session.ts';
 import { replaceFileSafely } from '../tune/writeback.ts';
+import { runWithConsole } from './console-run.ts';
 import { addInputOptions, int, list, parseInputOptions } from './eval-options.ts';
 import { tuneSettings, writeBackPlan } from './tune-setup.ts';
 
@@ -97,19 +97,11 @@ function readOr(p: string): string {
 }
 
 async function execute(s: TuneSettings, raw: Record<string, unknown>): Promise<number> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  let progress: Progress | null = null;
   let outcome: TuneOutcome;
   try {
-    outcome = await runTune(s, {
-      signal: controller.signal,
-      onBatch: (n) => {
-        progress = new Progress(n, 'evaluating candidates', process.stderr, !s.quiet);
-      },
-      onJobDone: () => progress?.tick(),
-    });
+    outcome = await runWithConsole({ label: 'evaluating candidates', quiet: s.quiet }, (hooks) =>
+      runTune(s, { signal: hooks.signal, onBatch: hooks.onStart, onJobDone: hooks.onJobDone }),
+    );
   } catch (e) {
     if (e instanceof AbortedError) {
       process.stderr.write(
@@ -118,8 +110,6 @@ async function execute(s: TuneSettings, raw: Record<string, unknown>): Promise<n
       return EXIT.interrupted;
     }
     throw e;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
   }
   if (!outcome.result) {
     process.stdout.write(`shard ${s.shard?.k}/${s.shard?.n}: ${outcome.evaluated} evaluations in ${s.dir}\n`);
