@@ -67,6 +67,8 @@ export class Instance {
   private readonly heap = new EventHeap<SimEvent>();
   private readonly former: BatchFormer;
   private stepEvent: SimEvent | null = null;
+  /** ITL entry of each step, by step number (requests refer to it by step ranges). */
+  private stepItl = new Float64Array(1024);
 
   constructor(
     readonly id: string,
@@ -153,13 +155,28 @@ export class Instance {
     const adv = lat.stepTime(running) + (tier !== null ? tier.consumePendingLatency() : 0);
     const otp = lat.outputTokenProcessingTime();
     const itlEntry = adv + otp;
-    for (const r of running) {
+    const step = this.stepCount;
+    if (step >= this.stepItl.length) {
+      const grown = new Float64Array(this.stepItl.length * 2);
+      grown.set(this.stepItl);
+      this.stepItl = grown;
+    }
+    this.stepItl[step] = itlEntry;
+    for (let i = 0; i < running.length; i++) {
+      const r = running[i]!;
       if (r.progressIndex < r.inputLen) {
         r.progressIndex = r.computedTokens;
       } else {
         r.progressIndex += 1;
         this.totalOutputTokens++;
-        r.itl.push(itlEntry);
+        if (r.itlTo !== step - 1) {
+          if (r.itlTo >= 0) {
+            r.itlRuns ??= [];
+            r.itlRuns.push(r.itlFrom, r.itlTo);
+          }
+          r.itlFrom = step;
+        }
+        r.itlTo = step;
         r.itlSum += itlEntry;
       }
       if (r.progressIndex === r.inputLen) {
@@ -192,7 +209,6 @@ export class Instance {
   private complete(r: SimRequest, now: number, adv: number, itlEntry: number): void {
     r.state = COMPLETED;
     // v0.6.1 appends one more ITL entry at completion (the "phantom" ITL, §3.4).
-    r.itl.push(itlEntry);
     r.itlSum += itlEntry;
     if (r.outputLen > 0 && !this.kv.allocate(r, r.progressIndex, r.progressIndex + 1, NO_CACHED)) {
       this.kvAllocationFailures++;
@@ -204,8 +220,18 @@ export class Instance {
     r.completed = true;
     r.e2e = r.ttft + r.itlSum;
     r.itlReq = r.outputLen > 0 ? (r.e2e - r.ttft) / Math.max(r.outputLen - 1, 1) : 0;
-    const counts = this.itlCounts;
-    for (const v of r.itl) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const runs = r.itlRuns ?? [];
+    for (let i = 0; i < runs.length; i += 2) this.countItl(runs[i]!, runs[i + 1]!);
+    if (r.itlTo >= 0) this.countItl(r.itlFrom, r.itlTo);
+    this.itlCounts.set(itlEntry, (this.itlCounts.get(itlEntry) ?? 0) + 1);
     r.release();
+  }
+
+  private countItl(from: number, to: number): void {
+    const counts = this.itlCounts;
+    for (let s = from; s <= to; s++) {
+      const v = this.stepItl[s]!;
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
   }
 }

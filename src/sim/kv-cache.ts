@@ -138,14 +138,14 @@ export class KVCache {
       } else {
         list = [];
         r.blocks = list;
-        r.listKeys = [];
+        r.listKey = ROOT_KEY;
         for (const c of cached) this.pin(r, list, c);
       }
       if (latest >= 0 && this.fill[latest]! > 0 && this.fill[latest]! < bs) {
         const take = Math.min(bs - this.fill[latest]!, count - pos);
         this.append(latest, src, from + pos, take);
         pos += take;
-        if (this.fill[latest] === bs) this.setHash(latest, this.pushListKey(r, latest));
+        if (this.fill[latest] === bs) this.setHash(latest, this.extendListKey(r, latest));
         continue;
       }
       const need = Math.ceil((count - pos) / bs);
@@ -173,7 +173,7 @@ export class KVCache {
         this.usedBlocks++;
         this.misses++;
         if (this.fill[b] === bs) {
-          this.pushListKey(r, b);
+          this.extendListKey(r, b);
           if (prefill) this.setHash(b, inputKeyAt(r, start + pos, bs));
         }
         list.push(b);
@@ -187,7 +187,7 @@ export class KVCache {
   release(r: SimRequest): void {
     const list = r.blocks;
     r.blocks = null;
-    r.listKeys = [];
+    r.listKey = ROOT_KEY;
     if (list === null) return;
     for (let i = list.length - 1; i >= 0; i--) {
       const b = list[i]!;
@@ -249,7 +249,7 @@ export class KVCache {
     }
     this.hits++;
     list.push(c);
-    this.pushListKey(r, c);
+    this.extendListKey(r, c);
     this.pinned[this.nPinned] = c;
     this.pinnedWasInUse[this.nPinned++] = wasInUse;
   }
@@ -268,11 +268,9 @@ export class KVCache {
   }
 
   /** Key of the concatenation of the request's blocks up to `b` (its newest block). */
-  private pushListKey(r: SimRequest, b: number): number {
-    const keys = r.listKeys;
-    const prevKey = keys.length > 0 ? keys[keys.length - 1]! : ROOT_KEY;
-    const key = combine(prevKey, finishChunk(this.stA[b]!, this.stB[b]!, this.fill[b]!));
-    keys.push(key);
+  private extendListKey(r: SimRequest, b: number): number {
+    const key = combine(r.listKey, finishChunk(this.stA[b]!, this.stB[b]!, this.fill[b]!));
+    r.listKey = key;
     return key;
   }
 
@@ -306,7 +304,7 @@ export class KVCache {
     }
     // BLIS deletes the whole entry, orphaning blocks the request held before (the leak, §5.4).
     r.blocks = null;
-    r.listKeys = [];
+    r.listKey = ROOT_KEY;
   }
 
   private unlinkFree(b: number): void {

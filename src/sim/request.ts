@@ -1,6 +1,6 @@
 import type { StepRequest } from '../latency/types.ts';
 import type { WorkloadRequest } from '../workload/types.ts';
-import { fullBlockKeys } from './block-keys.ts';
+import { fullBlockKeys, ROOT_KEY } from './block-keys.ts';
 
 export const QUEUED = 0;
 export const RUNNING = 1;
@@ -33,12 +33,19 @@ export class SimRequest implements StepRequest {
 
   /** KV RequestMap entry: block IDs in order, or null when the map has none. */
   blocks: number[] | null = null;
-  /** listKeys[i]: key of the concatenated tokens of blocks[0..i] (full blocks only). */
-  listKeys: number[] = [];
+  /** Key of the concatenated tokens of the request's full blocks (ROOT_KEY when none). */
+  listKey = ROOT_KEY;
   private inputKeys: Float64Array | null = null;
 
-  /** ITL entries in µs (kept across preemption, quirk Q4). */
-  itl: number[] = [];
+  /**
+   * ITL entries, kept across preemption (quirk Q4), as the steps that decoded a token of
+   * this request: every decoding request of a step gets the same entry, so the instance
+   * logs it once per step and a request keeps step ranges, not a per-token array.
+   */
+  itlFrom = -1;
+  itlTo = -1;
+  /** Closed [from, to] step ranges from before a preemption, or null. */
+  itlRuns: number[] | null = null;
   itlSum = 0;
 
   // Per-request metrics; `has*` mirrors presence in BLIS's per-request maps.
@@ -74,7 +81,7 @@ export class SimRequest implements StepRequest {
     this.input = null;
     this.output = null;
     this.inputKeys = null;
-    this.itl = [];
-    this.listKeys = [];
+    this.itlRuns = null;
+    this.listKey = ROOT_KEY;
   }
 }

@@ -19,6 +19,8 @@ export class BatchFormer {
   readonly scheduled: SimRequest[] = [];
   readonly preempted: SimRequest[] = [];
   private preemptionHappened = false;
+  /** Phase 1's snapshot of the running list, reused between steps. */
+  private readonly snapshot: SimRequest[] = [];
 
   constructor(
     private readonly limits: BatchLimits,
@@ -34,8 +36,11 @@ export class BatchFormer {
     let budget = maxScheduledTokens;
 
     // Phase 1 walks a snapshot: evicted requests are still visited (BLIS does this on purpose).
-    const snapshot = running.slice();
-    for (const r of snapshot) {
+    const snapshot = this.snapshot;
+    const n0 = running.length;
+    for (let i = 0; i < n0; i++) snapshot[i] = running[i]!;
+    for (let i = 0; i < n0; i++) {
+      const r = snapshot[i]!;
       if (budget <= 0) break;
       let n = r.inputLen - r.progressIndex;
       if (n > 0) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NoProgressError } from '../../src/errors.ts';
+import type { LatencyModel, StepRequest } from '../../src/latency/types.ts';
 import type { ClusterConfig } from '../../src/sim/cluster.ts';
 import { summarize } from '../../src/sim/metrics.ts';
 import { runSingle } from '../../src/sim/single.ts';
@@ -87,6 +88,48 @@ describe('simulator invariants on random configurations', () => {
     const m = summarize(res.instances, Number.POSITIVE_INFINITY, 'cluster');
     expect(m.completed_requests).toBe(params.numRequests);
     for (const inst of res.instances) expect(inst.kv.usedBlocks).toBe(0);
+  });
+
+  it('ITL samples equal a per-token record, across preemptions (quirk Q4) and the phantom entry', () => {
+    let preempting = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const { cfg, params } = randomCase(seed);
+      // The oracle, from the latency model's view of each batch: a decoding request gets the
+      // step's entry for its token; a completed request gets its last step's entry once more.
+      const decoded = new Map<StepRequest, number[]>();
+      const lastEntry = new Map<StepRequest, number>();
+      const recording: LatencyModel = {
+        name: model.name,
+        queueingTime: (n) => model.queueingTime(n),
+        outputTokenProcessingTime: () => model.outputTokenProcessingTime(),
+        schedulingProcessingTime: () => model.schedulingProcessingTime(),
+        preemptionProcessingTime: () => model.preemptionProcessingTime(),
+        stepTime(batch) {
+          const t = model.stepTime(batch);
+          const entry = t + model.outputTokenProcessingTime();
+          for (const r of batch) {
+            if (r.progressIndex >= r.inputLen) {
+              const list = decoded.get(r) ?? [];
+              list.push(entry);
+              decoded.set(r, list);
+            }
+            lastEntry.set(r, entry);
+          }
+          return t;
+        },
+      };
+      const res = simulate(cfg, recording, source(params, seed));
+      if (res.instances.some((i) => i.preemptionCount > 0)) preempting++;
+      for (const inst of res.instances) {
+        const want = new Map<number, number>();
+        for (const r of inst.injected.filter((q) => q.completed)) {
+          for (const v of [...(decoded.get(r) ?? []), lastEntry.get(r)!]) want.set(v, (want.get(v) ?? 0) + 1);
+        }
+        const sorted = (m: Map<number, number>) => [...m].sort((x, y) => x[0] - y[0]);
+        expect(sorted(inst.itlCounts)).toEqual(sorted(want));
+      }
+    }
+    expect(preempting).toBeGreaterThan(3);
   });
 
   it('one instance through the cluster path equals the single-instance simulator', () => {
