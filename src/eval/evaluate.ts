@@ -5,7 +5,7 @@ import { runJob } from './job.ts';
 import type { EvalJob, JobOutput, JobPaths } from './job-types.ts';
 import { planJobs } from './plan.ts';
 import { allPoints, pointMeta } from './point-result.ts';
-import { runJobs } from './pool.ts';
+import { runJobs, type Workers } from './pool.ts';
 import type { PointResult } from './types.ts';
 import { outputTokens } from './workload-source.ts';
 
@@ -15,7 +15,7 @@ export interface EvaluateOptions {
   seeds: number;
   paths: JobPaths;
   calibration?: Calibration;
-  jobs: number;
+  workers: Workers;
   timeoutS: number;
   signal: AbortSignal;
   /** Called once with the number of jobs planned. */
@@ -32,7 +32,7 @@ export interface Evaluation {
 }
 
 export interface PoolSettings {
-  jobs: number;
+  workers: Workers;
   timeoutS: number;
   signal: AbortSignal;
 }

@@ -6,8 +6,7 @@ import { Piscina } from 'piscina';
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: string };
 
 export interface PoolOptions<J, R> {
-  /** Worker threads; 1 runs jobs in this thread. */
-  jobs: number;
+  workers: Workers;
   /** Seconds per job (0 = none); the job stops itself at its deadline. */
   timeoutS: number;
   /** Set by Ctrl-C: no new job starts, running ones are abandoned. */
@@ -24,8 +23,35 @@ export const defaultJobs = (): number => availableParallelism();
 const WORKER = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 
 /**
- * Runs every job once, on a piscina worker pool (p-limit bounds the jobs in flight) or
- * in-process for `jobs: 1`. A job that throws or passes its deadline is reported as a
+ * Where jobs run: this thread (`jobs` 1) or piscina worker threads. Each new pool pays
+ * thread start-up, module loading and JIT warm-up again, so a session opens its workers
+ * first (they start while it loads its inputs) and keeps them for every batch it runs.
+ */
+export class Workers {
+  readonly pool: Piscina | null;
+
+  constructor(readonly jobs: number) {
+    this.pool = jobs > 1 ? new Piscina({ filename: WORKER, minThreads: jobs, maxThreads: jobs }) : null;
+  }
+
+  close(): Promise<void> {
+    return this.pool?.destroy() ?? Promise.resolve();
+  }
+}
+
+/** Runs `f` with workers for `jobs`, closing them however `f` ends. */
+export async function withWorkers<T>(jobs: number, f: (w: Workers) => Promise<T>): Promise<T> {
+  const w = new Workers(jobs);
+  try {
+    return await f(w);
+  } finally {
+    await w.close();
+  }
+}
+
+/**
+ * Runs every job once, on the worker pool (p-limit bounds the jobs in flight) or in this
+ * thread. A job that throws or passes its deadline is reported as a
  * failed outcome; the others go on. Outcomes are reported as they finish; callers sort.
  */
 export async function runJobs<J extends object, R>(jobs: readonly J[], o: PoolOptions<J, R>): Promise<void> {
@@ -35,7 +61,8 @@ export async function runJobs<J extends object, R>(jobs: readonly J[], o: PoolOp
     const c = jobs.map(o.cost);
     order.sort((a, b) => c[b]! - c[a]! || a - b);
   }
-  if (o.jobs <= 1) {
+  const pool = o.workers.pool;
+  if (pool === null) {
     for (const i of order) {
       // Yield between jobs so a Ctrl-C handler gets to run.
       await new Promise((r) => setImmediate(r));
@@ -47,26 +74,21 @@ export async function runJobs<J extends object, R>(jobs: readonly J[], o: PoolOp
     }
     return;
   }
-  const pool = new Piscina({ filename: WORKER, minThreads: o.jobs, maxThreads: o.jobs, idleTimeout: 1000 });
-  const limit = pLimit(o.jobs * 2);
-  try {
-    await Promise.all(
-      order.map((i) =>
-        limit(async () => {
-          const job = jobs[i]!;
-          if (o.signal.aborted) return;
-          try {
-            const value = (await pool.run({ ...job, deadline: deadline() }, { signal: o.signal })) as R;
-            o.onDone(i, { ok: true, value });
-          } catch (e) {
-            if (!o.signal.aborted) o.onDone(i, { ok: false, error: message(e) });
-          }
-        }),
-      ),
-    );
-  } finally {
-    await pool.destroy();
-  }
+  const limit = pLimit(o.workers.jobs * 2);
+  await Promise.all(
+    order.map((i) =>
+      limit(async () => {
+        const job = jobs[i]!;
+        if (o.signal.aborted) return;
+        try {
+          const value = (await pool.run({ ...job, deadline: deadline() }, { signal: o.signal })) as R;
+          o.onDone(i, { ok: true, value });
+        } catch (e) {
+          if (!o.signal.aborted) o.onDone(i, { ok: false, error: message(e) });
+        }
+      }),
+    ),
+  );
 }
 
 function capture<R>(f: () => R): Outcome<R> {

@@ -10,6 +10,7 @@ import { evaluate } from './evaluate.ts';
 import { inputVersion, runIdOf } from './inputs.ts';
 import { PERCENTILE_DEFINITION } from './point-metrics.ts';
 import { pointMeta } from './point-result.ts';
+import { type Workers, withWorkers } from './pool.ts';
 import { computeStats } from './stats.ts';
 import type { EvalRun } from './types.ts';
 
@@ -25,8 +26,15 @@ export interface SessionHooks {
 
 const VERSION = '0.1.0';
 
-/** Loads and checks every input, runs the evaluator and assembles the run's results. */
-export async function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
+/**
+ * Loads and checks every input, runs the evaluator and assembles the run's results. The
+ * workers open first so their start-up overlaps the loading.
+ */
+export function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
+  return withWorkers(s.jobs, (workers) => evaluateWith(workers, s, hooks));
+}
+
+async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
   const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
   for (const key of s.explicit) {
     if (!existsSync(s[key])) throw new InputError(`${s[key]}: not found`);
@@ -46,7 +54,7 @@ export async function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promi
     latencyModels: s.latencyModels,
     seeds: s.seeds,
     paths,
-    jobs: s.jobs,
+    workers,
     timeoutS: s.timeoutS,
     signal: hooks.signal,
     ...(hooks.onStart && { onStart: hooks.onStart }),

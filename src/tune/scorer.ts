@@ -3,6 +3,7 @@ import { AbortedError } from '../errors.ts';
 import { runEvalJobs } from '../eval/evaluate.ts';
 import type { EvalJob, JobPaths } from '../eval/job-types.ts';
 import { planJobs } from '../eval/plan.ts';
+import type { Workers } from '../eval/pool.ts';
 import type { Metric, PointResult } from '../eval/types.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
@@ -28,7 +29,7 @@ export interface ScorerSetup {
   fixed: Candidate;
   metrics: readonly Metric[];
   paths: JobPaths;
-  jobs: number;
+  workers: Workers;
   timeoutS: number;
   signal: AbortSignal;
   /** Memo keyed by `${candidate}\0${experiment}`, filled from checkpoints on resume. */

@@ -5,6 +5,7 @@ import { findGpu, type GpuSpec, loadHardwareConfig } from '../config/hardware-co
 import { clearLatencyCaches } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
 import { inputVersion } from '../eval/inputs.ts';
+import { type Workers, withWorkers } from '../eval/pool.ts';
 import type { Metric } from '../eval/types.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import { loadGroundTruth } from '../groundtruth/load.ts';
@@ -53,8 +54,15 @@ export interface TuneOutcome {
   evaluated: number;
 }
 
-/** Loads the inputs, opens the checkpoint and runs the cross-validated search (or one shard of its grid). */
-export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
+/**
+ * Loads the inputs, opens the checkpoint and runs the cross-validated search (or one shard
+ * of its grid). One set of workers serves every batch of the search.
+ */
+export function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
+  return withWorkers(s.jobs, (workers) => tuneWith(workers, s, hooks));
+}
+
+async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
   const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
   const gpu = findGpu(loadHardwareConfig(s.hardwareConfig), s.hardware);
   const defaults = loadDefaults(s.coefficients);
@@ -126,7 +134,7 @@ export async function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOu
       benchData: s.benchData,
       coefficients: s.coefficients,
     },
-    jobs: s.jobs,
+    workers,
     timeoutS: s.timeoutS,
     signal: hooks.signal,
     memo,

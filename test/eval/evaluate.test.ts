@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/eval/evaluate.ts';
 import { runJob } from '../../src/eval/job.ts';
 import { planJobs } from '../../src/eval/plan.ts';
+import { Workers, withWorkers } from '../../src/eval/pool.ts';
 import { loadGroundTruth } from '../../src/groundtruth/load.ts';
 
 const paths = {
@@ -12,6 +13,7 @@ const paths = {
   coefficients: resolve('defaults.yaml'),
 };
 const staged = () => loadGroundTruth('test/fixtures/gt/staged.json').experiments;
+const inThisThread = new Workers(1);
 const base = { latencyModels: ['blackbox', 'roofline-v1'] as const, seeds: 1, paths, timeoutS: 0 };
 
 describe('evaluate', () => {
@@ -19,15 +21,12 @@ describe('evaluate', () => {
     const a = await evaluate({
       ...base,
       experiments: staged(),
-      jobs: 1,
+      workers: inThisThread,
       signal: new AbortController().signal,
     });
-    const b = await evaluate({
-      ...base,
-      experiments: staged(),
-      jobs: 2,
-      signal: new AbortController().signal,
-    });
+    const b = await withWorkers(2, (workers) =>
+      evaluate({ ...base, experiments: staged(), workers, signal: new AbortController().signal }),
+    );
     expect(b).toEqual(a);
     expect(a.complete).toBe(true);
     expect(a.points.map((p) => `${p.experiment}/${p.point}/${p.latencyModel}`)).toEqual([
@@ -47,7 +46,7 @@ describe('evaluate', () => {
     const r = await evaluate({
       ...base,
       experiments: staged(),
-      jobs: 1,
+      workers: inThisThread,
       signal: stop.signal,
       onJobDone: () => stop.abort(),
     });
@@ -62,7 +61,7 @@ describe('evaluate', () => {
       latencyModels: ['roofline-v1'],
       seeds: 2,
       experiments,
-      jobs: 1,
+      workers: inThisThread,
       signal: new AbortController().signal,
     });
     expect(r.points.map((p) => `${p.point}@${p.seed}`)).toEqual([
