@@ -1,9 +1,20 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The installed package's root, so shipped data is found from any working directory. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The installed package's root, so shipped data is found from any working directory. Found
+ * by its package.json: this module runs from src/ or from a bundle under node_modules/.cache.
+ */
+export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'blis-eval') return dir;
+    if (dirname(dir) === dir) return resolve(from, '..');
+  }
+}
 
 /**
  * A path as the user gave it (relative to the working directory); a default that is not

@@ -1,6 +1,5 @@
 import type { LoggerInterface } from 'vega';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /**
  * Renders Vega-Lite specs to SVG strings in Node, without a browser: Vega-Lite compiles to a
@@ -44,6 +43,8 @@ export function scopeSvgIds(svg: string, prefix: string): string {
 
 /** One chart as an `<svg>` element; `idPrefix` must be unique within the page. */
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  // Loaded on first use: they are most of the CLI's start-up, and most commands draw nothing.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const logger = silentLogger();
   const compiled = compile(spec, { logger }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger });
