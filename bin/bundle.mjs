@@ -55,8 +55,12 @@ export async function bundledCli(root) {
 function prune(cache, keep) {
   for (const name of readdirSync(cache)) {
     const path = join(cache, name);
-    if (path !== keep && Date.now() - statSync(path).mtimeMs > KEEP_MS) {
-      rmSync(path, { recursive: true, force: true });
+    try {
+      if (path !== keep && Date.now() - statSync(path).mtimeMs > KEEP_MS) {
+        rmSync(path, { recursive: true, force: true });
+      }
+    } catch {
+      // another process removed or renamed it meanwhile
     }
   }
 }
