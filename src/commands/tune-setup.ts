@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findGpu } from '../config/hardware-config.ts';
+import { updateHardwareConfigText } from '../config/hardware-config-write.ts';
 import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
 import type { Metric } from '../eval/types.ts';
@@ -9,7 +10,7 @@ import { fileStamp } from '../paths.ts';
 import { parseCv } from '../tune/folds.ts';
 import type { TuneOutcome, TuneSettings } from '../tune/session.ts';
 import { loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
-import { defaultsWithRow, hardwareConfigWithFit } from '../tune/writeback.ts';
+import { defaultsWithRow } from '../tune/writeback.ts';
 import type { InputSettings } from './eval-options.ts';
 
 /** Validated `tune` settings from the raw flags. */
@@ -87,10 +88,11 @@ export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<strin
     const target = typeof raw.write === 'string' ? raw.write : s.hardwareConfig;
     const section = s.latencyModel === 'roofline-v2' ? 'v2' : 'v1';
     const tuned = Object.fromEntries(o.params.map((p) => [p.name, values[p.name]!]));
+    const oldText = readFileSync(target, 'utf8');
     return {
       target,
-      oldText: readFileSync(target, 'utf8'),
-      newText: hardwareConfigWithFit(target, o.gpu.key, section, tuned),
+      oldText,
+      newText: updateHardwareConfigText(oldText, o.gpu.key, section, tuned),
       values: tuned,
     };
   }

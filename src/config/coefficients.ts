@@ -44,7 +44,6 @@ const defaultsSchema = z.strictObject({
 });
 
 export type CoefficientRow = z.infer<typeof rowSchema>;
-export type WorkloadPreset = z.infer<typeof presetSchema>;
 export type DefaultsFile = z.infer<typeof defaultsSchema>;
 
 /** Reads and validates a BLIS-style defaults.yaml (coefficient table, defaults, presets). */

@@ -1,4 +1,3 @@
-import { copyFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 
 /**
@@ -12,10 +11,10 @@ export function updateHardwareConfigText(
   values: Readonly<Record<string, number>>,
 ): string {
   const json = JSON.parse(text) as Record<string, unknown>;
-  const key = Object.keys(json).find((k) => k.toLowerCase() === gpuKey.toLowerCase());
+  const key = findKey(json, gpuKey);
   if (key === undefined) throw new InputError(`hardware config: no GPU '${gpuKey}' to update`);
   const entry = json[key] as Record<string, unknown>;
-  const sectionKey = Object.keys(entry).find((k) => k.toLowerCase() === section);
+  const sectionKey = findKey(entry, section);
   let target: Record<string, unknown>;
   if (sectionKey !== undefined) target = entry[sectionKey] as Record<string, unknown>;
   else if (Object.keys(values).every((f) => findKey(entry, f) !== undefined))
@@ -34,12 +33,4 @@ export function updateHardwareConfigText(
 
 function findKey(obj: Record<string, unknown>, field: string): string | undefined {
   return Object.keys(obj).find((k) => k.toLowerCase() === field.toLowerCase());
-}
-
-/** Replaces the file atomically, keeping the previous version as `<path>.bak`. */
-export function writeHardwareConfig(path: string, text: string): void {
-  if (existsSync(path)) copyFileSync(path, `${path}.bak`);
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }

@@ -28,8 +28,3 @@ export interface JobOutput {
   /** MFU-table fallbacks and similar notes, for stderr. */
   warnings: string[];
 }
-
-/** Sort key: experiment order is the file's, so it leads. */
-export function jobKey(j: Pick<EvalJob, 'experiment' | 'replay' | 'latencyModel' | 'seedIndex'>): string {
-  return `${j.experiment.name}\u0000${j.replay.id}\u0000${j.latencyModel}\u0000${j.seedIndex}`;
-}

@@ -9,8 +9,6 @@ import { parseTraceRows } from './trace-file.ts';
 
 export interface GroundTruth {
   path: string;
-  /** The file as read, for hashing. */
-  text: string;
   experiments: Experiment[];
 }
 
@@ -35,7 +33,7 @@ export function loadGroundTruth(path: string, form: ReplayForm = 'executed'): Gr
   } catch (e) {
     throw new InputError(`${path}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { path, text, experiments: parseGroundTruth(json, path, form) };
+  return { path, experiments: parseGroundTruth(json, path, form) };
 }
 
 export function parseGroundTruth(json: unknown, path: string, form: ReplayForm = 'executed'): Experiment[] {

@@ -107,4 +107,3 @@ export const groundTruthSchema = z.looseObject({
 export type Measured = z.output<typeof measuredSchema>;
 export type RawExperiment = z.output<typeof experimentSchema>;
 export type RawQpsPoint = z.output<typeof qpsPointSchema>;
-export type DistributionData = z.output<typeof distributionDataSchema>;

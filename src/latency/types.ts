@@ -22,8 +22,3 @@ export interface LatencyModel {
 }
 
 export type LatencyModelName = 'blackbox' | 'roofline-v1' | 'roofline-v2';
-
-/** prefill if progress < input length; decode if past it and the request has output (§9.1). */
-export function isPrefill(r: StepRequest): boolean {
-  return r.progressIndex < r.inputLen;
-}

@@ -1,6 +1,5 @@
-import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
-import { updateHardwareConfigText } from '../config/hardware-config-write.ts';
 import { InputError } from '../errors.ts';
 
 /** File operations, injectable so tests can fail a write half-way. */
@@ -24,16 +23,6 @@ export function replaceFileSafely(path: string, text: string, stamp: string, fs:
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, path);
   return backup;
-}
-
-/** hardware_config.json with only the tuned fields of the tuned GPU changed. */
-export function hardwareConfigWithFit(
-  path: string,
-  gpuKey: string,
-  section: 'v1' | 'v2',
-  values: Readonly<Record<string, number>>,
-): string {
-  return updateHardwareConfigText(readFileSync(path, 'utf8'), gpuKey, section, values);
 }
 
 export interface BlackboxRow {

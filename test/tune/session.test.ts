@@ -5,12 +5,13 @@ import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { loadDefaults } from '../../src/config/coefficients.ts';
 import { parseHardwareConfig } from '../../src/config/hardware-config.ts';
+import { updateHardwareConfigText } from '../../src/config/hardware-config-write.ts';
 import { AbortedError } from '../../src/errors.ts';
 import { readEvals } from '../../src/tune/checkpoint.ts';
 import { parseCv } from '../../src/tune/folds.ts';
 import { runTune, type TuneSettings } from '../../src/tune/session.ts';
 import { parseParamFlag } from '../../src/tune/space.ts';
-import { defaultsWithRow, hardwareConfigWithFit, replaceFileSafely } from '../../src/tune/writeback.ts';
+import { defaultsWithRow, replaceFileSafely } from '../../src/tune/writeback.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tune-'));
 
@@ -48,7 +49,7 @@ describe('write-back', () => {
   it('changes only the tuned fields of the tuned GPU, byte for byte elsewhere', () => {
     const path = 'hardware_config.json';
     const before = readFileSync(path, 'utf8');
-    const after = hardwareConfigWithFit(path, 'h100', 'v1', { mfuDecode: 0.15, prefillBwFactor: 0.9 });
+    const after = updateHardwareConfigText(before, 'h100', 'v1', { mfuDecode: 0.15, prefillBwFactor: 0.9 });
     const changes = diffLines(before, after).filter((c) => c.added || c.removed);
     // Only H100's mfuDecode changes, and prefillBwFactor is appended after its last v1 field.
     expect(changes.map((c) => `${c.added ? '+' : '-'}${c.value.replace(/\s+/g, ' ').trim()}`)).toEqual([
