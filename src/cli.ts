@@ -6,12 +6,13 @@ import { registerRun } from './commands/run.ts';
 import { registerTune } from './commands/tune.ts';
 import { registerValidate } from './commands/validate.ts';
 import { EXIT, exitCodeFor } from './errors.ts';
+import { VERSION } from './paths.ts';
 
 /** Builds the commander program. Wiring only: every command's logic lives in commands/<name>.ts. */
 export function buildProgram(): Command {
   const program = new Command('blis-eval')
     .description('Evaluate and calibrate LLM-inference latency simulators against real vLLM measurements')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     // Root flags stay before subcommands, so `run --hardware-config` is run's own flag.

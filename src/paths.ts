@@ -6,13 +6,16 @@ import { fileURLToPath } from 'node:url';
  * The installed package's root, so shipped data is found from any working directory. Found
  * by its package.json: this module runs from src/ or from a bundle under node_modules/.cache.
  */
-export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+const { root: PACKAGE_ROOT, version: VERSION } = findPackage(dirname(fileURLToPath(import.meta.url)));
 
-function findRoot(from: string): string {
+export { PACKAGE_ROOT, VERSION };
+
+function findPackage(from: string): { root: string; version: string } {
   for (let dir = from; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'blis-eval') return dir;
-    if (dirname(dir) === dir) return resolve(from, '..');
+    const json = existsSync(pkg) ? JSON.parse(readFileSync(pkg, 'utf8')) : null;
+    if (json?.name === 'blis-eval') return { root: dir, version: String(json.version) };
+    if (dirname(dir) === dir) return { root: resolve(from, '..'), version: 'unknown' };
   }
 }
 

@@ -8,6 +8,7 @@ import type { Metric } from '../eval/types.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { fileStamp } from '../paths.ts';
 import { parseCv } from '../tune/folds.ts';
+import { calibrationOf } from '../tune/scorer.ts';
 import type { TuneOutcome, TuneSettings } from '../tune/session.ts';
 import { loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
 import { defaultsWithRow } from '../tune/writeback.ts';
@@ -106,14 +107,14 @@ export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<strin
       x.tp,
     ).blocks;
   const oldText = readFileSync(target, 'utf8');
-  const v = (k: string) => values[k] ?? 0;
+  const { alpha, beta } = calibrationOf('blackbox', values).blackbox!;
   const newText = defaultsWithRow(oldText, target, {
     id: (s.model ?? '').toLowerCase(),
     GPU: o.gpu.key,
     tensor_parallelism: s.tp ?? 1,
     vllm_version: x.vllmVersion ?? 'unknown',
-    alpha_coeffs: [v('alpha0'), v('alpha1'), v('alpha2')],
-    beta_coeffs: [v('beta0'), v('beta1'), v('beta2')],
+    alpha_coeffs: [...alpha],
+    beta_coeffs: [...beta],
     total_kv_blocks: kv,
     provenance: `fitted by blis-eval tune on ${o.experiments.length} experiment(s) of ${s.groundTruth.split('/').pop()}`,
   });

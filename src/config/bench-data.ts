@@ -1,14 +1,7 @@
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { InputError } from '../errors.ts';
+import { writeFileAtomic } from '../fs-atomic.ts';
 import { MfuDatabase } from '../mfu/database.ts';
 import {
   type ExternalLayout,
@@ -154,10 +147,6 @@ export function hasBenchData(root: string, gpu: string, aliases: readonly string
 /** Writes files under dir, each atomically (temp file + rename). */
 export function writeTree(dir: string, files: readonly VirtualFile[]): void {
   for (const f of files) {
-    const p = join(dir, ...f.path.split('/'));
-    mkdirSync(dirname(p), { recursive: true });
-    const tmp = `${p}.tmp`;
-    writeFileSync(tmp, f.text);
-    renameSync(tmp, p);
+    writeFileAtomic(join(dir, ...f.path.split('/')), f.text);
   }
 }

@@ -7,6 +7,7 @@ import { RooflineV2Model } from '../latency/roofline-v2.ts';
 import type { LatencyModel } from '../latency/types.ts';
 import type { MfuDatabase } from '../mfu/database.ts';
 import { loadMfuDatabase } from './bench-data.ts';
+import { type DefaultsFile, loadDefaults } from './coefficients.ts';
 import {
   findGpu,
   type GpuSpec,
@@ -67,41 +68,41 @@ export interface BuiltRoofline {
 const hwCache = new Map<string, HardwareConfig>();
 const archCache = new Map<string, ModelArch>();
 const dbCache = new Map<string, MfuDatabase>();
+const defaultsCache = new Map<string, DefaultsFile>();
 
 export function clearLatencyCaches(): void {
   hwCache.clear();
   archCache.clear();
   dbCache.clear();
+  defaultsCache.clear();
+}
+
+function cached<T>(cache: Map<string, T>, key: string, load: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = load();
+    cache.set(key, v);
+  }
+  return v;
 }
 
 export function cachedHardwareConfig(path: string): HardwareConfig {
-  let cfg = hwCache.get(path);
-  if (!cfg) {
-    cfg = loadHardwareConfig(path);
-    hwCache.set(path, cfg);
-  }
-  return cfg;
+  return cached(hwCache, path, () => loadHardwareConfig(path));
+}
+
+export function cachedDefaults(path: string): DefaultsFile {
+  return cached(defaultsCache, path, () => loadDefaults(path));
 }
 
 export function cachedModelArch(path: string, model: string): ModelArch {
-  const key = `${path}\u0000${model}`;
-  let arch = archCache.get(key);
-  if (!arch) {
-    arch = loadModelConfig(path, model);
-    archCache.set(key, arch);
-  }
-  return arch;
+  return cached(archCache, `${path}\u0000${model}`, () => loadModelConfig(path, model));
 }
 
 /** The MFU database of one GPU (cached per root and GPU; warnings go to the first caller's sink). */
 export function cachedMfuDatabase(root: string, gpu: GpuSpec, onWarning?: (m: string) => void): MfuDatabase {
-  const key = `${root}\u0000${gpu.key}`;
-  let db = dbCache.get(key);
-  if (!db) {
-    db = loadMfuDatabase(root, gpu.key, { aliases: gpu.aliases, ...(onWarning && { warn: onWarning }) });
-    dbCache.set(key, db);
-  }
-  return db;
+  return cached(dbCache, `${root}\u0000${gpu.key}`, () =>
+    loadMfuDatabase(root, gpu.key, { aliases: gpu.aliases, ...(onWarning && { warn: onWarning }) }),
+  );
 }
 
 export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {

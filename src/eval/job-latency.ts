@@ -1,8 +1,9 @@
 import { hasBenchData } from '../config/bench-data.ts';
-import { type DefaultsFile, findCoefficientsAnyVersion, loadDefaults } from '../config/coefficients.ts';
+import { findCoefficientsAnyVersion } from '../config/coefficients.ts';
 import { findGpu, type GpuSpec } from '../config/hardware-config.ts';
 import {
   buildRooflineModel,
+  cachedDefaults,
   cachedHardwareConfig,
   cachedModelArch,
   deriveKvBlocksFor,
@@ -16,17 +17,6 @@ import type { EvalJob } from './job-types.ts';
 export type JobLatency =
   | { ok: true; model: LatencyModel; kvBlocks: number; derivedKVBlocks: boolean }
   | { ok: false; reason: string };
-
-const defaultsCache = new Map<string, DefaultsFile>();
-
-function defaults(path: string): DefaultsFile {
-  let d = defaultsCache.get(path);
-  if (!d) {
-    d = loadDefaults(path);
-    defaultsCache.set(path, d);
-  }
-  return d;
-}
 
 /** A bad-input error raised while preparing the model means "not applicable", with its reason. */
 function attempt<T>(what: string, f: () => T): T | { reason: string } {
@@ -55,7 +45,7 @@ export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency 
   if (job.latencyModel === 'blackbox') {
     const given = job.calibration?.blackbox;
     if (given) return { ok: true, model: new BlackboxModel(given.alpha, given.beta), ...kv };
-    const row = findCoefficientsAnyVersion(defaults(p.coefficients), x.model, x.gpu, x.tp);
+    const row = findCoefficientsAnyVersion(cachedDefaults(p.coefficients), x.model, x.gpu, x.tp);
     if (!row) return { ok: false, reason: `no blackbox coefficients for ${x.model} on ${x.gpu} TP ${x.tp}` };
     return { ok: true, model: new BlackboxModel(row.alpha_coeffs, row.beta_coeffs), ...kv };
   }

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { EvalSettings } from '../commands/eval-options.ts';
-import { loadDefaults } from '../config/coefficients.ts';
-import { loadHardwareConfig } from '../config/hardware-config.ts';
-import { clearLatencyCaches } from '../config/latency-factory.ts';
+import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
 import { loadGroundTruth } from '../groundtruth/load.ts';
+import { VERSION } from '../paths.ts';
 import { evaluate } from './evaluate.ts';
 import { inputVersion, runIdOf } from './inputs.ts';
 import { PERCENTILE_DEFINITION } from './point-metrics.ts';
@@ -24,8 +23,6 @@ export interface SessionHooks {
   now?: () => Date;
 }
 
-const VERSION = '0.1.0';
-
 /**
  * Loads and checks every input, runs the evaluator and assembles the run's results. The
  * workers open first so their start-up overlaps the loading.
@@ -40,9 +37,9 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     if (!existsSync(s[key])) throw new InputError(`${s[key]}: not found`);
   }
   // Validate shared inputs once: a broken file is bad input, not n.a. on every point.
-  loadHardwareConfig(s.hardwareConfig);
-  loadDefaults(s.coefficients);
   clearLatencyCaches();
+  cachedHardwareConfig(s.hardwareConfig);
+  cachedDefaults(s.coefficients);
   const paths = {
     hardwareConfig: s.hardwareConfig,
     modelConfigs: s.modelConfigs,

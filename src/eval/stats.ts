@@ -58,6 +58,12 @@ function percentError(predicted: number, measured: number): number | null {
   return ((predicted - measured) / measured) * 100;
 }
 
+/** Absolute percentage error (APE), or null where it is undefined. */
+export function absPercentError(predicted: number, measured: number): number | null {
+  const pe = percentError(predicted, measured);
+  return pe === null ? null : Math.abs(pe);
+}
+
 /** One row per point × measured metric (METRICS order), in the points' order. */
 export function errorRows(points: readonly PointResult[]): ErrorRow[] {
   const rows: ErrorRow[] = [];

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import type { DecodeGrid, GemmCurve, MfuDatabase, PrefillCurve } from '../mfu/database.ts';
+import type { DecodeGrid, GemmCurve, MfuDatabase } from '../mfu/database.ts';
 import { MonotoneCurve, MonotoneGrid } from '../mfu/monotone.ts';
 import { AlphaHooks } from './alpha.ts';
 import { denseLayers, expectedActiveExperts, type ModelArch } from './arch.ts';
@@ -52,7 +52,6 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly attnGemms: readonly Gemm[];
   private readonly experts: readonly Gemm[];
   private readonly arch: ModelArch;
-  private readonly prefillCurve: PrefillCurve;
   private readonly decodeGrid: DecodeGrid;
   private readonly gemmMemo = new Map<number, number>();
   private readonly prefillMfu = new Float64Array(BUCKETS);
@@ -137,11 +136,10 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       this.weightBytes = L * Bw * (attnW + 3 * d * dff);
     }
     const keys = db.attentionKeys({ heads: H, kvHeads: arch.numKVHeads, headDim: hd });
-    this.prefillCurve = db.prefillCurve(keys.prefill);
+    const pc = db.prefillCurve(keys.prefill);
     this.decodeGrid = db.decodeGrid(keys.decode, tp);
-    for (let i = 0; i < BUCKETS; i++) this.prefillMfu[i] = this.prefillCurve.at(2 ** (BUCKET_MIN_LOG2 + i));
+    for (let i = 0; i < BUCKETS; i++) this.prefillMfu[i] = pc.at(2 ** (BUCKET_MIN_LOG2 + i));
     if (!(this.prefillMfu[0]! > 0)) throw new InputError(`${db.label}: prefill MFU lookup failed`);
-    const pc = this.prefillCurve;
     const dg = this.decodeGrid;
     this.prefillMono = mono ? new MonotoneCurve(pc.seqs, (x) => pc.at(x)) : undefined;
     this.decodeMono = mono ? new MonotoneGrid(dg.bs, dg.kv, (b, k) => dg.at(b, k)) : undefined;
@@ -252,13 +250,13 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     return Math.round(Math.max((hw + this.overheadS) * 1e6, 1));
   }
 
-  /** v2 bytes without weights, components in alphabetical key order (§9.5). */
   /** Weight bytes a phase of `tokens` tokens loads: distinct routed experts only (MoE, ours). */
   private weightsFor(tokens: number): number {
     const moe = this.arch.moe;
     return moe ? this.weightBytes + this.expertBytes * expectedActiveExperts(moe, tokens) : this.weightBytes;
   }
 
+  /** v2 bytes without weights, components in alphabetical key order (§9.5). */
   private dynBytes(s: number, t: number): number {
     const one = t === 1;
     return (

@@ -1,4 +1,4 @@
-import { lowerIndex } from './interpolate.ts';
+import { bilinearClamped, linearClamped } from './interpolate.ts';
 
 /**
  * Monotone time envelopes for roofline-v2's `monotone` mode (ours; BLIS has no such mode).
@@ -34,8 +34,7 @@ export class MonotoneCurve {
     const n = xs.length;
     if (x <= xs[0]!) return (ys[0]! * x) / xs[0]!;
     if (x >= xs[n - 1]!) return (ys[n - 1]! * x) / xs[n - 1]!;
-    const i = lowerIndex(xs, x);
-    return ys[i]! + ((ys[i + 1]! - ys[i]!) * (x - xs[i]!)) / (xs[i + 1]! - xs[i]!);
+    return linearClamped(xs, ys, x);
   }
 }
 
@@ -87,18 +86,6 @@ export class MonotoneGrid {
       scale *= k / kv[nk - 1]!;
       k = kv[nk - 1]!;
     }
-    const i0 = b >= bs[nb - 1]! ? nb - 1 : lowerIndex(bs, b);
-    const j0 = k >= kv[nk - 1]! ? nk - 1 : lowerIndex(kv, k);
-    const i1 = i0 + 1 < nb ? i0 + 1 : i0;
-    const j1 = j0 + 1 < nk ? j0 + 1 : j0;
-    const wx = i1 === i0 ? 0 : (b - bs[i0]!) / (bs[i1]! - bs[i0]!);
-    const wy = j1 === j0 ? 0 : (k - kv[j0]!) / (kv[j1]! - kv[j0]!);
-    const t = this.t;
-    const v =
-      t[i0 * nk + j0]! * (1 - wx) * (1 - wy) +
-      t[i1 * nk + j0]! * wx * (1 - wy) +
-      t[i0 * nk + j1]! * (1 - wx) * wy +
-      t[i1 * nk + j1]! * wx * wy;
-    return v * scale;
+    return bilinearClamped(bs, kv, this.t, b, k) * scale;
   }
 }

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { isHeadlinePoint } from '../eval/stats.ts';
+import { absPercentError, isHeadlinePoint } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS, LATENCY_MODELS } from '../eval/types.ts';
 
 /**
@@ -144,7 +144,7 @@ export function heatChart(run: EvalRun): Chart | null {
         const m = p.measured.e2e_mean;
         const v = p.predicted.e2e_mean;
         return p.status === 'ok' && m !== undefined && v !== undefined && m > 0
-          ? [(Math.abs(v - m) / m) * 100]
+          ? [absPercentError(v, m)!]
           : [];
       });
       const ape = apes.length > 0 ? apes.reduce((a, b) => a + b, 0) / apes.length : null;

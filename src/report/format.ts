@@ -1,3 +1,4 @@
+import { absPercentError } from '../eval/stats.ts';
 import type { EvalRun, ExperimentInfo, Metric, MetricStats, ModelStats, PointResult } from '../eval/types.ts';
 
 /**
@@ -70,6 +71,5 @@ export const SCOPE_NOTE =
 export function pointCell(measured: number | undefined, predicted: number | undefined): string {
   if (measured === undefined) return DASH;
   if (predicted === undefined) return `${ms(measured)} / ${DASH}`;
-  const ape = measured !== 0 ? Math.abs((predicted - measured) / measured) * 100 : null;
-  return `${ms(measured)} / ${ms(predicted)} (${pct(ape)})`;
+  return `${ms(measured)} / ${ms(predicted)} (${pct(absPercentError(predicted, measured))})`;
 }

@@ -1,4 +1,4 @@
-import { isHeadlinePoint } from '../eval/stats.ts';
+import { absPercentError, isHeadlinePoint } from '../eval/stats.ts';
 import type { Metric, PointResult } from '../eval/types.ts';
 
 /** A failed simulation scores this APE on every metric: worse than any fit, but finite. */
@@ -24,9 +24,7 @@ export function experimentScore(points: readonly PointResult[], metrics: readonl
     const vals = mine.flatMap((p) => {
       const meas = p.measured[m];
       const pred = p.predicted[m];
-      return meas !== undefined && meas > 0 && pred !== undefined
-        ? [(Math.abs(pred - meas) / meas) * 100]
-        : [];
+      return meas !== undefined && meas > 0 && pred !== undefined ? [absPercentError(pred, meas)!] : [];
     });
     if (vals.length > 0) apes[m] = vals.reduce((a, b) => a + b, 0) / vals.length;
   }

@@ -1,8 +1,7 @@
 import { relative } from 'node:path';
 import type { InputSettings } from '../commands/eval-options.ts';
-import { loadDefaults } from '../config/coefficients.ts';
-import { findGpu, type GpuSpec, loadHardwareConfig } from '../config/hardware-config.ts';
-import { clearLatencyCaches } from '../config/latency-factory.ts';
+import { findGpu, type GpuSpec } from '../config/hardware-config.ts';
+import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
 import { inputVersion } from '../eval/inputs.ts';
 import { type Workers, withWorkers } from '../eval/pool.ts';
@@ -64,9 +63,9 @@ export function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome>
 
 async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
   const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
-  const gpu = findGpu(loadHardwareConfig(s.hardwareConfig), s.hardware);
-  const defaults = loadDefaults(s.coefficients);
   clearLatencyCaches();
+  const gpu = findGpu(cachedHardwareConfig(s.hardwareConfig), s.hardware);
+  const defaults = cachedDefaults(s.coefficients);
   const matches = (x: Experiment) => {
     if (
       x.gpu.toLowerCase() !== gpu.key.toLowerCase() &&
