@@ -57,8 +57,7 @@ export function runCluster(
     { length: cfg.numInstances },
     (_, i) => new Instance(`instance_${i}`, cfg, latency),
   );
-  const pending = new Int32Array(cfg.numInstances);
-  const state = new RouterStateProvider(instances, pending, cfg.snapshotRefreshInterval);
+  const state = new RouterStateProvider(instances, cfg.snapshotRefreshInterval);
   const admission = createAdmission(cfg.admission);
   const router = createRouter(cfg.routingPolicy, cfg.numInstances, cfg.blockSize, cfg.routingScorers);
   const trace = cfg.traceDecisions ? new TraceRecorder(cfg.counterfactualK) : null;
@@ -113,8 +112,6 @@ export function runCluster(
       } else {
         const d = router.route(ev.req, snap);
         trace?.routing(ev.req.id, clock, d, snap);
-        ev.req.assignedInstance = d.target;
-        pending[d.target]!++;
         instances[d.target]!.inject(ev.req, clock);
       }
       continue;
@@ -123,7 +120,6 @@ export function runCluster(
     if (clock > horizon) break;
     const inst = instances[instIdx]!;
     const kind = inst.processNext();
-    if (kind === EV_QUEUED && pending[instIdx]! > 0) pending[instIdx]!--;
     // Stalled for good: nothing more can arrive, or the instance is stuck (see Instance.stuck)
     // so later arrivals cannot help either.
     if (kind === EV_STEP && inst.stalled && horizon === Number.POSITIVE_INFINITY) {

@@ -3,7 +3,7 @@ import { EventHeap } from './event-heap.ts';
 import { KVCache } from './kv-cache.ts';
 import { CpuTier, type CpuTierConfig } from './kv-tier.ts';
 import { orderWaitQueue, type PriorityPolicy, type SchedulerName } from './queue-order.ts';
-import { COMPLETED, type SimRequest } from './request.ts';
+import type { SimRequest } from './request.ts';
 import { BatchFormer, type BatchLimits } from './scheduler.ts';
 import { WaitQueue } from './wait-queue.ts';
 
@@ -47,13 +47,9 @@ export class Instance {
   kvAllocationFailures = 0;
   droppedUnservable = 0;
   peakKVBlocksUsed = 0;
-  kvBlocksUsedIntegral = 0;
-  ttftSum = 0;
   /** Σ and count of WaitQ depth over steps (HOL-blocking analytics). */
   waitDepthSum = 0;
-  /** ITL samples of completed requests as value → count (exact percentiles, bounded memory). */
-  readonly itlCounts = new Map<number, number>();
-  /** Arrival/Queued events not yet handled: work that may still reach the WaitQ. */
+  /** Arrival/Queued events not yet handled: work that may still reach the WaitQ (the router's pending count). */
   inbound = 0;
   /** The last step found nothing to run and nothing it could admit. */
   stalled = false;
@@ -69,6 +65,11 @@ export class Instance {
   private stepEvent: SimEvent | null = null;
   /** ITL entry of each step, by step number (requests refer to it by step ranges). */
   private stepItl = new Float64Array(1024);
+  /**
+   * How many ITL entries of completed requests each step contributed, as a difference
+   * array over steps: a completed request adds its step ranges in O(1) each.
+   */
+  private itlDiff = new Int32Array(1025);
 
   constructor(
     readonly id: string,
@@ -137,7 +138,7 @@ export class Instance {
     orderWaitQueue(this.waitQ, this.cfg.priorityPolicy, this.cfg.scheduler, now);
     const running = this.running;
     const reloadsBefore = tier?.cpuHits ?? 0;
-    this.former.formBatch(running, this.stepCount);
+    this.former.formBatch(running);
     const lat = this.latency;
     for (const r of this.former.preempted) {
       this.heap.push({ time: now + lat.preemptionProcessingTime(), kind: EV_PREEMPTION, req: r });
@@ -157,9 +158,12 @@ export class Instance {
     const itlEntry = adv + otp;
     const step = this.stepCount;
     if (step >= this.stepItl.length) {
-      const grown = new Float64Array(this.stepItl.length * 2);
-      grown.set(this.stepItl);
-      this.stepItl = grown;
+      const itl = new Float64Array(this.stepItl.length * 2);
+      itl.set(this.stepItl);
+      this.stepItl = itl;
+      const diff = new Int32Array(itl.length + 1);
+      diff.set(this.itlDiff);
+      this.itlDiff = diff;
     }
     this.stepItl[step] = itlEntry;
     for (let i = 0; i < running.length; i++) {
@@ -182,12 +186,10 @@ export class Instance {
       if (r.progressIndex === r.inputLen) {
         r.ttft = now + itlEntry - r.arrival;
         r.hasTTFT = true;
-        this.ttftSum += r.ttft;
       }
     }
     const used = this.kv.usedBlocks;
     if (used > this.peakKVBlocksUsed) this.peakKVBlocksUsed = used;
-    this.kvBlocksUsedIntegral += used * adv;
 
     let kept = 0;
     for (let i = 0; i < running.length; i++) {
@@ -207,31 +209,37 @@ export class Instance {
   }
 
   private complete(r: SimRequest, now: number, adv: number, itlEntry: number): void {
-    r.state = COMPLETED;
     // v0.6.1 appends one more ITL entry at completion (the "phantom" ITL, §3.4).
     r.itlSum += itlEntry;
     if (r.outputLen > 0 && !this.kv.allocate(r, r.progressIndex, r.progressIndex + 1, NO_CACHED)) {
       this.kvAllocationFailures++;
     }
     this.kv.release(r);
-    r.finishedStepIdx = this.stepCount;
     this.heap.push({ time: now + adv, kind: EV_LEFT, req: r });
     this.completedRequests++;
     r.completed = true;
     r.e2e = r.ttft + r.itlSum;
     r.itlReq = r.outputLen > 0 ? (r.e2e - r.ttft) / Math.max(r.outputLen - 1, 1) : 0;
     const runs = r.itlRuns ?? [];
-    for (let i = 0; i < runs.length; i += 2) this.countItl(runs[i]!, runs[i + 1]!);
-    if (r.itlTo >= 0) this.countItl(r.itlFrom, r.itlTo);
-    this.itlCounts.set(itlEntry, (this.itlCounts.get(itlEntry) ?? 0) + 1);
+    for (let i = 0; i < runs.length; i += 2) this.countSteps(runs[i]!, runs[i + 1]!);
+    if (r.itlTo >= 0) this.countSteps(r.itlFrom, r.itlTo);
+    this.countSteps(this.stepCount, this.stepCount); // the phantom entry is this step's
     r.release();
   }
 
-  private countItl(from: number, to: number): void {
-    const counts = this.itlCounts;
-    for (let s = from; s <= to; s++) {
-      const v = this.stepItl[s]!;
-      counts.set(v, (counts.get(v) ?? 0) + 1);
+  private countSteps(from: number, to: number): void {
+    this.itlDiff[from]!++;
+    this.itlDiff[to + 1]!--;
+  }
+
+  /** ITL samples of completed requests as value → count (exact percentiles, bounded memory). */
+  get itlCounts(): Map<number, number> {
+    const counts = new Map<number, number>();
+    let n = 0;
+    for (let s = 0; s <= this.stepCount; s++) {
+      n += this.itlDiff[s]!;
+      if (n > 0) counts.set(this.stepItl[s]!, (counts.get(this.stepItl[s]!) ?? 0) + n);
     }
+    return counts;
   }
 }

@@ -84,13 +84,6 @@ export class KVCache {
     return found;
   }
 
-  /** Number of leading cached full blocks of `keys` (used by routing snapshots). */
-  cachedPrefixLength(keys: Float64Array): number {
-    let i = 0;
-    while (i < keys.length && this.hashToBlock.has(keys[i]!)) i++;
-    return i;
-  }
-
   /** CacheHitRate: hits/(hits + misses), CPU-tier hits and misses included. */
   hitRate(): number {
     const hits = this.hits + (this.tier?.cpuHits ?? 0);

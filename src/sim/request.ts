@@ -2,10 +2,6 @@ import type { StepRequest } from '../latency/types.ts';
 import type { WorkloadRequest } from '../workload/types.ts';
 import { fullBlockKeys, ROOT_KEY } from './block-keys.ts';
 
-export const QUEUED = 0;
-export const RUNNING = 1;
-export const COMPLETED = 2;
-
 /**
  * The simulator's mutable record of one request (BLIS `Request` plus its per-request
  * metrics). Token arrays and keys are dropped once the request completes.
@@ -21,15 +17,11 @@ export class SimRequest implements StepRequest {
   input: Int32Array | null;
   output: Int32Array | null;
 
-  state = QUEUED;
   progressIndex = 0;
   numNewTokens = 0;
   /** BLIS ComputedTokens[id]; 0 when the map has no entry. */
   computedTokens = 0;
   priority = 0;
-  scheduledStepIdx = 0;
-  finishedStepIdx = 0;
-  assignedInstance = -1;
 
   /** KV RequestMap entry: block IDs in order, or null when the map has none. */
   blocks: number[] | null = null;

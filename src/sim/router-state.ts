@@ -26,7 +26,6 @@ export class RouterStateProvider {
 
   constructor(
     private readonly instances: readonly Instance[],
-    private readonly pending: Int32Array,
     private readonly refreshInterval: number,
   ) {
     this.kvView = instances.map((inst) => ({ util: 0, free: inst.kv.totalBlocks, hit: 0 }));
@@ -50,7 +49,7 @@ export class RouterStateProvider {
         kvUtilization: kv.util,
         freeKVBlocks: kv.free,
         cacheHitRate: kv.hit,
-        pendingRequests: this.pending[i]!,
+        pendingRequests: inst.inbound,
       };
     });
   }

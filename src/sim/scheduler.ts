@@ -1,5 +1,5 @@
 import type { KVCache } from './kv-cache.ts';
-import { QUEUED, RUNNING, type SimRequest } from './request.ts';
+import type { SimRequest } from './request.ts';
 import type { WaitQueue } from './wait-queue.ts';
 
 export interface BatchLimits {
@@ -28,7 +28,7 @@ export class BatchFormer {
     private readonly waitQ: WaitQueue,
   ) {}
 
-  formBatch(running: SimRequest[], stepCount: number): void {
+  formBatch(running: SimRequest[]): void {
     const { maxScheduledTokens, maxRunningReqs, longPrefillTokenThreshold: thr } = this.limits;
     this.scheduled.length = 0;
     this.preempted.length = 0;
@@ -75,10 +75,8 @@ export class BatchFormer {
       if (!this.kv.allocate(next, c, c + n, cached)) break;
       this.waitQ.popFront();
       running.push(next);
-      next.scheduledStepIdx = stepCount;
       this.scheduled.push(next);
       budget -= n;
-      next.state = RUNNING;
       next.numNewTokens = n;
       next.computedTokens = n + c;
     }
@@ -91,7 +89,6 @@ export class BatchFormer {
       this.preemptionHappened = true;
       const victim = running.pop()!;
       this.preempted.push(victim);
-      victim.state = QUEUED;
       victim.progressIndex = 0;
       this.kv.release(victim);
       victim.computedTokens = 0;
