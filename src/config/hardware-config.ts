@@ -182,12 +182,18 @@ export function loadHardwareConfig(path: string): HardwareConfig {
 
 const norm = (s: string) => s.toLowerCase().replace(/[\s_-]/g, '');
 
-/** The GPU whose key or alias equals `name`, ignoring case, spaces, '-' and '_'. */
-export function findGpu(cfg: HardwareConfig, name: string): GpuSpec {
+/** The GPU whose key (first) or alias equals `name`, ignoring case, spaces, '-' and '_'. */
+export function lookupGpu(cfg: HardwareConfig, name: string): GpuSpec | undefined {
   const want = norm(name);
-  const hit =
+  return (
     cfg.gpus.find((g) => norm(g.key) === want) ??
-    cfg.gpus.find((g) => g.aliases.some((a) => norm(a) === want));
+    cfg.gpus.find((g) => g.aliases.some((a) => norm(a) === want))
+  );
+}
+
+/** lookupGpu, or bad input naming the GPUs the file knows. */
+export function findGpu(cfg: HardwareConfig, name: string): GpuSpec {
+  const hit = lookupGpu(cfg, name);
   if (!hit) {
     throw new InputError(`${cfg.source}: no GPU '${name}' (known: ${cfg.gpus.map((g) => g.key).join(', ')})`);
   }

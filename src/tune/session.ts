@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { InputSettings } from '../commands/eval-options.ts';
-import { findGpu, type GpuSpec } from '../config/hardware-config.ts';
+import { findGpu, type GpuSpec, lookupGpu } from '../config/hardware-config.ts';
 import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
 import { inputVersion } from '../eval/inputs.ts';
@@ -64,14 +64,12 @@ export function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome>
 async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
   const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
   clearLatencyCaches();
-  const gpu = findGpu(cachedHardwareConfig(s.hardwareConfig), s.hardware);
+  const hardware = cachedHardwareConfig(s.hardwareConfig);
+  const gpu = findGpu(hardware, s.hardware);
   const defaults = cachedDefaults(s.coefficients);
   const matches = (x: Experiment) => {
-    if (
-      x.gpu.toLowerCase() !== gpu.key.toLowerCase() &&
-      !gpu.aliases.some((a) => a.toLowerCase() === x.gpu.toLowerCase())
-    )
-      return false;
+    // The experiment's GPU as the evaluator resolves it.
+    if (lookupGpu(hardware, x.gpu) !== gpu) return false;
     if (s.latencyModel !== 'blackbox') return true;
     return x.model.toLowerCase() === s.model?.toLowerCase() && x.tp === s.tp;
   };

@@ -117,6 +117,20 @@ describe('tuning runs', () => {
     expect(r.why).toMatch(/cross-validated/);
   });
 
+  it('selects experiments by GPU the way the evaluator resolves names (case, spaces, - and _)', async () => {
+    const dir = tmp();
+    const gt = JSON.parse(readFileSync('test/fixtures/gt/staged.json', 'utf8'));
+    gt.experiments[0].hardware = 'h-100';
+    writeFileSync(join(dir, 'gt.json'), JSON.stringify(gt));
+    const o = await runTune(
+      settings(dir, { groundTruth: join(dir, 'gt.json'), cv: parseCv('none'), maxEvals: 2 }),
+      {
+        signal: signal(),
+      },
+    );
+    expect(o.experiments.map((x) => x.name)).toEqual(['qwen7b-tp1-codegen', 'llama8b-tp1-profile-only']);
+  });
+
   it('resumes after an interruption to the same result, without redoing finished work', async () => {
     const whole = await runTune(settings(tmp()), { signal: signal() });
     const dir = tmp();
