@@ -77,7 +77,11 @@ export function planRun(parsed: ParsedFlags): RunPlan {
   const policies = resolvePolicies(f);
   const defaultsPath = resolveData(f.str('defaults-filepath'), !f.given('defaults-filepath'));
   const latency = resolveLatency(f, defaultsPath, notes);
-  const wl = runWorkload(f, horizonFrom(f.num('horizon')), latency.defaults);
+  const wl = runWorkload(
+    f,
+    horizonFrom(f.num('horizon')),
+    () => latency.defaults ?? loadDefaults(defaultsPath),
+  );
 
   const cluster: ClusterConfig = {
     numInstances: f.num('num-instances'),

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type DefaultsFile, loadDefaults } from '../config/coefficients.ts';
+import type { DefaultsFile } from '../config/coefficients.ts';
 import { InputError } from '../errors.ts';
-import { resolveData } from '../paths.ts';
 import {
   type DistributionLengths,
   distributionRequests,
@@ -20,7 +19,8 @@ export interface RunWorkload {
 }
 
 /** The request stream of `blis-eval run`: --workload-spec, else --workload (reference §7). */
-export function runWorkload(f: FlagReader, horizon: number, defaults: DefaultsFile | null): RunWorkload {
+/** `defaults` gives the coefficient table of --defaults-filepath, whose presets --workload names. */
+export function runWorkload(f: FlagReader, horizon: number, defaults: () => DefaultsFile): RunWorkload {
   if (f.str('workload-spec')) return specWorkload(f, horizon);
   return { source: namedWorkload(f, horizon, defaults), horizon };
 }
@@ -53,7 +53,7 @@ function specWorkload(f: FlagReader, flagHorizon: number): RunWorkload {
   return { source: generateFromSpec(spec, options, path), horizon };
 }
 
-function namedWorkload(f: FlagReader, horizon: number, defaults: DefaultsFile | null): RequestSource {
+function namedWorkload(f: FlagReader, horizon: number, defaults: () => DefaultsFile): RequestSource {
   const name = f.str('workload');
   if (name === 'traces') {
     const path = f.str('workload-traces-filepath');
@@ -80,7 +80,7 @@ function namedWorkload(f: FlagReader, horizon: number, defaults: DefaultsFile | 
       outputTokensMax: f.num('output-tokens-max'),
     };
   } else {
-    const preset = (defaults ?? loadDefaults(resolveData('defaults.yaml', true))).workloads[name];
+    const preset = defaults().workloads[name];
     if (!preset)
       throw new InputError(`--workload: unknown workload "${name}" (distribution, traces, or a preset)`);
     lengths = {

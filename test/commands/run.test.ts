@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +88,40 @@ describe('blis-eval run (CLI end to end)', () => {
     expect(r.code).toBe(2);
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/--model acme\/unknown-model-7b: no blackbox coefficients/);
+  });
+});
+
+describe('blis-eval run --workload <preset>', () => {
+  it('reads the preset from --defaults-filepath, whatever the latency model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    const table = readFileSync('defaults.yaml', 'utf8').replace(
+      /chatbot:\n(\s+)prefix_tokens: 0\n\s+prompt_tokens: 256\n\s+prompt_tokens_stdev: 100\n\s+prompt_tokens_min: 2\n\s+prompt_tokens_max: 800\n/,
+      'chatbot:\n$1prefix_tokens: 0\n$1prompt_tokens: 37\n$1prompt_tokens_stdev: 37\n$1prompt_tokens_min: 37\n$1prompt_tokens_max: 37\n',
+    );
+    expect(table).toContain('prompt_tokens: 37');
+    writeFileSync(join(dir, 'defaults.yaml'), table);
+    const flags = [
+      'run',
+      '--model',
+      MODEL,
+      '--hardware',
+      'H100',
+      '--tp',
+      '1',
+      '--latency-model',
+      'roofline-v1',
+    ];
+    const r = runCli([
+      ...flags,
+      '--workload',
+      'chatbot',
+      '--num-requests',
+      '5',
+      '--defaults-filepath',
+      join(dir, 'defaults.yaml'),
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).total_input_tokens).toBe(5 * 37);
   });
 });
 
