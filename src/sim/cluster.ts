@@ -2,7 +2,7 @@ import { AbortedError, NoProgressError } from '../errors.ts';
 import type { LatencyModel } from '../latency/types.ts';
 import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
 import { type AdmissionConfig, createAdmission } from './admission.ts';
-import { EV_QUEUED, EV_STEP, Instance, type InstanceConfig } from './instance.ts';
+import { EV_STEP, Instance, type InstanceConfig } from './instance.ts';
 import { SimRequest } from './request.ts';
 import { RouterStateProvider } from './router-state.ts';
 import { createRouter, type RoutingPolicyName, type ScorerWeight } from './routing.ts';
