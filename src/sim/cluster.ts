@@ -1,5 +1,6 @@
 import { AbortedError, NoProgressError } from '../errors.ts';
 import type { LatencyModel } from '../latency/types.ts';
+import { MinHeap } from '../workload/merge.ts';
 import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
 import { type AdmissionConfig, createAdmission } from './admission.ts';
 import { EV_STEP, Instance, type InstanceConfig } from './instance.ts';
@@ -61,7 +62,8 @@ export function runCluster(
   const admission = createAdmission(cfg.admission);
   const router = createRouter(cfg.routingPolicy, cfg.numInstances, cfg.blockSize, cfg.routingScorers);
   const trace = cfg.traceDecisions ? new TraceRecorder(cfg.counterfactualK) : null;
-  const queue = new ClusterQueue();
+  const queue = new MinHeap<ClusterEvent>(less);
+  const queueTime = () => queue.peek()?.time ?? Number.POSITIVE_INFINITY;
   const arrivals = source[Symbol.iterator]();
   let nextArrival = pull(arrivals);
   let seq = 0;
@@ -76,7 +78,7 @@ export function runCluster(
       if (reason !== null) throw new AbortedError(reason);
     }
     const arrivalTime = nextArrival ? nextArrival.arrival : Number.POSITIVE_INFINITY;
-    const clusterTime = Math.min(arrivalTime, queue.peekTime());
+    const clusterTime = Math.min(arrivalTime, queueTime());
     let instIdx = -1;
     let instTime = Number.POSITIVE_INFINITY;
     for (let i = 0; i < instances.length; i++) {
@@ -88,7 +90,7 @@ export function runCluster(
     }
     if (clusterTime === Number.POSITIVE_INFINITY && instIdx < 0) break;
     if (clusterTime <= instTime) {
-      if (arrivalTime <= queue.peekTime()) {
+      if (arrivalTime <= queueTime()) {
         clock = arrivalTime;
         if (clock > horizon) break;
         const req = new SimRequest(nextArrival!);
@@ -96,7 +98,7 @@ export function runCluster(
         queue.push({ time: clock + cfg.admissionLatency, prio: ADMISSION, seq: seq++, req });
         continue;
       }
-      const ev = queue.pop();
+      const ev = queue.pop()!;
       clock = ev.time;
       if (clock > horizon) break;
       const snap = state.build(clock);
@@ -146,47 +148,7 @@ function stallError(inst: Instance): NoProgressError {
   );
 }
 
-/** Min-heap on (time, priority, seq) for admission and routing decisions. */
-class ClusterQueue {
-  private readonly h: ClusterEvent[] = [];
-  get size(): number {
-    return this.h.length;
-  }
-  peekTime(): number {
-    return this.h.length > 0 ? this.h[0]!.time : Number.POSITIVE_INFINITY;
-  }
-  push(e: ClusterEvent): void {
-    const h = this.h;
-    h.push(e);
-    let j = h.length - 1;
-    while (j > 0) {
-      const p = (j - 1) >> 1;
-      if (!less(h[j]!, h[p]!)) break;
-      [h[j], h[p]] = [h[p]!, h[j]!];
-      j = p;
-    }
-  }
-  pop(): ClusterEvent {
-    const h = this.h;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= h.length) break;
-        const r = l + 1;
-        const c = r < h.length && less(h[r]!, h[l]!) ? r : l;
-        if (!less(h[c]!, h[i]!)) break;
-        [h[c], h[i]] = [h[i]!, h[c]!];
-        i = c;
-      }
-    }
-    return top;
-  }
-}
-
+/** Admission and routing decisions in (time, priority, seq) order: a strict total order, so any heap pops the same sequence. */
 function less(a: ClusterEvent, b: ClusterEvent): boolean {
   if (a.time !== b.time) return a.time < b.time;
   if (a.prio !== b.prio) return a.prio < b.prio;
