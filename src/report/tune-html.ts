@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../eval/types.ts';
+import { FAILURE_APE } from '../tune/objective.ts';
 import type { TuneOutcome } from '../tune/session.ts';
 import { round } from '../tune/space.ts';
 import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
@@ -7,7 +8,7 @@ import { DASH, pct } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
 import type { Table } from './tables.ts';
-import type { renderTuneMd } from './tune-md.ts';
+import { cvRows, finalRows, foldRows, type renderTuneMd } from './tune-md.ts';
 
 /** What the tuning reports are told beside the outcome (the same for summary.md and index.html). */
 export type TuneReportOptions = Parameters<typeof renderTuneMd>[1];
@@ -171,7 +172,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
       `<p class="verdict ${r.write ? 'yes' : 'no'}">${escapeHtml(`Verdict: ${verdict}: ${r.why}.`)}</p>`,
       `<ul>${[
         `Experiments: ${o.experiments.length}.`,
-        `Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points; a failed simulation counts 1000%).`,
+        `Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points; a failed simulation counts ${FAILURE_APE}%).`,
         `Start: ${o.start.from}.`,
         `Search: ${r.final.search.method}, ${r.final.search.evaluations} candidates in the final fit.`,
       ]
@@ -183,14 +184,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
         section(
           'Cross-validated error',
           [
-            htmlTable(
-              errorTable(m, [
-                ['current values, left-out', r.cv.current],
-                ['fitted, on training folds (mean)', r.cv.fitted],
-                ['fitted, left-out', r.cv.leftOut],
-              ]),
-              'No folds.',
-            ),
+            htmlTable(errorTable(m, cvRows(r.cv)), 'No folds.'),
             para(
               `Fitted-to-left-out gap: ${gap(r.cv.fitted.objective, r.cv.leftOut.objective)} points of objective. Left-out rows pool every experiment once, scored by the fold that left it out.`,
               'note',
@@ -203,15 +197,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
         body.push(
           `<h3>${escapeHtml(`Fold ${f.name}`)}</h3>`,
           para(`Left out: ${f.test.join(', ')}. Trained on: ${f.train.join(', ')}.`, 'note'),
-          htmlTable(
-            errorTable(m, [
-              ['current, train', f.currentTrain],
-              ['fitted, train', f.fitted],
-              ['current, left-out', f.currentLeftOut],
-              ['fitted, left-out', f.leftOut],
-            ]),
-            'No scores.',
-          ),
+          htmlTable(errorTable(m, foldRows(f)), 'No scores.'),
           para(`Search: ${f.search.method}, ${f.search.evaluations} candidates.`, 'note'),
         );
       }
@@ -219,16 +205,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
       body.push(section('Cross-validated error', para('No cross-validation (--cv none).', 'note')));
     }
     body.push(
-      section(
-        'Fit on all experiments',
-        htmlTable(
-          errorTable(m, [
-            ['current values', r.final.current],
-            ['fitted', r.final.fitted],
-          ]),
-          'No scores.',
-        ),
-      ),
+      section('Fit on all experiments', htmlTable(errorTable(m, finalRows(r)), 'No scores.')),
       section('Values', htmlTable(valuesTable(o, opts.values), 'No values.')),
     );
     const spec = convergenceSpec(r);
