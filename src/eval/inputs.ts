@@ -1,7 +1,59 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { InputSettings } from '../commands/eval-options.ts';
+import type { DefaultsFile } from '../config/coefficients.ts';
+import type { HardwareConfig } from '../config/hardware-config.ts';
+import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../config/latency-factory.ts';
+import { InputError } from '../errors.ts';
+import { type GroundTruth, loadGroundTruth } from '../groundtruth/load.ts';
+import type { JobPaths } from './job-types.ts';
 import type { InputVersion } from './types.ts';
+
+export interface LoadedInputs {
+  gt: GroundTruth;
+  paths: JobPaths;
+  hardware: HardwareConfig;
+  defaults: DefaultsFile;
+}
+
+/**
+ * A session's inputs, loaded and checked once: the ground truth, the paths the user gave
+ * (they must exist), the hardware config and the coefficient table (a broken file is bad
+ * input, not "not applicable" on every point). The config caches start empty, so a
+ * session reads the files as they are now.
+ */
+export function loadInputs(s: InputSettings): LoadedInputs {
+  const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
+  for (const key of s.explicit) {
+    if (!existsSync(s[key])) throw new InputError(`${s[key]}: not found`);
+  }
+  clearLatencyCaches();
+  return {
+    gt,
+    paths: {
+      hardwareConfig: s.hardwareConfig,
+      modelConfigs: s.modelConfigs,
+      benchData: s.benchData,
+      coefficients: s.coefficients,
+    },
+    hardware: cachedHardwareConfig(s.hardwareConfig),
+    defaults: cachedDefaults(s.coefficients),
+  };
+}
+
+/** Content versions of the five inputs, paths shown relative to the working directory. */
+export function inputVersions(s: InputSettings) {
+  const shown = (p: string) => relative(process.cwd(), p) || '.';
+  const v = (p: string) => inputVersion(p, shown(p));
+  return {
+    groundTruth: v(s.groundTruth),
+    hardwareConfig: v(s.hardwareConfig),
+    benchData: v(s.benchData),
+    modelConfigs: v(s.modelConfigs),
+    coefficients: v(s.coefficients),
+  };
+}
 
 /**
  * Content hash of an input file or folder (sorted relative paths and contents), so a

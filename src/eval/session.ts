@@ -1,12 +1,7 @@
-import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
 import type { EvalSettings } from '../commands/eval-options.ts';
-import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../config/latency-factory.ts';
-import { InputError } from '../errors.ts';
-import { loadGroundTruth } from '../groundtruth/load.ts';
 import { VERSION } from '../paths.ts';
 import { evaluate } from './evaluate.ts';
-import { inputVersion, runIdOf } from './inputs.ts';
+import { inputVersions, loadInputs, runIdOf } from './inputs.ts';
 import { PERCENTILE_DEFINITION } from './point-metrics.ts';
 import { pointMeta } from './point-result.ts';
 import { type Workers, withWorkers } from './pool.ts';
@@ -32,20 +27,7 @@ export function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promise<Eva
 }
 
 async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
-  const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
-  for (const key of s.explicit) {
-    if (!existsSync(s[key])) throw new InputError(`${s[key]}: not found`);
-  }
-  // Validate shared inputs once: a broken file is bad input, not n.a. on every point.
-  clearLatencyCaches();
-  cachedHardwareConfig(s.hardwareConfig);
-  cachedDefaults(s.coefficients);
-  const paths = {
-    hardwareConfig: s.hardwareConfig,
-    modelConfigs: s.modelConfigs,
-    benchData: s.benchData,
-    coefficients: s.coefficients,
-  };
+  const { gt, paths } = loadInputs(s);
   const evaluation = await evaluate({
     experiments: gt.experiments,
     latencyModels: s.latencyModels,
@@ -58,14 +40,7 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     ...(hooks.onJobDone && { onJobDone: hooks.onJobDone }),
     ...(hooks.onWarning && { onWarning: hooks.onWarning }),
   });
-  const shown = (p: string) => relative(process.cwd(), p) || '.';
-  const inputs = {
-    groundTruth: inputVersion(s.groundTruth, shown(s.groundTruth)),
-    hardwareConfig: inputVersion(s.hardwareConfig, shown(s.hardwareConfig)),
-    benchData: inputVersion(s.benchData, shown(s.benchData)),
-    modelConfigs: inputVersion(s.modelConfigs, shown(s.modelConfigs)),
-    coefficients: inputVersion(s.coefficients, shown(s.coefficients)),
-  };
+  const inputs = inputVersions(s);
   const options = {
     latencyModels: s.latencyModels,
     seeds: s.seeds,

@@ -1,13 +1,11 @@
 import { relative } from 'node:path';
 import type { InputSettings } from '../commands/eval-options.ts';
 import { findGpu, type GpuSpec, lookupGpu } from '../config/hardware-config.ts';
-import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
-import { inputVersion } from '../eval/inputs.ts';
+import { inputVersions, loadInputs } from '../eval/inputs.ts';
 import { type Workers, withWorkers } from '../eval/pool.ts';
 import type { Metric } from '../eval/types.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
-import { loadGroundTruth } from '../groundtruth/load.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { appendEval, openCheckpoint } from './checkpoint.ts';
 import { type CvSpec, makeFolds } from './folds.ts';
@@ -62,11 +60,8 @@ export function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome>
 }
 
 async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
-  const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
-  clearLatencyCaches();
-  const hardware = cachedHardwareConfig(s.hardwareConfig);
+  const { gt, paths, hardware, defaults } = loadInputs(s);
   const gpu = findGpu(hardware, s.hardware);
-  const defaults = cachedDefaults(s.coefficients);
   const matches = (x: Experiment) => {
     // The experiment's GPU as the evaluator resolves it.
     if (lookupGpu(hardware, x.gpu) !== gpu) return false;
@@ -95,10 +90,11 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
   const params =
     s.params ??
     (s.latencyModel === 'blackbox' ? blackboxSpaceAround(start.values) : defaultSpace(s.latencyModel));
-  const shown = (p: string) => relative(process.cwd(), p);
+  const v = inputVersions(s);
   const fingerprint = {
-    inputs: [s.groundTruth, s.hardwareConfig, s.modelConfigs, s.benchData, s.coefficients].map(
-      (p) => inputVersion(p, shown(p)).sha256,
+    // This order is part of every checkpoint's fingerprint: keep it, or resumes stop matching.
+    inputs: [v.groundTruth, v.hardwareConfig, v.modelConfigs, v.benchData, v.coefficients].map(
+      (x) => x.sha256,
     ),
     latencyModel: s.latencyModel,
     gpu: gpu.key,
@@ -125,12 +121,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     section: params[0]?.section ?? 'v1',
     fixed,
     metrics: s.objective,
-    paths: {
-      hardwareConfig: s.hardwareConfig,
-      modelConfigs: s.modelConfigs,
-      benchData: s.benchData,
-      coefficients: s.coefficients,
-    },
+    paths,
     workers,
     timeoutS: s.timeoutS,
     signal: hooks.signal,
