@@ -1,8 +1,9 @@
 import { type Command, Option } from 'commander';
 import { InputError } from '../errors.ts';
 import { defaultJobs } from '../eval/pool.ts';
-import { HEADLINE_METRICS, LATENCY_MODELS, METRICS, type Metric } from '../eval/types.ts';
+import { HEADLINE_METRICS, METRICS, type Metric } from '../eval/types.ts';
 import type { LatencyModelName } from '../latency/types.ts';
+import { LATENCY_MODELS } from '../latency/types.ts';
 import { resolveData } from '../paths.ts';
 
 type PathKey = 'hardwareConfig' | 'modelConfigs' | 'benchData' | 'coefficients';

@@ -1,10 +1,10 @@
 import { max, mean, median, quantileSorted } from 'simple-statistics';
+import { LATENCY_MODELS } from '../latency/types.ts';
 import {
   type BreakdownGroup,
   type BreakdownKey,
   type ErrorRow,
   type EvalStats,
-  LATENCY_MODELS,
   METRICS,
   type Metric,
   type MetricStats,

@@ -23,8 +23,6 @@ export const HEADLINE_METRICS: readonly Metric[] = [
   'e2e_p90',
 ];
 
-export const LATENCY_MODELS: readonly LatencyModelName[] = ['blackbox', 'roofline-v1', 'roofline-v2'];
-
 export type PointStatus = 'ok' | 'not_applicable' | 'failed';
 
 /** Facts about the experiment a point belongs to, for breakdowns. */

@@ -1,7 +1,5 @@
 import { InputError } from '../errors.ts';
-import type { LatencyModelName } from './types.ts';
-
-export const LATENCY_MODEL_CHOICES = ['blackbox', 'roofline-v1', 'roofline-v2'] as const;
+import { LATENCY_MODELS, type LatencyModelName } from './types.ts';
 
 export interface SelectionFlags {
   /** --latency-model; absent or 'auto' = the seed integration's implicit rule. */
@@ -19,9 +17,9 @@ export interface SelectionFlags {
 export function selectLatencyModelKind(flags: SelectionFlags): LatencyModelName {
   const explicit = flags.latencyModel;
   if (explicit !== undefined && explicit !== '' && explicit !== 'auto') {
-    if (!(LATENCY_MODEL_CHOICES as readonly string[]).includes(explicit)) {
+    if (!(LATENCY_MODELS as readonly string[]).includes(explicit)) {
       throw new InputError(
-        `--latency-model: unknown '${explicit}' (choose ${LATENCY_MODEL_CHOICES.join(', ')} or auto)`,
+        `--latency-model: unknown '${explicit}' (choose ${LATENCY_MODELS.join(', ')} or auto)`,
       );
     }
     return explicit as LatencyModelName;

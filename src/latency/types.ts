@@ -21,4 +21,6 @@ export interface LatencyModel {
   preemptionProcessingTime(): number;
 }
 
-export type LatencyModelName = 'blackbox' | 'roofline-v1' | 'roofline-v2';
+/** The latency models, in the order every report lists them. */
+export const LATENCY_MODELS = ['blackbox', 'roofline-v1', 'roofline-v2'] as const;
+export type LatencyModelName = (typeof LATENCY_MODELS)[number];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { METRICS } from '../eval/types.ts';
-import type { LatencyModelName } from '../latency/types.ts';
+import { LATENCY_MODELS } from '../latency/types.ts';
 
 /**
  * One line of `history.jsonl`: what a nightly run measured, small enough to keep for years and
@@ -13,7 +13,7 @@ export const HISTORY_SCHEMA_VERSION = 1;
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().nonnegative();
-const latencyModel = z.enum(['blackbox', 'roofline-v1', 'roofline-v2'] satisfies LatencyModelName[]);
+const latencyModel = z.enum(LATENCY_MODELS);
 
 const inputSchema = z.strictObject({ path: z.string(), sha256: z.string() });
 

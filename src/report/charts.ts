@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { absPercentError, isHeadlinePoint } from '../eval/stats.ts';
-import { type EvalRun, HEADLINE_METRICS, LATENCY_MODELS } from '../eval/types.ts';
+import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
+import { LATENCY_MODELS } from '../latency/types.ts';
 
 /**
  * Vega-Lite specs of the HTML report's charts, built from the run alone (inline data, no

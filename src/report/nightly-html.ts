@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { LATENCY_MODELS, type Metric } from '../eval/types.ts';
+import type { Metric } from '../eval/types.ts';
+import { LATENCY_MODELS } from '../latency/types.ts';
 import { COMPARISON_RULE } from '../nightly/compare.ts';
 import type { HistoryRecord } from '../nightly/schema.ts';
 import type { NightlyOutcome } from '../nightly/session.ts';

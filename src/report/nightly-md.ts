@@ -1,4 +1,4 @@
-import { LATENCY_MODELS } from '../eval/types.ts';
+import { LATENCY_MODELS } from '../latency/types.ts';
 import type { MetricDelta } from '../nightly/compare.ts';
 import type { NightlyOutcome } from '../nightly/session.ts';
 import { baselineLine, pointTable, pp, runLine, verdict } from '../nightly/tables.ts';
