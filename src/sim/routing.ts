@@ -129,6 +129,7 @@ function weightedRouter(n: number, blockSize: number, scorers: readonly ScorerWe
   const weights = scorers.map((s) => s.weight / total);
   const index = new PrefixIndex(n);
   const clamp = (v: number) => Math.min(1, Math.max(0, v));
+  const recordsPrefixes = scorers.some((s) => s.name === 'prefix-affinity');
   return {
     route: (r, state) => {
       const keys = r.fullInputKeys(blockSize);
@@ -145,7 +146,7 @@ function weightedRouter(n: number, blockSize: number, scorers: readonly ScorerWe
           target = i;
         }
       }
-      if (scorers.some((s) => s.name === 'prefix-affinity')) index.record(target, keys);
+      if (recordsPrefixes) index.record(target, keys);
       return { target, reason: 'weighted', scores };
     },
   };
