@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../fs-atomic.ts';
 import { requestRecords, runReport } from '../report/run-json.ts';
 import { runCluster } from '../sim/cluster.ts';
-import { addRunFlags, parseRunFlags } from './run-flags.ts';
+import { addRunFlags, FlagReader, parseRunFlags } from './run-flags.ts';
 import { planRun } from './run-setup.ts';
 
 /** `blis-eval run`: one BLIS-compatible simulation; stdout is one JSON object. */
@@ -15,16 +15,17 @@ export function registerRun(program: Command): void {
     .action((raw: Record<string, unknown>) => {
       const flags = parseRunFlags(raw);
       const plan = planRun(flags);
-      const quiet = flags.values.get('log') === 'error' || flags.values.get('log') === 'warn';
+      const f = new FlagReader(flags);
+      const quiet = f.str('log') === 'error' || f.str('log') === 'warn';
       if (!quiet) for (const n of plan.notes) process.stderr.write(`${n}\n`);
       const res = runCluster(plan.cluster, plan.latency, plan.source);
       const report = runReport(res, {
         horizon: plan.cluster.horizon,
         constantPriority: plan.cluster.priorityPolicy === 'constant',
-        fitnessWeights: flags.values.get('fitness-weights') as string,
-        summarizeTrace: flags.values.get('summarize-trace') as boolean,
+        fitnessWeights: f.str('fitness-weights'),
+        summarizeTrace: f.bool('summarize-trace'),
       });
-      const resultsPath = flags.values.get('results-path') as string;
+      const resultsPath = f.str('results-path');
       if (resultsPath) {
         const full: Record<string, unknown> = { ...report, requests: requestRecords(res) };
         if (res.trace) full.trace = res.trace;

@@ -1,4 +1,4 @@
-import { pct, shortHash } from '../report/format.ts';
+import { pct, shortHash, statusLabel } from '../report/format.ts';
 import type { Table } from '../report/tables.ts';
 import { hasRegression, type MetricDelta, type PointChange } from './compare.ts';
 import { INPUT_LABELS } from './schema.ts';
@@ -14,8 +14,6 @@ export function pp(v: number): string {
   if (Math.abs(v) < 0.05) return '±0.0';
   return `${v > 0 ? '+' : ''}${v.toFixed(1)}`;
 }
-
-const statusName = (s: string) => (s === 'not_applicable' ? 'n.a.' : s);
 
 const metricName = (d: MetricDelta) => `${d.latencyModel} ${d.metric}`;
 
@@ -52,7 +50,9 @@ export function verdict(o: NightlyOutcome): { pass: boolean; label: 'PASS' | 'RE
     parts.push(
       `${c.pointRegressions.length} point(s) ok before, now failed or n.a.: ` +
         named(
-          c.pointRegressions.map((p) => `${p.experiment}/${p.point} ${p.latencyModel} (${statusName(p.to)})`),
+          c.pointRegressions.map(
+            (p) => `${p.experiment}/${p.point} ${p.latencyModel} (${statusLabel(p.to)})`,
+          ),
         ),
     );
   }
@@ -109,8 +109,8 @@ export function pointTable(changes: readonly PointChange[], limit = Number.POSIT
         p.point,
         p.latencyModel,
         String(p.seed),
-        statusName(p.from),
-        statusName(p.to),
+        statusLabel(p.from),
+        statusLabel(p.to),
       ]),
   };
 }

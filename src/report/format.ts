@@ -58,8 +58,9 @@ export function derivedKvExperiments(run: EvalRun): ExperimentInfo[] {
   return run.experiments.filter((e) => e.meta.derivedKVBlocks);
 }
 
-export function statusLabel(p: PointResult): string {
-  return p.status === 'not_applicable' ? 'n.a.' : p.status;
+/** A point status as reports print it ("n.a." for not_applicable). */
+export function statusLabel(status: string): string {
+  return status === 'not_applicable' ? 'n.a.' : status;
 }
 
 /** One sentence on which points the aggregates count. */

@@ -133,7 +133,7 @@ export function issuesTable(run: EvalRun): Table {
       p.point,
       p.latencyModel,
       String(p.seed),
-      statusLabel(p),
+      statusLabel(p.status),
       oneLine(p.reason),
     ]),
   };

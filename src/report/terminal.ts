@@ -70,7 +70,7 @@ function pointsTable(run: EvalRun, metrics: readonly Metric[]): string {
     if (p.status === 'ok') {
       t.push([...key, ...metrics.map((m) => pointCell(p.measured[m], p.predicted[m]))]);
     } else {
-      const why = `${statusLabel(p)}: ${oneLine(p.reason, REASON_LIMIT)}`;
+      const why = `${statusLabel(p.status)}: ${oneLine(p.reason, REASON_LIMIT)}`;
       t.push([...key, { content: why, colSpan: metrics.length, hAlign: 'left' }]);
     }
   }
