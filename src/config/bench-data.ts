@@ -76,22 +76,29 @@ export interface LoadOptions {
   readonly layout?: ExternalLayout | 'auto';
 }
 
+/**
+ * Where a root keeps one GPU's tables: a project folder (the root itself or its GPU
+ * subfolder), an external layout (`gemm/<gpu>/`), or nowhere.
+ */
+function locate(root: string, names: readonly string[]): { project: string } | 'external' | null {
+  if (!isDir(root)) return null;
+  if (existsSync(join(root, PROJECT_GEMM))) return { project: root };
+  const g = findEntry(root, names);
+  if (g !== undefined && existsSync(join(root, g, PROJECT_GEMM))) return { project: join(root, g) };
+  return findEntry(join(root, 'gemm'), names) !== undefined ? 'external' : null;
+}
+
 /** Loads the tables of one GPU from a bench-data root, in whichever layout it uses. */
 export function loadBenchData(root: string, gpu: string, opts: LoadOptions = {}): LoadedBenchData {
   if (!isDir(root)) throw new InputError(`bench data: ${root} is not a directory`);
   const names = [gpu, ...(opts.aliases ?? [])];
-  if (existsSync(join(root, PROJECT_GEMM))) {
-    return { ...parseProjectLayout(readTree(root), root, opts.warn), layout: 'project', dir: root };
-  }
-  const gpuDir = findEntry(root, names);
-  if (gpuDir !== undefined && existsSync(join(root, gpuDir, PROJECT_GEMM))) {
-    const dir = join(root, gpuDir);
+  const where = locate(root, names);
+  if (where === 'external') return loadExternalBenchData(root, gpu, opts.layout ?? 'auto', opts);
+  if (where !== null) {
+    const dir = where.project;
     return { ...parseProjectLayout(readTree(dir), dir, opts.warn), layout: 'project', dir };
   }
-  if (findEntry(join(root, 'gemm'), names) !== undefined) {
-    return loadExternalBenchData(root, gpu, opts.layout ?? 'auto', opts);
-  }
-  const found = isDir(root) ? readdirSync(root).sort().join(', ') : '';
+  const found = readdirSync(root).sort().join(', ');
   throw new InputError(
     `bench data: no tables for GPU ${names.join('/')} under ${root} (found: ${found || 'nothing'})`,
   );
@@ -136,12 +143,7 @@ export function loadMfuDatabase(root: string, gpu: string, opts: LoadOptions = {
 
 /** True when `root` holds any bench data for this GPU (used to pick v2 over v1). */
 export function hasBenchData(root: string, gpu: string, aliases: readonly string[] = []): boolean {
-  if (!isDir(root)) return false;
-  const names = [gpu, ...aliases];
-  if (existsSync(join(root, PROJECT_GEMM))) return true;
-  const g = findEntry(root, names);
-  if (g !== undefined && existsSync(join(root, g, PROJECT_GEMM))) return true;
-  return findEntry(join(root, 'gemm'), names) !== undefined;
+  return locate(root, [gpu, ...aliases]) !== null;
 }
 
 /** Writes files under dir, each atomically (temp file + rename). */
