@@ -60,7 +60,8 @@ class Builder {
     return dirKey;
   }
 
-  addDecode(key: string, tp: number, table: SourcedTable<DecodePoint>): void {
+  addDecode(dirKey: string, tp: number, table: SourcedTable<DecodePoint>): void {
+    const key = this.key(dirKey, table.source);
     if (!(tp > 0)) throw new InputError(`${table.source}: TP must be a positive integer`);
     let byTp = this.decode.get(key);
     if (!byTp) {
@@ -87,7 +88,7 @@ export function parseProjectLayout(files: readonly VirtualFile[], label: string,
     const dm = PROJECT_DECODE.exec(f.path);
     if (f.path === PROJECT_GEMM) gemm = parseGemmTable(f.text, src, opts);
     else if (pm) b.prefill.set(b.key(pm[1]!, src), parsePrefillTable(f.text, src, opts));
-    else if (dm) b.addDecode(b.key(dm[1]!, src), Number(dm[2]), parseDecodeTable(f.text, src, opts));
+    else if (dm) b.addDecode(dm[1]!, Number(dm[2]), parseDecodeTable(f.text, src, opts));
     else unrecognised.push(src);
   }
   if (!gemm) throw new InputError(`${label}: missing ${PROJECT_GEMM}`);
