@@ -1,30 +1,39 @@
 import { InputError } from '../errors.ts';
+import { DEFAULTS_KEY } from './hardware-config.ts';
+
+type Value = number | readonly number[];
 
 /**
  * Writing tuned values back into hardware_config.json: only the named fields change; key
- * order, the file's own spelling of each field and 2-space formatting are kept.
+ * order, the file's own spelling of each field and 2-space formatting are kept. `gpuKey` may
+ * be "defaults" (the entry every GPU inherits from; created first in the file if missing).
  */
 export function updateHardwareConfigText(
   text: string,
   gpuKey: string,
-  section: 'v1' | 'v2',
-  values: Readonly<Record<string, number>>,
+  section: 'v1' | 'v2' | 'trainedPhysics',
+  values: Readonly<Record<string, Value>>,
 ): string {
-  const json = JSON.parse(text) as Record<string, unknown>;
-  const key = findKey(json, gpuKey);
+  let json = JSON.parse(text) as Record<string, unknown>;
+  let key = findKey(json, gpuKey);
+  if (key === undefined && gpuKey.toLowerCase() === DEFAULTS_KEY) {
+    json = { [DEFAULTS_KEY]: {}, ...json };
+    key = DEFAULTS_KEY;
+  }
   if (key === undefined) throw new InputError(`hardware config: no GPU '${gpuKey}' to update`);
   const entry = json[key] as Record<string, unknown>;
   const sectionKey = findKey(entry, section);
   let target: Record<string, unknown>;
   if (sectionKey !== undefined) target = entry[sectionKey] as Record<string, unknown>;
-  else if (Object.keys(values).every((f) => findKey(entry, f) !== undefined))
+  else if (section !== 'trainedPhysics' && Object.keys(values).every((f) => findKey(entry, f) !== undefined))
     target = entry; // flat BLIS file
   else {
     target = {};
     entry[section] = target;
   }
   for (const [field, value] of Object.entries(values)) {
-    if (!Number.isFinite(value))
+    const all = typeof value === 'number' ? [value] : value;
+    if (!all.every(Number.isFinite))
       throw new InputError(`hardware config: ${key}.${section}.${field} must be finite`);
     target[findKey(target, field) ?? field] = value;
   }

@@ -13,6 +13,11 @@ import type { RooflineV2Params } from '../latency/roofline-v2.ts';
  * Field names match case-insensitively, so the seed's `MfuPrefill`/`TpScalingExponent` and
  * BLIS's `mfuPrefill`/`tpScalingExponent` are the same field. Keys starting with `_` are
  * comments.
+ *
+ * A top-level `"defaults"` entry (not a GPU) holds sections that apply to every GPU unless the
+ * GPU sets them itself: `v1` and `v2` fields (inherited field by field) and `trainedPhysics`
+ * (`{"beta": [...], "alpha": [...]}`, inherited array by array). Each resolved GPU lists what
+ * it inherited (`inherited`, e.g. "v1.mfuDecode", "trainedPhysics.beta").
  */
 const PEAK_FIELDS = ['TFlopsPeak', 'TFlopsFP8', 'BwPeakTBs'] as const;
 const V1_REQUIRED = [
@@ -48,6 +53,22 @@ const datasheet = z
     note: z.string().optional(),
   })
   .strict();
+const trainedPhysics = z
+  .object({ beta: z.array(num).min(7).optional(), alpha: z.array(num).min(3).optional() })
+  .strict();
+const defaultsEntry = z
+  .object({
+    v1: z
+      .object(Object.fromEntries(V1_FIELDS.map((f) => [f, num.optional()])))
+      .strict()
+      .optional(),
+    v2: z
+      .object(Object.fromEntries(V2_FIELDS.map((f) => [f, num.optional()])))
+      .strict()
+      .optional(),
+    trainedPhysics: trainedPhysics.optional(),
+  })
+  .strict();
 const entry = sectionShape([...new Set([...V1_FIELDS, ...V2_FIELDS])])
   .extend({
     name: z.string().optional(),
@@ -56,8 +77,15 @@ const entry = sectionShape([...new Set([...V1_FIELDS, ...V2_FIELDS])])
     datasheet: datasheet.optional(),
     v1: v1Section.optional(),
     v2: v2Section.optional(),
+    trainedPhysics: trainedPhysics.optional(),
   })
   .strict();
+
+/** The trained-physics coefficient arrays (BLIS's slot order; see latency/trained-physics.ts). */
+export interface TrainedPhysicsCoefficients {
+  readonly beta?: readonly number[];
+  readonly alpha?: readonly number[];
+}
 
 type Section = Partial<Record<string, number>>;
 type Datasheet = z.infer<typeof datasheet>;
@@ -66,6 +94,14 @@ interface ParsedEntry {
   readonly datasheet?: Datasheet;
   readonly v1?: Section;
   readonly v2?: Section;
+  readonly trainedPhysics?: TrainedPhysicsCoefficients;
+}
+
+/** The file's `defaults` entry: sections every GPU inherits for fields it does not set. */
+export interface HardwareDefaults {
+  readonly v1: Section;
+  readonly v2: Section;
+  readonly trainedPhysics: TrainedPhysicsCoefficients;
 }
 
 export interface GpuSpec {
@@ -81,12 +117,20 @@ export interface GpuSpec {
   /** Top-level fields overlaid by the section's own. */
   readonly v1: Section;
   readonly v2: Section;
+  /** The GPU's own arrays over the defaults' (each array whole). */
+  readonly trainedPhysics: TrainedPhysicsCoefficients;
+  /** Fields taken from `defaults`, e.g. "v1.mfuDecode", "trainedPhysics.beta" (schema order). */
+  readonly inherited: readonly string[];
 }
 
 export interface HardwareConfig {
   readonly source: string;
   readonly gpus: readonly GpuSpec[];
+  readonly defaults: HardwareDefaults;
 }
+
+/** The top-level key of the defaults entry (any case). */
+export const DEFAULTS_KEY = 'defaults';
 
 const CANONICAL = new Map<string, string>();
 for (const f of [
@@ -99,6 +143,9 @@ for (const f of [
   'datasheet',
   'v1',
   'v2',
+  'trainedPhysics',
+  'beta',
+  'alpha',
   'bf16TFlops',
   'fp8TFlops',
   'memBwTBs',
@@ -117,30 +164,55 @@ function canonicalKeys(obj: unknown, where: string): unknown {
     if (k.startsWith('_')) continue;
     const canon = CANONICAL.get(k.toLowerCase()) ?? k;
     if (canon in out) throw new InputError(`${where}: field '${k}' given twice (names are case-insensitive)`);
-    out[canon] =
-      canon === 'v1' || canon === 'v2' || canon === 'datasheet' ? canonicalKeys(v, `${where}.${canon}`) : v;
+    const nested = canon === 'v1' || canon === 'v2' || canon === 'datasheet' || canon === 'trainedPhysics';
+    out[canon] = nested ? canonicalKeys(v, `${where}.${canon}`) : v;
   }
   return out;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown, where: string): T {
+  const parsed = schema.safeParse(canonicalKeys(raw, where));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.join('.');
+    const extra = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+    throw new InputError(`${where}${path ? `, field '${path}'` : ''}: ${issue.message}${extra}`);
+  }
+  return parsed.data;
 }
 
 export function parseHardwareConfig(json: unknown, source: string): HardwareConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InputError(`${source}: expected an object of GPU entries`);
   }
+  const defaultsRaw = Object.entries(json).find(([k]) => k.toLowerCase() === DEFAULTS_KEY);
+  const d = defaultsRaw ? parseWith(defaultsEntry, defaultsRaw[1], `${source}: '${defaultsRaw[0]}'`) : {};
+  const defaults: HardwareDefaults = {
+    v1: (d.v1 ?? {}) as Section,
+    v2: (d.v2 ?? {}) as Section,
+    trainedPhysics: (d.trainedPhysics ?? {}) as TrainedPhysicsCoefficients,
+  };
   const gpus: GpuSpec[] = [];
   for (const [key, raw] of Object.entries(json)) {
-    if (key.startsWith('_')) continue;
-    const where = `${source}: GPU '${key}'`;
-    const parsed = entry.safeParse(canonicalKeys(raw, where));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const path = issue.path.join('.');
-      const extra = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      throw new InputError(`${where}${path ? `, field '${path}'` : ''}: ${issue.message}${extra}`);
-    }
-    const e = parsed.data as unknown as ParsedEntry;
+    if (key.startsWith('_') || key.toLowerCase() === DEFAULTS_KEY) continue;
+    const e = parseWith(entry, raw, `${source}: GPU '${key}'`) as unknown as ParsedEntry;
     const top: Section = {};
     for (const [k, v] of Object.entries(e)) if (typeof v === 'number') top[k] = v;
+    const inherited: string[] = [];
+    const own = {
+      v1: { ...pick(top, [...PEAK_FIELDS, ...V1_FIELDS]), ...e.v1 },
+      v2: { ...pick(top, [...PEAK_FIELDS, ...V2_FIELDS]), ...e.v2 },
+      trainedPhysics: { ...e.trainedPhysics } as Record<string, unknown>,
+    };
+    for (const section of ['v1', 'v2', 'trainedPhysics'] as const) {
+      const base = defaults[section] as Record<string, unknown>;
+      const mine = own[section] as Record<string, unknown>;
+      for (const [f, v] of Object.entries(base)) {
+        if (v === undefined || mine[f] !== undefined) continue;
+        mine[f] = v;
+        inherited.push(`${section}.${f}`);
+      }
+    }
     gpus.push({
       key,
       aliases: e.aliases ?? [],
@@ -150,12 +222,14 @@ export function parseHardwareConfig(json: unknown, source: string): HardwareConf
       ...(top.BwPeakTBs !== undefined && { BwPeakTBs: top.BwPeakTBs }),
       ...(top.MemoryGiB !== undefined && { MemoryGiB: top.MemoryGiB }),
       ...(e.datasheet !== undefined && { datasheet: e.datasheet }),
-      v1: { ...pick(top, [...PEAK_FIELDS, ...V1_FIELDS]), ...e.v1 },
-      v2: { ...pick(top, [...PEAK_FIELDS, ...V2_FIELDS]), ...e.v2 },
+      v1: own.v1,
+      v2: own.v2,
+      trainedPhysics: own.trainedPhysics as TrainedPhysicsCoefficients,
+      inherited,
     });
   }
   if (gpus.length === 0) throw new InputError(`${source}: no GPU entries`);
-  return { source, gpus };
+  return { source, gpus, defaults };
 }
 
 function pick(s: Section, keys: readonly string[]): Section {
