@@ -2,9 +2,15 @@ import { type Command, Option } from 'commander';
 import { InputError } from '../errors.ts';
 import { defaultJobs } from '../eval/pool.ts';
 import { HEADLINE_METRICS, METRICS, type Metric } from '../eval/types.ts';
+import {
+  WORKLOAD_FORM_OPTIONS,
+  type WorkloadFormOption,
+  workloadFormOption,
+} from '../groundtruth/normalize.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
 import { resolveData } from '../paths.ts';
+import { KV_LEAK_MODES, type KvLeakMode } from '../sim/kv-cache.ts';
 
 type PathKey = 'hardwareConfig' | 'modelConfigs' | 'benchData' | 'coefficients';
 
@@ -19,7 +25,8 @@ export interface InputSettings {
   explicit: Set<PathKey>;
   jobs: number;
   timeoutS: number;
-  workloadForm: 'executed' | 'profile';
+  workloadForm: WorkloadFormOption;
+  kvLeak: KvLeakMode;
   quiet: boolean;
 }
 
@@ -43,10 +50,16 @@ export function addInputOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--workload-form <form>',
-        'staged experiments: executed (resolved) or profile (BLIS expansion)',
+        'staged experiments: measured (executed, lengths from measured_token_stats where given), ' +
+          'executed (resolved_by_inference_perf as written; alias resolved) or profile (BLIS expansion)',
       )
-        .choices(['executed', 'profile'])
+        .choices([...WORKLOAD_FORM_OPTIONS, 'resolved'])
         .default('executed'),
+    )
+    .addOption(
+      new Option('--kv-leak <mode>', "fixed, or v0.6.1 (BLIS v0.6.1's KV-block leak, reference §5.4)")
+        .choices(KV_LEAK_MODES)
+        .default('fixed'),
     )
     .option('--quiet', 'no progress output', false);
 }
@@ -108,7 +121,8 @@ export function parseInputOptions(
     explicit,
     jobs: int('jobs', o.jobs, 1),
     timeoutS: timeout,
-    workloadForm: o.workloadForm === 'profile' ? 'profile' : 'executed',
+    workloadForm: workloadFormOption(o.workloadForm),
+    kvLeak: o.kvLeak === 'v0.6.1' ? 'v0.6.1' : 'fixed',
     quiet: o.quiet === true,
   };
 }

@@ -127,6 +127,12 @@ export const RUN_FLAGS: readonly Flag[] = [
   // blis-eval additions.
   { name: 'latency-model', kind: 'string', def: '', help: 'force blackbox|roofline-v1|roofline-v2' },
   { name: 'bench-data-path', kind: 'string', def: '', help: 'MFU tables (turns roofline v2 on)' },
+  {
+    name: 'kv-leak',
+    kind: 'string',
+    def: BLIS.kvLeak,
+    help: "v0.6.1 (BLIS v0.6.1's KV-block leak, for parity) or fixed (later releases)",
+  },
 ];
 
 export type FlagValue = string | number | boolean | number[];

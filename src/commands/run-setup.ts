@@ -13,6 +13,7 @@ import type { LatencyModel } from '../latency/types.ts';
 import { resolveData } from '../paths.ts';
 import { ADMISSION_POLICIES, type AdmissionPolicyName } from '../sim/admission.ts';
 import type { ClusterConfig } from '../sim/cluster.ts';
+import { KV_LEAK_MODES } from '../sim/kv-cache.ts';
 import {
   PRIORITY_POLICIES,
   type PriorityPolicy,
@@ -69,6 +70,7 @@ export function planRun(parsed: ParsedFlags): RunPlan {
   }
   oneOf('trace-level', f.str('trace-level'), ['none', 'decisions'] as const);
   oneOf('log', f.str('log'), ['debug', 'info', 'warn', 'error'] as const);
+  const kvLeak = oneOf('kv-leak', f.str('kv-leak'), KV_LEAK_MODES);
   const threshold = f.num('kv-offload-threshold');
   if (!(threshold >= 0 && threshold <= 1))
     throw new InputError(`--kv-offload-threshold must be in [0, 1], got ${threshold}`);
@@ -106,6 +108,7 @@ export function planRun(parsed: ParsedFlags): RunPlan {
     snapshotRefreshInterval: f.num('snapshot-refresh-interval'),
     traceDecisions: f.str('trace-level') === 'decisions',
     counterfactualK: f.num('counterfactual-k'),
+    kvLeak,
   };
   return { cluster, latency: latency.model, source: wl.source, notes };
 }

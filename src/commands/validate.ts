@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadGroundTruth } from '../groundtruth/load.ts';
+import { workloadFormOption } from '../groundtruth/normalize.ts';
 import { resolveData } from '../paths.ts';
 
 /** `blis-eval validate <file>`: checks a ground-truth file without simulating anything. */
@@ -10,14 +11,11 @@ export function registerValidate(program: Command): void {
     .argument('<file>', 'ground-truth JSON')
     .option(
       '--workload-form <form>',
-      'check the executed or the profile form of staged experiments',
+      'check the measured, executed or profile form of staged experiments',
       'executed',
     )
     .action((file: string, o: { workloadForm: string }) => {
-      const gt = loadGroundTruth(
-        resolveData(file, false),
-        o.workloadForm === 'profile' ? 'profile' : 'executed',
-      );
+      const gt = loadGroundTruth(resolveData(file, false), workloadFormOption(o.workloadForm));
       const lines = gt.experiments.map((x) => {
         const points = x.replays.flatMap((r) => r.points.map((p) => p.id));
         const kv =

@@ -1,6 +1,7 @@
 import type { Calibration } from '../config/latency-factory.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
+import type { KvLeakMode } from '../sim/kv-cache.ts';
 import { runJob } from './job.ts';
 import type { EvalJob, JobOutput, JobPaths } from './job-types.ts';
 import { planJobs } from './plan.ts';
@@ -14,6 +15,7 @@ export interface EvaluateOptions {
   latencyModels: readonly LatencyModelName[];
   seeds: number;
   paths: JobPaths;
+  kvLeak: KvLeakMode;
   calibration?: Calibration;
   workers: Workers;
   timeoutS: number;

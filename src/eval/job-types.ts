@@ -1,6 +1,7 @@
 import type { Calibration } from '../config/latency-factory.ts';
 import type { Experiment, Replay } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
+import type { KvLeakMode } from '../sim/kv-cache.ts';
 import type { PointResult } from './types.ts';
 
 /** Input files a job reads (absolute paths; workers cache what they load). */
@@ -19,6 +20,8 @@ export interface EvalJob {
   /** 0 … seeds−1; the workload seed is experiment.seed + seedIndex. */
   seedIndex: number;
   paths: JobPaths;
+  /** BLIS v0.6.1's KV-block leak, or the fix of later releases (the evaluator's default). */
+  kvLeak: KvLeakMode;
   /** Tuner candidate laid over hardware_config.json. */
   calibration?: Calibration;
 }

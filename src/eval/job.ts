@@ -60,6 +60,7 @@ function simulate(
     cpuTier: e.cpuKvBlocks > 0 ? { cpuBlocks: e.cpuKvBlocks, ...CPU_TIER_DEFAULTS } : null,
     maxRunningReqs: e.maxNumSeqs,
     maxScheduledTokens: e.maxNumBatchedTokens,
+    kvLeak: job.kvLeak,
   });
   const drainLimit = DRAIN_FACTOR * arrivalSpanUs(job.replay.workload) + DRAIN_SLACK_US;
   // The sim-time limit is checked at fixed event counts, so where it stops is deterministic.

@@ -1,12 +1,14 @@
 import type { Calibration } from '../config/latency-factory.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
+import type { KvLeakMode } from '../sim/kv-cache.ts';
 import type { EvalJob, JobPaths } from './job-types.ts';
 
 export interface PlanOptions {
   latencyModels: readonly LatencyModelName[];
   seeds: number;
   paths: JobPaths;
+  kvLeak: KvLeakMode;
   calibration?: Calibration;
 }
 
@@ -23,6 +25,7 @@ export function planJobs(experiments: readonly Experiment[], o: PlanOptions): Ev
             latencyModel,
             seedIndex,
             paths: o.paths,
+            kvLeak: o.kvLeak,
             ...(o.calibration && { calibration: o.calibration }),
           });
         }

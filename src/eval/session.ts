@@ -33,6 +33,7 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     latencyModels: s.latencyModels,
     seeds: s.seeds,
     paths,
+    kvLeak: s.kvLeak,
     workers,
     timeoutS: s.timeoutS,
     signal: hooks.signal,
@@ -45,6 +46,7 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     latencyModels: s.latencyModels,
     seeds: s.seeds,
     workloadForm: s.workloadForm,
+    kvLeak: s.kvLeak,
     timeoutS: s.timeoutS,
   };
   const experiments = gt.experiments.map((x) => {

@@ -1,4 +1,6 @@
+import type { WorkloadFormOption } from '../groundtruth/normalize.ts';
 import type { LatencyModelName } from '../latency/types.ts';
+import type { KvLeakMode } from '../sim/kv-cache.ts';
 
 /** Metrics compared with ground truth, all in ms. */
 export const METRICS = [
@@ -138,7 +140,9 @@ export interface EvalRun {
   options: {
     latencyModels: LatencyModelName[];
     seeds: number;
-    workloadForm: 'executed' | 'profile';
+    workloadForm: WorkloadFormOption;
+    /** The simulator's KV-block leak: BLIS v0.6.1's, or fixed. */
+    kvLeak: KvLeakMode;
     timeoutS: number;
   };
   inputs: {

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { formatZodError } from '../config/zod-error.ts';
 import { InputError } from '../errors.ts';
 import type { Experiment } from './experiment.ts';
-import { normalizeExperiment, type ReplayForm } from './normalize.ts';
+import { normalizeExperiment, type WorkloadFormOption } from './normalize.ts';
 import { experimentSchema, groundTruthSchema } from './schema.ts';
 import { parseTraceRows } from './trace-file.ts';
 
@@ -25,7 +25,7 @@ function readText(path: string, what: string): string {
  * Reads, validates and normalises a ground-truth file. Every error names the file, the
  * experiment and the field; unknown fields are ignored.
  */
-export function loadGroundTruth(path: string, form: ReplayForm = 'executed'): GroundTruth {
+export function loadGroundTruth(path: string, form: WorkloadFormOption = 'measured'): GroundTruth {
   const text = readText(path, 'the ground-truth file');
   let json: unknown;
   try {
@@ -36,7 +36,11 @@ export function loadGroundTruth(path: string, form: ReplayForm = 'executed'): Gr
   return { path, experiments: parseGroundTruth(json, path, form) };
 }
 
-export function parseGroundTruth(json: unknown, path: string, form: ReplayForm = 'executed'): Experiment[] {
+export function parseGroundTruth(
+  json: unknown,
+  path: string,
+  form: WorkloadFormOption = 'measured',
+): Experiment[] {
   const top = groundTruthSchema.safeParse(json);
   if (!top.success) throw new InputError(formatZodError(path, top.error));
   const names = new Set<string>();

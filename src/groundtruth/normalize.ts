@@ -17,12 +17,23 @@ import {
 } from './experiment.ts';
 import { MEASURED_FIELDS, type Measured, type RawExperiment, type RawQpsPoint } from './schema.ts';
 
-export type ReplayForm = 'executed' | 'profile';
+/**
+ * `--workload-form`: how staged experiments are replayed. `measured` is `executed` with each
+ * request's lengths drawn to match `measured_token_stats` where the experiment gives them.
+ */
+export const WORKLOAD_FORM_OPTIONS = ['measured', 'executed', 'profile'] as const;
+export type WorkloadFormOption = (typeof WORKLOAD_FORM_OPTIONS)[number];
+
+/** The option's value, old names included (`resolved` = `executed`); unknown: `measured`. */
+export function workloadFormOption(v: unknown): WorkloadFormOption {
+  if (v === 'resolved') return 'executed';
+  return (WORKLOAD_FORM_OPTIONS as readonly unknown[]).includes(v) ? (v as WorkloadFormOption) : 'measured';
+}
 
 export interface NormalizeContext {
   /** `file: experiment "name"`, the prefix of every error. */
   where: string;
-  form: ReplayForm;
+  form: WorkloadFormOption;
   /** Reads a trace named by a qps point (path as written in the file). */
   readTrace: (path: string) => TraceRow[];
 }

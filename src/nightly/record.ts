@@ -48,6 +48,7 @@ export function buildRecord(run: RecordSource, extras: RecordExtras = {}): Histo
       latencyModels: [...run.options.latencyModels],
       seeds: run.options.seeds,
       workloadForm: run.options.workloadForm,
+      ...(run.options.kvLeak !== undefined && { kvLeak: run.options.kvLeak }),
       timeoutS: run.options.timeoutS,
     },
     inputs: {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { METRICS } from '../eval/types.ts';
+import { WORKLOAD_FORM_OPTIONS } from '../groundtruth/normalize.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
+import { KV_LEAK_MODES } from '../sim/kv-cache.ts';
 
 /**
  * One line of `history.jsonl`: what a nightly run measured, small enough to keep for years and
@@ -54,7 +56,9 @@ export const historyRecordSchema = z.strictObject({
   options: z.strictObject({
     latencyModels: z.array(latencyModel),
     seeds: count,
-    workloadForm: z.enum(['executed', 'profile']),
+    workloadForm: z.enum(WORKLOAD_FORM_OPTIONS),
+    /** Absent in records written before the option existed (they simulated v0.6.1's leak). */
+    kvLeak: z.enum(KV_LEAK_MODES).optional(),
     timeoutS: finite,
   }),
   inputs: z.strictObject({

@@ -77,7 +77,11 @@ export function baselineLine(b: Baseline | null, o: NightlyOutcome): string {
 
 export function runLine(o: NightlyOutcome): string {
   const gt = o.record.inputs.groundTruth;
-  return `Tonight: ${recordName(o.record)}; ground truth ${gt.path} (${shortHash(gt.sha256)}).`;
+  const opt = o.record.options;
+  return (
+    `Tonight: ${recordName(o.record)}; ground truth ${gt.path} (${shortHash(gt.sha256)}); ` +
+    `workload form ${opt.workloadForm}; KV leak ${opt.kvLeak ?? 'v0.6.1'}.`
+  );
 }
 
 /** Every compared (latency model, metric), long form. */

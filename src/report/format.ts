@@ -74,3 +74,12 @@ export function pointCell(measured: number | undefined, predicted: number | unde
   if (predicted === undefined) return `${ms(measured)} / ${DASH}`;
   return `${ms(measured)} / ${ms(predicted)} (${pct(absPercentError(predicted, measured))})`;
 }
+
+/** The run's settings in one line (summary.md, index.html, the terminal). */
+export function optionsLine(run: EvalRun): string {
+  const o = run.options;
+  return (
+    `latency models: ${o.latencyModels.join(', ')}; seeds: ${o.seeds}; workload form: ${o.workloadForm}; ` +
+    `KV leak: ${o.kvLeak}; timeout: ${o.timeoutS} s`
+  );
+}

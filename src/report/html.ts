@@ -1,7 +1,7 @@
 import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
 import { charts } from './charts.ts';
-import { derivedKvExperiments, SCOPE_NOTE } from './format.ts';
+import { derivedKvExperiments, optionsLine, SCOPE_NOTE } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
 import {
@@ -35,12 +35,11 @@ async function chartSections(run: EvalRun): Promise<string[]> {
  * and no scripts. Deterministic: the same run renders to the same bytes.
  */
 export async function renderHtml(run: EvalRun): Promise<string> {
-  const o = run.options;
   const facts = [
     `tool: ${run.tool.name} ${run.tool.version}`,
     `created: ${run.createdAt}`,
     `complete: ${run.complete ? 'yes' : 'no (interrupted)'}`,
-    `latency models: ${o.latencyModels.join(', ')}; seeds: ${o.seeds}; workload form: ${o.workloadForm}; timeout: ${o.timeoutS} s`,
+    optionsLine(run),
   ];
   const derived = derivedKvExperiments(run);
   const kvNote =

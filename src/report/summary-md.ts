@@ -1,6 +1,6 @@
 import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
-import { derivedKvExperiments, SCOPE_NOTE } from './format.ts';
+import { derivedKvExperiments, optionsLine, SCOPE_NOTE } from './format.ts';
 import {
   accuracyTable,
   breakdownTables,
@@ -41,14 +41,13 @@ function section(title: string, t: Table, empty: string): string[] {
  * time stamp, so two runs on the same inputs differ in that line alone.
  */
 export function renderSummaryMd(run: EvalRun): string {
-  const o = run.options;
   const out: string[] = [
     `# blis-eval evaluation ${mdText(run.runId)}`,
     '',
     `- tool: ${run.tool.name} ${run.tool.version}`,
     `- created: ${run.createdAt}`,
     `- complete: ${run.complete ? 'yes' : '**no: INCOMPLETE (interrupted)**, the tables cover the points that finished'}`,
-    `- latency models: ${o.latencyModels.join(', ')}; seeds: ${o.seeds}; workload form: ${o.workloadForm}; timeout: ${o.timeoutS} s`,
+    `- ${optionsLine(run)}`,
     '',
     ...section('## Inputs', inputsTable(run), 'No inputs.'),
     '## Definitions',

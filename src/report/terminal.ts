@@ -5,6 +5,7 @@ import {
   mapeBias,
   metricOf,
   oneLine,
+  optionsLine,
   pointCell,
   SCOPE_NOTE,
   statusLabel,
@@ -82,7 +83,7 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   const metrics = opts.metrics ?? HEADLINE_METRICS;
   const out: string[] = [];
   if (!run.complete) out.push(`INCOMPLETE (interrupted): ${run.points.length} points finished`, '');
-  out.push(`blis-eval ${run.tool.version}  run ${run.runId}`, '');
+  out.push(`blis-eval ${run.tool.version}  run ${run.runId}`, optionsLine(run), '');
   out.push('MAPE (bias) per latency model; bias = mean signed error, + = over-prediction', '');
   out.push(summaryTable(run, metrics), '');
   out.push('By model', byModelTable(run), '');

@@ -3,7 +3,7 @@ import type { ClusterConfig } from './cluster.ts';
 /**
  * A cluster configuration with BLIS v0.6.1's `run` defaults (one instance, no horizon,
  * 1 000 000 KV blocks of 16 tokens, 2048-token budget, 256 running requests, fcfs,
- * always-admit, round-robin), overridden field by field.
+ * always-admit, round-robin, v0.6.1's KV-block leak), overridden field by field.
  */
 export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig {
   return {
@@ -17,6 +17,7 @@ export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig 
     longPrefillTokenThreshold: 0,
     priorityPolicy: 'constant',
     scheduler: 'fcfs',
+    kvLeak: 'v0.6.1',
     admission: { policy: 'always-admit', tokenBucketCapacity: 10_000, tokenBucketRefillRate: 1000 },
     admissionLatency: 0,
     routingLatency: 0,

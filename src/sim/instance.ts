@@ -1,6 +1,6 @@
 import type { LatencyModel } from '../latency/types.ts';
 import { EventHeap } from './event-heap.ts';
-import { KVCache } from './kv-cache.ts';
+import { KVCache, type KvLeakMode } from './kv-cache.ts';
 import { CpuTier, type CpuTierConfig } from './kv-tier.ts';
 import { orderWaitQueue, type PriorityPolicy, type SchedulerName } from './queue-order.ts';
 import type { SimRequest } from './request.ts';
@@ -26,6 +26,8 @@ export interface InstanceConfig extends BatchLimits {
   blockSize: number;
   priorityPolicy: PriorityPolicy;
   scheduler: SchedulerName;
+  /** BLIS v0.6.1's block leak on a failed allocation, or the later releases' fix. */
+  kvLeak: KvLeakMode;
 }
 
 const NO_CACHED: readonly number[] = [];
@@ -76,7 +78,7 @@ export class Instance {
     private readonly cfg: InstanceConfig,
     private readonly latency: LatencyModel,
   ) {
-    this.kv = new KVCache(cfg.totalKVBlocks, cfg.blockSize);
+    this.kv = new KVCache(cfg.totalKVBlocks, cfg.blockSize, cfg.kvLeak);
     if (cfg.cpuTier !== null && cfg.cpuTier.cpuBlocks > 0) this.kv.tier = new CpuTier(cfg.cpuTier);
     this.former = new BatchFormer(cfg, this.kv, this.waitQ);
   }

@@ -12,6 +12,14 @@ import type { CpuTier } from './kv-tier.ts';
 import type { SimRequest } from './request.ts';
 
 /**
+ * How a failed allocation treats the blocks a request already held: `v0.6.1` drops the
+ * request's block list, orphaning them (the leak of reference §5.4, kept for parity);
+ * `fixed` keeps the list, as later BLIS releases do, so they are freed on release.
+ */
+export const KV_LEAK_MODES = ['v0.6.1', 'fixed'] as const;
+export type KvLeakMode = (typeof KV_LEAK_MODES)[number];
+
+/**
  * BLIS v0.6.1 single-tier KV cache (reference §5): a block pool with an LRU free list,
  * prefix caching by block key, allocation with rollback (and its leak), release.
  * Blocks keep no token lists: a block holds its fill count and an incremental chunk
@@ -48,8 +56,12 @@ export class KVCache {
   private readonly pinnedWasInUse: boolean[] = [];
   private nPinned = 0;
 
-  constructor(totalBlocks: number, blockSize: number) {
+  /** Keep a request's earlier blocks when an allocation rolls back (`--kv-leak fixed`). */
+  private readonly keepOnRollback: boolean;
+
+  constructor(totalBlocks: number, blockSize: number, leak: KvLeakMode = 'v0.6.1') {
     this.totalBlocks = totalBlocks;
+    this.keepOnRollback = leak === 'fixed';
     this.blockSize = blockSize;
     this.refCount = new Int32Array(totalBlocks);
     this.inUse = new Uint8Array(totalBlocks);
@@ -122,6 +134,8 @@ export class KVCache {
     }
     this.nNew = 0;
     this.nPinned = 0;
+    const held = r.blocks !== null ? r.blocks.length : -1;
+    const heldKey = r.listKey;
     let pos = 0;
     while (pos < count) {
       let list = r.blocks;
@@ -145,7 +159,7 @@ export class KVCache {
       for (let i = 0; i < need; i++) {
         const b = this.head;
         if (b < 0) {
-          this.rollback(r);
+          this.rollback(r, held, heldKey);
           return false;
         }
         this.oldHad[this.nNew] = this.hasHash[b] === 1;
@@ -273,7 +287,8 @@ export class KVCache {
     this.hashToBlock.set(key, b);
   }
 
-  private rollback(r: SimRequest): void {
+  /** `held`: blocks the request had before this call (-1: none, its list was created here). */
+  private rollback(r: SimRequest, held: number, heldKey: number): void {
     for (let i = this.nNew - 1; i >= 0; i--) {
       const b = this.newBlocks[i]!;
       if (this.hasHash[b] === 1) this.hashToBlock.delete(this.hash[b]!);
@@ -294,6 +309,12 @@ export class KVCache {
         this.usedBlocks--;
         this.linkTail(c);
       }
+    }
+    if (held >= 0 && this.keepOnRollback) {
+      // Fixed: the request keeps what it held, and the key of exactly those blocks.
+      r.blocks!.length = held;
+      r.listKey = heldKey;
+      return;
     }
     // BLIS deletes the whole entry, orphaning blocks the request held before (the leak, §5.4).
     r.blocks = null;

@@ -7,6 +7,7 @@ import type { Workers } from '../eval/pool.ts';
 import type { Metric, PointResult } from '../eval/types.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
+import type { KvLeakMode } from '../sim/kv-cache.ts';
 import { type ExperimentScore, experimentScore } from './objective.ts';
 import { type Candidate, candidateKey } from './search.ts';
 import type { ParamSpec } from './space.ts';
@@ -29,6 +30,7 @@ export interface ScorerSetup {
   fixed: Candidate;
   metrics: readonly Metric[];
   paths: JobPaths;
+  kvLeak: KvLeakMode;
   workers: Workers;
   timeoutS: number;
   signal: AbortSignal;
@@ -73,6 +75,7 @@ export function createScorer(s: ScorerSetup): BatchScorer {
           latencyModels: [s.latencyModel],
           seeds: 1,
           paths: s.paths,
+          kvLeak: s.kvLeak,
           ...(calibration && { calibration }),
         })) {
           jobs.push({ job, cand, experiment: name });

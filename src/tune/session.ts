@@ -103,6 +103,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     params,
     objective: s.objective,
     workloadForm: s.workloadForm,
+    kvLeak: s.kvLeak,
     start: start.values,
   };
   const { dir, resume, shard, ...settings } = s;
@@ -122,6 +123,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     fixed,
     metrics: s.objective,
     paths,
+    kvLeak: s.kvLeak,
     workers,
     timeoutS: s.timeoutS,
     signal: hooks.signal,

@@ -14,7 +14,13 @@ const paths = {
 };
 const staged = () => loadGroundTruth('test/fixtures/gt/staged.json').experiments;
 const inThisThread = new Workers(1);
-const base = { latencyModels: ['blackbox', 'roofline-v1'] as const, seeds: 1, paths, timeoutS: 0 };
+const base = {
+  latencyModels: ['blackbox', 'roofline-v1'] as const,
+  seeds: 1,
+  paths,
+  kvLeak: 'fixed' as const,
+  timeoutS: 0,
+};
 
 describe('evaluate', () => {
   it('gives the same sorted points in-process and on two workers', async () => {
@@ -76,7 +82,12 @@ describe('evaluate', () => {
 
 describe('runJob', () => {
   it('computes request-level ITL and per-stage points from the stage of each arrival', () => {
-    const [job] = planJobs(staged().slice(0, 1), { latencyModels: ['roofline-v1'], seeds: 1, paths });
+    const [job] = planJobs(staged().slice(0, 1), {
+      latencyModels: ['roofline-v1'],
+      seeds: 1,
+      paths,
+      kvLeak: 'fixed',
+    });
     const { points } = runJob(job!);
     for (const p of points) {
       const { ttft_mean: t, e2e_mean: e, itl_mean: itl } = p.predicted;
@@ -89,7 +100,7 @@ describe('runJob', () => {
   it('records a job past its deadline as failed', () => {
     // A real experiment: thousands of requests, so the deadline is checked during the run.
     const [x] = loadGroundTruth('eval/combined_ground_truth.json').experiments;
-    const [job] = planJobs([x!], { latencyModels: ['roofline-v1'], seeds: 1, paths });
+    const [job] = planJobs([x!], { latencyModels: ['roofline-v1'], seeds: 1, paths, kvLeak: 'fixed' });
     const { points } = runJob(job!, 1);
     expect(points.every((p) => p.status === 'failed' && /timed out/.test(p.reason!))).toBe(true);
   });

@@ -90,6 +90,41 @@ describe('simulator invariants on random configurations', () => {
     for (const inst of res.instances) expect(inst.kv.usedBlocks).toBe(0);
   });
 
+  it('with --kv-leak fixed, KV blocks are conserved: every used block belongs to a live request', () => {
+    /** Blocks in use that no request holds: orphaned (leaked). */
+    const orphans = (res: ReturnType<typeof simulate>) =>
+      res.instances.reduce((n, inst) => {
+        const held = new Set<number>();
+        for (const r of inst.injected) for (const b of r.blocks ?? []) held.add(b);
+        return n + inst.kv.usedBlocks - held.size;
+      }, 0);
+    let preemptions = 0;
+    let drained = 0;
+    let leakedUnderV061 = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const { cfg, params } = randomCase(seed);
+      // Small caches (preemption) that still fit any one request whole. A finite horizon: a
+      // preempted request may hold blocks while it waits (v0.6.1's snapshot walk, kept), which
+      // can stall a run with no leak at all.
+      const need = Math.ceil((params.promptTokensMax + params.outputTokensMax + 1) / cfg.blockSize);
+      const tight = { ...cfg, totalKVBlocks: need + (seed % 5) * 3, horizon: 60_000_000 };
+      const res = simulate({ ...tight, kvLeak: 'fixed' }, model, source(params, seed));
+      expect(orphans(res)).toBe(0);
+      const m = summarize(res.instances, tight.horizon, 'cluster');
+      if (m.completed_requests === m.injected_requests) {
+        drained++;
+        for (const inst of res.instances) expect(inst.kv.usedBlocks).toBe(0);
+      }
+      for (const inst of res.instances) preemptions += inst.preemptionCount;
+      // The same runs with v0.6.1's leak: some orphan blocks.
+      if (orphans(simulate({ ...tight, kvLeak: 'v0.6.1' }, model, source(params, seed))) > 0)
+        leakedUnderV061++;
+    }
+    expect(preemptions).toBeGreaterThan(0);
+    expect(drained).toBeGreaterThan(5);
+    expect(leakedUnderV061).toBeGreaterThan(0);
+  });
+
   it('ITL samples equal a per-token record, across preemptions (quirk Q4) and the phantom entry', () => {
     // Random cases, and one where KV runs out mid-decode so decoding requests are preempted.
     const cases = Array.from({ length: 8 }, (_, i) => ({ ...randomCase(i + 1), seed: i + 1 }));

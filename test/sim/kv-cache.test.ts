@@ -68,6 +68,38 @@ describe('KVCache', () => {
     expect(kv.usedBlocks).toBe(2);
   });
 
+  it('with the fix (--kv-leak fixed) a failed decode keeps the request blocks, and release frees them', () => {
+    const kv = new KVCache(2, 2, 'fixed');
+    const r = req(tokens(4), [5, 6, 7]);
+    expect(kv.allocate(r, 0, 4, [])).toBe(true);
+    const held = [...r.blocks!];
+    const key = r.listKey;
+    r.progressIndex = 4;
+    expect(kv.allocate(r, 4, 5, [])).toBe(false);
+    expect(r.blocks).toEqual(held);
+    expect(r.listKey).toBe(key);
+    expect(kv.usedBlocks).toBe(2);
+    kv.release(r);
+    expect(kv.usedBlocks).toBe(0);
+    expect(kv.freeCount()).toBe(2);
+  });
+
+  it('with the fix a failed chunk after cached blocks still undoes the pins it made', () => {
+    const kv = new KVCache(3, 2, 'fixed');
+    const a = req(tokens(4), [1]);
+    kv.allocate(a, 0, 4, []);
+    kv.release(a);
+    const filler = req(tokens(2, 900), [1]);
+    kv.allocate(filler, 0, 2, []); // takes the free head: a's first block stays cached
+    const b = req([...tokens(2), 50, 51, 52, 53], [1]);
+    const cached = kv.getCachedBlocks(b);
+    expect(cached).toHaveLength(1);
+    // Pins 1 block, needs 2 new ones with 1 free: rolls back; b held nothing before, so no entry.
+    expect(kv.allocate(b, 2, 6, cached)).toBe(false);
+    expect(b.blocks).toBeNull();
+    expect(kv.usedBlocks).toBe(1);
+  });
+
   it('fills a partial block token by token during decode and keys it once full', () => {
     const kv = new KVCache(8, 4);
     const r = req(tokens(6), [10, 11, 12]);

@@ -118,6 +118,7 @@ export function sampleRun(points: PointResult[] = samplePoints(), complete = tru
       latencyModels: ['blackbox', 'roofline-v1', 'roofline-v2'],
       seeds: 1,
       workloadForm: 'executed',
+      kvLeak: 'fixed',
       timeoutS: 600,
     },
     inputs: {

@@ -26,6 +26,7 @@ function settings(dir: string, over: Partial<TuneSettings> = {}): TuneSettings {
     jobs: 1,
     timeoutS: 0,
     workloadForm: 'executed',
+    kvLeak: 'fixed',
     quiet: true,
     latencyModel: 'roofline-v1',
     hardware: 'H100',
