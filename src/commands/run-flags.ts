@@ -47,12 +47,17 @@ export const RUN_FLAGS: readonly Flag[] = [
     def: BLIS.maxScheduledTokens,
     help: 'token budget per step',
   },
-  { name: 'beta-coeffs', kind: 'floats', def: [0, 0, 0], help: 'blackbox beta (step time)' },
+  {
+    name: 'beta-coeffs',
+    kind: 'floats',
+    def: [0, 0, 0],
+    help: 'blackbox beta (step time); trained-physics: 7-10 betas in BLIS slot order',
+  },
   {
     name: 'alpha-coeffs',
     kind: 'floats',
     def: [0, 0, 0],
-    help: 'blackbox alpha (queueing, output processing)',
+    help: 'blackbox alpha (queueing, output processing); trained-physics: α0, α1, α2',
   },
   { name: 'block-size-in-tokens', kind: 'int', def: BLIS.blockSize, help: 'tokens per KV block' },
   { name: 'max-model-len', kind: 'int', def: 2048, help: 'parsed but unused, as in BLIS v0.6.1' },
@@ -125,7 +130,12 @@ export const RUN_FLAGS: readonly Flag[] = [
   },
   { name: 'results-path', kind: 'string', def: '', help: 'write per-request records here' },
   // blis-eval additions.
-  { name: 'latency-model', kind: 'string', def: '', help: 'force blackbox|roofline-v1|roofline-v2' },
+  {
+    name: 'latency-model',
+    kind: 'string',
+    def: '',
+    help: 'force blackbox|roofline-v1|roofline-v2|trained-physics',
+  },
   { name: 'bench-data-path', kind: 'string', def: '', help: 'MFU tables (turns roofline v2 on)' },
   {
     name: 'kv-leak',

@@ -4,9 +4,12 @@ import {
   loadDefaults,
   resolveDefaults,
 } from '../config/coefficients.ts';
-import { buildRooflineModel, deriveKvBlocksFor } from '../config/latency-factory.ts';
+import type { GpuSpec } from '../config/hardware-config.ts';
+import { buildRooflineModel, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
 import { loadPolicyBundle } from '../config/policy-bundle.ts';
+import { buildTrainedPhysicsModel } from '../config/trained-physics-factory.ts';
 import { InputError } from '../errors.ts';
+import type { ModelArch } from '../latency/arch.ts';
 import { BlackboxModel } from '../latency/blackbox.ts';
 import { selectLatencyModelKind } from '../latency/select.ts';
 import type { LatencyModel } from '../latency/types.ts';
@@ -177,6 +180,7 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
           hardwareConfig: f.str('hardware-config'),
           benchDataPath: f.str('bench-data-path'),
         });
+  if (kind === 'trained-physics') return resolveTrainedPhysics(f, notes);
   if (kind !== 'blackbox') return resolveRoofline(f, kind, alpha, notes);
   if (explicitCoeffs) {
     return { model: new BlackboxModel(alpha, beta), totalKVBlocks: f.num('total-kv-blocks'), defaults: null };
@@ -192,7 +196,7 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
   if (!row) {
     throw new InputError(
       `--model ${f.str('model')}: no blackbox coefficients for GPU "${q.gpu}", TP ${q.tp}, vLLM "${q.vllmVersion}" in ${defaultsPath}; ` +
-        'give --alpha-coeffs/--beta-coeffs, or --latency-model roofline-v1|roofline-v2',
+        'give --alpha-coeffs/--beta-coeffs, or --latency-model roofline-v1|roofline-v2|trained-physics',
     );
   }
   notes.push(
@@ -202,17 +206,11 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
   return { model: new BlackboxModel(row.alpha_coeffs, row.beta_coeffs), totalKVBlocks, defaults };
 }
 
-function resolveRoofline(
-  f: FlagReader,
-  kind: 'roofline-v1' | 'roofline-v2',
-  alpha: number[],
-  notes: string[],
-): ResolvedLatency {
-  if (!f.str('hardware')) throw new InputError('--hardware is required for roofline latency models');
-  if (!(f.num('tp') > 0)) throw new InputError('--tp must be > 0 for roofline latency models');
-  const bench = f.str('bench-data-path');
-  const built = buildRooflineModel({
-    kind,
+/** Model config and hardware config paths of a roofline-style model (shipped files by default). */
+function configPaths(f: FlagReader, kind: string) {
+  if (!f.str('hardware')) throw new InputError(`--hardware is required for the ${kind} latency model`);
+  if (!(f.num('tp') > 0)) throw new InputError(`--tp must be > 0 for the ${kind} latency model`);
+  return {
     model: f.str('model'),
     modelConfigPath: resolveData(
       f.str('model-config-folder') || 'model_configs',
@@ -224,6 +222,36 @@ function resolveRoofline(
     ),
     gpu: f.str('hardware'),
     tp: f.num('tp'),
+  };
+}
+
+/** BLIS v0.7.1's trained-physics: the file's coefficients unless --beta-coeffs / --alpha-coeffs are given. */
+function resolveTrainedPhysics(f: FlagReader, notes: string[]): ResolvedLatency {
+  const paths = configPaths(f, 'trained-physics');
+  const built = buildTrainedPhysicsModel({
+    ...paths,
+    ...(f.given('beta-coeffs') && { beta: f.nums('beta-coeffs') }),
+    ...(f.given('alpha-coeffs') && { alpha: f.nums('alpha-coeffs') }),
+  });
+  notes.push(`latency model: trained-physics for ${f.str('model')} on ${built.gpu.key}, TP ${f.num('tp')}`);
+  return {
+    model: built.model,
+    totalKVBlocks: kvBlocksOf(f, () => cachedModelArch(paths.modelConfigPath, paths.model), built.gpu),
+    defaults: null,
+  };
+}
+
+function resolveRoofline(
+  f: FlagReader,
+  kind: 'roofline-v1' | 'roofline-v2',
+  alpha: number[],
+  notes: string[],
+): ResolvedLatency {
+  const bench = f.str('bench-data-path');
+  const built = buildRooflineModel({
+    kind,
+    ...configPaths(f, 'roofline'),
+    tp: f.num('tp'),
     ...(kind === 'roofline-v2' && { benchDataPath: resolveData(bench || 'bench_data', !bench) }),
     ...(alpha.some((v) => v !== 0) && { alpha }),
     onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
@@ -231,16 +259,17 @@ function resolveRoofline(
   notes.push(
     `latency model: ${kind} (${built.variant}) for ${built.arch.name} on ${built.gpu.key}, TP ${f.num('tp')}`,
   );
-  let totalKVBlocks = f.num('total-kv-blocks');
-  if (!f.given('total-kv-blocks')) {
-    totalKVBlocks = deriveKvBlocksFor(built.arch, built.gpu, f.num('tp'), {
-      blockSize: f.num('block-size-in-tokens'),
-      maxNumBatchedTokens: f.num('max-num-scheduled-tokens'),
-    }).blocks;
-    // Always shown: the run's capacity depends on it.
-    process.stderr.write(
-      `derived --total-kv-blocks ${totalKVBlocks} from GPU memory (gpu_memory_utilization 0.9)\n`,
-    );
-  }
-  return { model: built.model, totalKVBlocks, defaults: null };
+  return { model: built.model, totalKVBlocks: kvBlocksOf(f, () => built.arch, built.gpu), defaults: null };
+}
+
+/** --total-kv-blocks, or derived from GPU memory when not given. */
+function kvBlocksOf(f: FlagReader, arch: () => ModelArch, gpu: GpuSpec): number {
+  if (f.given('total-kv-blocks')) return f.num('total-kv-blocks');
+  const blocks = deriveKvBlocksFor(arch(), gpu, f.num('tp'), {
+    blockSize: f.num('block-size-in-tokens'),
+    maxNumBatchedTokens: f.num('max-num-scheduled-tokens'),
+  }).blocks;
+  // Always shown: the run's capacity depends on it.
+  process.stderr.write(`derived --total-kv-blocks ${blocks} from GPU memory (gpu_memory_utilization 0.9)\n`);
+  return blocks;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findGpu } from '../config/hardware-config.ts';
+import { DEFAULTS_KEY, findGpu } from '../config/hardware-config.ts';
 import { updateHardwareConfigText } from '../config/hardware-config-write.ts';
 import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
@@ -21,7 +21,10 @@ export function tuneSettings(
   extra: { objective: Metric[]; maxEvals: number },
 ): TuneSettings {
   const model = raw.latencyModel as LatencyModelName | undefined;
-  if (!model) throw new InputError('--latency-model is required (roofline-v1, roofline-v2 or blackbox)');
+  if (!model)
+    throw new InputError(
+      '--latency-model is required (roofline-v1, roofline-v2, blackbox or trained-physics)',
+    );
   if (typeof raw.hardware !== 'string') throw new InputError('--hardware <gpu> is required');
   // Absent = the latency model's default space, resolved by the tuning session.
   let params: ParamSpec[] | undefined;
@@ -47,6 +50,7 @@ export function tuneSettings(
     if (!m || k < 1 || k > n) throw new InputError(`--shard '${raw.shard}': expected k/N with 1 <= k <= N`);
     shard = { k, n };
   }
+  const coeffs = coeffFlags(raw, model);
   const resume = typeof raw.resume === 'string';
   const stamp = fileStamp();
   const dir = resume
@@ -71,7 +75,24 @@ export function tuneSettings(
     dir,
     resume,
     ...(shard && { shard }),
+    ...(coeffs && { coeffs }),
   };
+}
+
+/** --beta-coeffs / --alpha-coeffs (comma-separated), trained-physics only. */
+function coeffFlags(raw: Record<string, unknown>, model: LatencyModelName): TuneSettings['coeffs'] {
+  const out: { beta?: number[]; alpha?: number[] } = {};
+  for (const which of ['beta', 'alpha'] as const) {
+    const text = raw[`${which}Coeffs`];
+    if (typeof text !== 'string') continue;
+    if (model !== 'trained-physics')
+      throw new InputError(`--${which}-coeffs: only with --latency-model trained-physics`);
+    const values = text.split(',').map((x) => Number(x.trim()));
+    if (values.some((v) => !Number.isFinite(v)))
+      throw new InputError(`--${which}-coeffs '${text}': expected comma-separated numbers`);
+    out[which] = values;
+  }
+  return out.beta || out.alpha ? out : undefined;
 }
 
 export interface WriteBackPlan {
@@ -85,6 +106,19 @@ export interface WriteBackPlan {
 export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<string, unknown>): WriteBackPlan {
   const best = { ...o.start.values, ...o.result!.final.search.best };
   const values = Object.fromEntries(Object.entries(best).map(([k, v]) => [k, round(v)]));
+  if (s.latencyModel === 'trained-physics') {
+    // Where the GPU's set came from: its own entry, else the file's defaults (one global set, as BLIS fits).
+    const target = typeof raw.write === 'string' ? raw.write : s.hardwareConfig;
+    const own = !o.gpu.inherited.some((f) => f.startsWith('trainedPhysics.'));
+    const { beta, alpha } = calibrationOf('trainedPhysics', values).trainedPhysics!;
+    const oldText = readFileSync(target, 'utf8');
+    const newText = updateHardwareConfigText(oldText, own ? o.gpu.key : DEFAULTS_KEY, 'trainedPhysics', {
+      beta: beta!,
+      alpha: alpha!,
+    });
+    const tuned = Object.fromEntries(o.params.map((p) => [p.name, values[p.name]!]));
+    return { target, oldText, newText, values: tuned };
+  }
   if (s.latencyModel !== 'blackbox') {
     const target = typeof raw.write === 'string' ? raw.write : s.hardwareConfig;
     const section = s.latencyModel === 'roofline-v2' ? 'v2' : 'v1';

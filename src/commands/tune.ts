@@ -25,8 +25,11 @@ export function registerTune(program: Command): void {
         'roofline-v1',
         'roofline-v2',
         'blackbox',
+        'trained-physics',
       ]),
     )
+    .option('--beta-coeffs <list>', "trained-physics: starting betas (BLIS slot order), replacing the file's")
+    .option('--alpha-coeffs <list>', "trained-physics: starting alphas (α0, α1, α2), replacing the file's")
     .option('--hardware <gpu>', 'GPU whose calibration is tuned (H100, A100-80GB, …)')
     .option('--model <id>', 'blackbox: model id whose coefficients are fitted')
     .option('--tp <n>', 'blackbox: tensor parallelism of the fitted row')

@@ -16,7 +16,7 @@ import {
   v1Params,
   v2Params,
 } from './hardware-config.ts';
-import { loadModelConfig } from './model-config.ts';
+import { loadModelConfig, readModelConfigJson } from './model-config.ts';
 
 /**
  * Builds roofline latency models from files: a model config (folder, file, or folder of model
@@ -51,6 +51,8 @@ export interface Calibration {
   readonly v2?: Readonly<Record<string, number>>;
   /** Blackbox coefficients replacing the table's row (the tuner's candidates). */
   readonly blackbox?: { readonly alpha: readonly number[]; readonly beta: readonly number[] };
+  /** Trained-physics coefficient arrays replacing the GPU's (the tuner's candidates). */
+  readonly trainedPhysics?: { readonly alpha?: readonly number[]; readonly beta?: readonly number[] };
 }
 
 function overlay(gpu: GpuSpec, c: Calibration | undefined): GpuSpec {
@@ -67,12 +69,14 @@ export interface BuiltRoofline {
 
 const hwCache = new Map<string, HardwareConfig>();
 const archCache = new Map<string, ModelArch>();
+const jsonCache = new Map<string, ReturnType<typeof readModelConfigJson>>();
 const dbCache = new Map<string, MfuDatabase>();
 const defaultsCache = new Map<string, DefaultsFile>();
 
 export function clearLatencyCaches(): void {
   hwCache.clear();
   archCache.clear();
+  jsonCache.clear();
   dbCache.clear();
   defaultsCache.clear();
 }
@@ -96,6 +100,10 @@ export function cachedDefaults(path: string): DefaultsFile {
 
 export function cachedModelArch(path: string, model: string): ModelArch {
   return cached(archCache, `${path}\u0000${model}`, () => loadModelConfig(path, model));
+}
+
+export function cachedModelJson(path: string, model: string): ReturnType<typeof readModelConfigJson> {
+  return cached(jsonCache, `${path}\u0000${model}`, () => readModelConfigJson(path, model));
 }
 
 /** The MFU database of one GPU (cached per root and GPU; warnings go to the first caller's sink). */

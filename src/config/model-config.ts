@@ -170,6 +170,15 @@ function moeOf(family: Family, f: Fields, source: string, L: number, ff: number)
  * (e.g. "meta-llama/Llama-3.1-8B-Instruct") picks `<path>/llama-3.1-8b-instruct/config.json`.
  */
 export function loadModelConfig(path: string, model?: string): ModelArch {
+  const { json, file, name } = readModelConfigJson(path, model);
+  return parseModelConfig(json, file, name);
+}
+
+/** The parsed config.json that `path` and `model` name (as loadModelConfig finds it), its file and the model's name. */
+export function readModelConfigJson(
+  path: string,
+  model?: string,
+): { json: unknown; file: string; name: string } {
   let file = path;
   if (existsSync(path) && statSync(path).isDirectory()) {
     file = join(path, 'config.json');
@@ -185,5 +194,5 @@ export function loadModelConfig(path: string, model?: string): ModelArch {
     throw new InputError(`${file}: invalid JSON (${(err as Error).message})`);
   }
   const name = model ?? basename(file === path ? join(path, '..') : join(file, '..'));
-  return parseModelConfig(json, file, name);
+  return { json, file, name };
 }

@@ -8,6 +8,7 @@ import {
   cachedModelArch,
   deriveKvBlocksFor,
 } from '../config/latency-factory.ts';
+import { buildTrainedPhysicsModel } from '../config/trained-physics-factory.ts';
 import { InputError } from '../errors.ts';
 import type { ModelArch } from '../latency/arch.ts';
 import { BlackboxModel } from '../latency/blackbox.ts';
@@ -51,6 +52,20 @@ export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency 
   }
   if (failed(arch)) return { ok: false, reason: arch.reason };
   if (failed(gpu)) return { ok: false, reason: gpu.reason };
+  if (job.latencyModel === 'trained-physics') {
+    const tp = attempt('trained-physics', () =>
+      buildTrainedPhysicsModel({
+        model: x.model,
+        modelConfigPath: p.modelConfigs,
+        hardwareConfigPath: p.hardwareConfig,
+        gpu: x.gpu,
+        tp: x.tp,
+        ...(job.calibration && { calibration: job.calibration }),
+      }),
+    );
+    if (failed(tp)) return { ok: false, reason: tp.reason };
+    return { ok: true, model: tp.model, ...kv };
+  }
   if (job.latencyModel === 'roofline-v2' && !hasBenchData(p.benchData, gpu.key, gpu.aliases)) {
     return { ok: false, reason: `no MFU tables for GPU ${gpu.key} under ${p.benchData}` };
   }

@@ -19,8 +19,18 @@ export interface LatencyModel {
   outputTokenProcessingTime(): number;
   schedulingProcessingTime(): number;
   preemptionProcessingTime(): number;
+  /**
+   * µs added to a request's E2E once (not to TTFT or ITL), when it has at least one output
+   * token: BLIS v0.7.1's α1. Absent = 0 (v0.6.1).
+   */
+  postDecodeOverhead?(): number;
+  /**
+   * false: no extra ITL entry at completion (v0.7.1: N output tokens give N−1 ITLs). Absent =
+   * v0.6.1's "phantom" entry (reference §3.4).
+   */
+  readonly phantomItl?: boolean;
 }
 
 /** The latency models, in the order every report lists them. */
-export const LATENCY_MODELS = ['blackbox', 'roofline-v1', 'roofline-v2'] as const;
+export const LATENCY_MODELS = ['blackbox', 'roofline-v1', 'roofline-v2', 'trained-physics'] as const;
 export type LatencyModelName = (typeof LATENCY_MODELS)[number];

@@ -72,6 +72,9 @@ export class Instance {
    * array over steps: a completed request adds its step ranges in O(1) each.
    */
   private itlDiff = new Int32Array(1025);
+  /** The latency model's completion rules (v0.6.1: phantom ITL, no post-decode overhead). */
+  private readonly phantomItl: boolean;
+  private readonly postDecode: number;
 
   constructor(
     readonly id: string,
@@ -81,6 +84,8 @@ export class Instance {
     this.kv = new KVCache(cfg.totalKVBlocks, cfg.blockSize, cfg.kvLeak);
     if (cfg.cpuTier !== null && cfg.cpuTier.cpuBlocks > 0) this.kv.tier = new CpuTier(cfg.cpuTier);
     this.former = new BatchFormer(cfg, this.kv, this.waitQ);
+    this.phantomItl = latency.phantomItl !== false;
+    this.postDecode = latency.postDecodeOverhead?.() ?? 0;
   }
 
   nextEventTime(): number {
@@ -212,7 +217,7 @@ export class Instance {
 
   private complete(r: SimRequest, now: number, adv: number, itlEntry: number): void {
     // v0.6.1 appends one more ITL entry at completion (the "phantom" ITL, §3.4).
-    r.itlSum += itlEntry;
+    if (this.phantomItl) r.itlSum += itlEntry;
     if (r.outputLen > 0 && !this.kv.allocate(r, r.progressIndex, r.progressIndex + 1, NO_CACHED)) {
       this.kvAllocationFailures++;
     }
@@ -220,12 +225,12 @@ export class Instance {
     this.heap.push({ time: now + adv, kind: EV_LEFT, req: r });
     this.completedRequests++;
     r.completed = true;
-    r.e2e = r.ttft + r.itlSum;
-    r.itlReq = r.outputLen > 0 ? (r.e2e - r.ttft) / Math.max(r.outputLen - 1, 1) : 0;
+    r.e2e = r.ttft + r.itlSum + (r.outputLen > 0 ? this.postDecode : 0);
+    r.itlReq = r.outputLen > 0 ? r.itlSum / Math.max(r.outputLen - 1, 1) : 0;
     const runs = r.itlRuns ?? [];
     for (let i = 0; i < runs.length; i += 2) this.countSteps(runs[i]!, runs[i + 1]!);
     if (r.itlTo >= 0) this.countSteps(r.itlFrom, r.itlTo);
-    this.countSteps(this.stepCount, this.stepCount); // the phantom entry is this step's
+    if (this.phantomItl) this.countSteps(this.stepCount, this.stepCount); // the phantom entry is this step's
     r.release();
   }
 

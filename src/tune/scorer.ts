@@ -6,6 +6,7 @@ import { planJobs } from '../eval/plan.ts';
 import type { Workers } from '../eval/pool.ts';
 import type { Metric, PointResult } from '../eval/types.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
+import { TP_ALPHA_NAMES, TP_BETA_NAMES } from '../latency/trained-physics.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import type { KvLeakMode } from '../sim/kv-cache.ts';
 import { type ExperimentScore, experimentScore } from './objective.ts';
@@ -46,8 +47,11 @@ export function memoKey(candidate: string, experiment: string): string {
 }
 
 export function calibrationOf(section: ParamSpec['section'], c: Candidate): Calibration {
-  if (section !== 'blackbox') return { [section]: c };
   const v = (k: string) => c[k] ?? 0;
+  if (section === 'trainedPhysics') {
+    return { trainedPhysics: { beta: TP_BETA_NAMES.map(v), alpha: TP_ALPHA_NAMES.map(v) } };
+  }
+  if (section !== 'blackbox') return { [section]: c };
   return {
     blackbox: { alpha: [v('alpha0'), v('alpha1'), v('alpha2')], beta: [v('beta0'), v('beta1'), v('beta2')] },
   };

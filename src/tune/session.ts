@@ -12,7 +12,7 @@ import { type CvSpec, makeFolds } from './folds.ts';
 import { createScorer } from './scorer.ts';
 import { type Candidate, fullGrid, type SearchMethod } from './search.ts';
 import { blackboxSpaceAround, defaultSpace, type ParamSpec } from './space.ts';
-import { blackboxStart, rooflineStart } from './start.ts';
+import { blackboxStart, rooflineStart, trainedPhysicsStart } from './start.ts';
 import { type TuneResult, tune } from './tuner.ts';
 
 export interface TuneSettings extends InputSettings {
@@ -32,6 +32,8 @@ export interface TuneSettings extends InputSettings {
   dir: string;
   resume: boolean;
   shard?: { k: number; n: number };
+  /** Trained-physics: --beta-coeffs / --alpha-coeffs replacing the file's start arrays. */
+  coeffs?: { beta?: number[]; alpha?: number[] };
 }
 
 export interface TuneHooks {
@@ -83,10 +85,17 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
           modelConfigs: s.modelConfigs,
           hardwareConfig: s.hardwareConfig,
         })
-      : {
-          values: rooflineStart(gpu, s.params ?? defaultSpace(s.latencyModel)),
-          from: `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key})`,
-        };
+      : s.latencyModel === 'trained-physics'
+        ? {
+            values: trainedPhysicsStart(gpu, s.coeffs),
+            from: s.coeffs
+              ? '--beta-coeffs/--alpha-coeffs'
+              : `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key})`,
+          }
+        : {
+            values: rooflineStart(gpu, s.params ?? defaultSpace(s.latencyModel)),
+            from: `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key})`,
+          };
   const params =
     s.params ??
     (s.latencyModel === 'blackbox' ? blackboxSpaceAround(start.values) : defaultSpace(s.latencyModel));

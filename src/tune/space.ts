@@ -7,7 +7,7 @@ import type { LatencyModelName } from '../latency/types.ts';
 /** One searched field: its hardware_config section and its grid lo, lo+step, …, hi. */
 export interface ParamSpec {
   name: string;
-  section: 'v1' | 'v2' | 'blackbox';
+  section: 'v1' | 'v2' | 'blackbox' | 'trainedPhysics';
   lo: number;
   hi: number;
   step: number;
@@ -19,7 +19,9 @@ type Range = [lo: number, hi: number, step: number];
  * Default search spaces. v1: the MFUs, TP-scaling exponents, bandwidth factors and the
  * overheads (zero inter-step overhead is the published cause of large TTFT bias); any of
  * the calibrated fields selects the calibrated v1 variant. v2: bandwidth efficiency,
- * per-layer overhead and our neutral-at-1 MFU scales. Blackbox: α and β.
+ * per-layer overhead and our neutral-at-1 MFU scales. Blackbox: α and β. Trained-physics: its
+ * 13 coefficients (BLIS slot names, see latency/trained-physics.ts) over ranges around BLIS
+ * v0.7.1's fitted values (dimensionless scales 0..2-3× theirs, overheads in µs).
  */
 const DEFAULTS: Record<LatencyModelName, Record<string, Range>> = {
   'roofline-v1': {
@@ -49,12 +51,28 @@ const DEFAULTS: Record<LatencyModelName, Record<string, Range>> = {
     beta1: [0, 100, 0.5],
     beta2: [0, 200, 1],
   },
+  'trained-physics': {
+    b1a: [0, 0.5, 0.01],
+    b2a: [0, 1, 0.05],
+    b3: [0.5, 2.5, 0.02],
+    b4: [0, 2, 0.05],
+    b5: [0, 100, 1],
+    b6: [0, 20, 0.25],
+    b7: [0, 500, 5],
+    b8: [0, 1500, 10],
+    b1b: [0, 2, 0.05],
+    b2b: [0.5, 4, 0.02],
+    a0: [0, 40_000, 250],
+    a1: [0, 3000, 25],
+    a2: [0, 200, 1],
+  },
 };
 
 export const SECTION: Record<LatencyModelName, ParamSpec['section']> = {
   'roofline-v1': 'v1',
   'roofline-v2': 'v2',
   blackbox: 'blackbox',
+  'trained-physics': 'trainedPhysics',
 };
 
 /** Fields the tuner may touch per latency model (the defaults plus the other calibration fields). */
@@ -70,6 +88,7 @@ const ALLOWED: Record<LatencyModelName, readonly string[]> = {
   ],
   'roofline-v2': Object.keys(DEFAULTS['roofline-v2']),
   blackbox: Object.keys(DEFAULTS.blackbox),
+  'trained-physics': Object.keys(DEFAULTS['trained-physics']),
 };
 
 export function defaultSpace(model: LatencyModelName): ParamSpec[] {

@@ -1,7 +1,13 @@
 import { type DefaultsFile, findCoefficientsAnyVersion } from '../config/coefficients.ts';
 import type { GpuSpec } from '../config/hardware-config.ts';
 import { buildRooflineModel } from '../config/latency-factory.ts';
+import { InputError } from '../errors.ts';
 import { CALIBRATED_DEFAULTS } from '../latency/roofline-v1-calibrated.ts';
+import {
+  checkTrainedPhysicsCoefficients,
+  TP_ALPHA_NAMES,
+  TP_BETA_NAMES,
+} from '../latency/trained-physics.ts';
 import type { StepRequest } from '../latency/types.ts';
 import type { Candidate } from './search.ts';
 import type { ParamSpec } from './space.ts';
@@ -26,6 +32,30 @@ export function rooflineStart(gpu: GpuSpec, params: readonly ParamSpec[]): Candi
         : (CALIBRATED_DEFAULTS as unknown as Record<string, number>)[p.name];
     out[p.name] = section[p.name] ?? neutral ?? p.lo;
   }
+  return out;
+}
+
+/**
+ * Trained-physics start: the GPU's coefficient arrays (its own or the file's defaults),
+ * replaced array by array by explicit --beta-coeffs / --alpha-coeffs, as named fields.
+ */
+export function trainedPhysicsStart(
+  gpu: GpuSpec,
+  given: { beta?: readonly number[]; alpha?: readonly number[] } = {},
+): Candidate {
+  const beta = given.beta ?? gpu.trainedPhysics.beta;
+  const alpha = given.alpha ?? gpu.trainedPhysics.alpha;
+  if (!beta || !alpha) {
+    throw new InputError(`${gpu.source}: no trainedPhysics coefficients for GPU '${gpu.key}' to start from`);
+  }
+  checkTrainedPhysicsCoefficients(beta, alpha);
+  const out: Record<string, number> = {};
+  TP_BETA_NAMES.forEach((n, i) => {
+    out[n] = beta[i] ?? 0;
+  });
+  TP_ALPHA_NAMES.forEach((n, i) => {
+    out[n] = alpha[i]!;
+  });
   return out;
 }
 

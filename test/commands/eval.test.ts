@@ -22,12 +22,12 @@ describe('blis-eval --ground-truth (end to end)', () => {
     const r = cli('--ground-truth', join(FIX, 'qps-sweep.json'), '--jobs', '1', '--out', out, '--quiet');
     expect(r.err).toBe(`report: ${out}\n`);
     expect(r.code).toBe(0);
-    for (const m of ['blackbox', 'roofline-v1', 'roofline-v2', 'ttft_mean', 'e2e_p90'])
+    for (const m of ['blackbox', 'roofline-v1', 'roofline-v2', 'trained-physics', 'ttft_mean', 'e2e_p90'])
       expect(r.out).toContain(m);
     const csv = readFileSync(join(out, 'errors.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('experiment,point,latency_model,metric,measured,predicted,abs_error,ape,pe,status');
-    // 2 points × 5 measured metrics × 3 latency models.
-    expect(csv).toHaveLength(1 + 2 * 5 * 3);
+    // 2 points × 5 measured metrics × 4 latency models.
+    expect(csv).toHaveLength(1 + 2 * 5 * 4);
     expect(csv[1]).toMatch(/^llama8b-tp1-chat,qps-5,blackbox,ttft_mean,20,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,ok$/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.complete).toBe(true);
@@ -36,6 +36,7 @@ describe('blis-eval --ground-truth (end to end)', () => {
       'blackbox',
       'roofline-v1',
       'roofline-v2',
+      'trained-physics',
     ]);
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<svg');
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('roofline-v2');
@@ -56,7 +57,7 @@ describe('blis-eval --ground-truth (end to end)', () => {
     const qwen = results.experiments.find((x: { name: string }) => x.name === 'qwen7b-tp1-codegen');
     expect(qwen.meta.derivedKVBlocks).toBe(true);
     expect(qwen.meta.kvBlocks).toBeGreaterThan(1000);
-    expect(results.points.filter((p: { point: string }) => p.point === 'stage-1')).toHaveLength(3);
+    expect(results.points.filter((p: { point: string }) => p.point === 'stage-1')).toHaveLength(4);
   });
 
   it('records a failing job and a not-applicable model with their reasons; the rest finish', () => {

@@ -55,7 +55,7 @@ describe('blis-eval nightly (end to end)', () => {
     expect(
       Object.values(rec.inputs).every((i) => /^[0-9a-f]{64}$/.test((i as { sha256: string }).sha256)),
     ).toBe(true);
-    expect(rec.points).toHaveLength(6);
+    expect(rec.points).toHaveLength(8);
     for (const f of ['summary.md', 'index.html', 'record.json', 'eval/results.json', 'eval/index.html']) {
       expect(existsSync(join(dir, 'n2', f)), f).toBe(true);
     }
