@@ -38,6 +38,7 @@ describe('trained-physics as a tunable latency model', () => {
       jobs: 1,
       timeoutS: 0,
       workloadForm: 'executed',
+      kvLeak: 'fixed',
       quiet: true,
       latencyModel: 'trained-physics',
       hardware: 'H100',
