@@ -10,7 +10,13 @@ export interface ConsoleHooks {
 }
 
 /**
- * Runs a long command's work with Ctrl-C turned into an abort (the work decides what a
+ * The signals that stop a run cleanly: Ctrl-C, a container's or service manager's SIGTERM,
+ * and SIGHUP when the terminal goes away.
+ */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs a long command's work with a stop signal turned into an abort (the work decides what a
  * partial result is), a progress bar on stderr and warnings on stderr unless quiet.
  */
 export async function runWithConsole<T>(
@@ -18,11 +24,11 @@ export async function runWithConsole<T>(
   work: (hooks: ConsoleHooks) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
-  const onSigint = () => {
-    if (o.onInterrupt) process.stderr.write(`\ninterrupted: ${o.onInterrupt}\n`);
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (o.onInterrupt) process.stderr.write(`\ninterrupted (${sig}): ${o.onInterrupt}\n`);
     controller.abort();
   };
-  process.once('SIGINT', onSigint);
+  for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
   let progress: Progress | null = null;
   try {
     return await work({
@@ -32,10 +38,13 @@ export async function runWithConsole<T>(
       },
       onJobDone: () => progress?.tick(),
       onWarning: (m) => {
-        if (!o.quiet) process.stderr.write(`warning: ${m}\n`);
+        if (o.quiet) return;
+        // A warning gets its own line, never the progress bar's.
+        if (progress) progress.note(`warning: ${m}`);
+        else process.stderr.write(`warning: ${m}\n`);
       },
     });
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const sig of STOP_SIGNALS) process.removeListener(sig, onSignal);
   }
 }

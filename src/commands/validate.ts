@@ -1,30 +1,62 @@
 import type { Command } from 'commander';
-import { loadGroundTruth } from '../groundtruth/load.ts';
-import { workloadFormOption } from '../groundtruth/normalize.ts';
-import { resolveData } from '../paths.ts';
+import { loadInputs } from '../eval/inputs.ts';
+import { applicability } from '../eval/preflight.ts';
+import { LATENCY_MODELS } from '../latency/types.ts';
+import { list, parseInputOptions } from './eval-options.ts';
 
-/** `blis-eval validate <file>`: checks a ground-truth file without simulating anything. */
+/**
+ * `blis-eval validate <file>`: a pre-flight without simulating. The ground truth's schema, the
+ * config files the evaluator would load, every experiment's GPU and model (unknown → exit 2,
+ * the main job's own check), and per experiment which latency models will apply and why not.
+ */
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check a ground-truth file (shapes, fields, traces) without running anything')
+    .description('pre-flight: check a ground-truth file against the configs, say which latency models apply')
     .argument('<file>', 'ground-truth JSON')
+    .option('--hardware-config <file>', 'hardware calibration file', 'hardware_config.json')
+    .option('--model-config-folder <dir>', 'HF config.json folders, one per model', 'model_configs')
+    .option('--bench-data-path <dir>', 'MFU tables for roofline-v2', 'bench_data')
+    .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml')
+    .option(
+      '--latency-models <list>',
+      `comma-separated: ${LATENCY_MODELS.join(',')}`,
+      LATENCY_MODELS.join(','),
+    )
     .option(
       '--workload-form <form>',
       'check the measured, executed or profile form of staged experiments',
       'executed',
     )
-    .action((file: string, o: { workloadForm: string }) => {
-      const gt = loadGroundTruth(resolveData(file, false), workloadFormOption(o.workloadForm));
-      const lines = gt.experiments.map((x) => {
+    .action((file: string, o: Record<string, unknown>, command: Command) => {
+      const given = (f: string) => command.getOptionValueSource(f) === 'cli';
+      const s = parseInputOptions({ ...o, groundTruth: file, jobs: 1, timeout: 0 }, given);
+      const models = list('latency-models', o.latencyModels, LATENCY_MODELS);
+      const { gt, paths, hardware, defaults } = loadInputs(s, models);
+      const checks = applicability(
+        { source: gt.path, experiments: gt.experiments, paths, hardware, defaults },
+        models,
+      );
+      const lines: string[] = [];
+      for (const [i, x] of gt.experiments.entries()) {
         const points = x.replays.flatMap((r) => r.points.map((p) => p.id));
         const kv =
           x.engine.totalKvBlocks === null ? 'KV blocks derived' : `${x.engine.totalKvBlocks} KV blocks`;
-        return `  ${x.name}: ${x.model} on ${x.gpu} TP ${x.tp}, ${x.workloadForm}, ${kv}; points ${points.join(' ')}`;
-      });
+        lines.push(
+          `  ${x.name}: ${x.model} on ${x.gpu} TP ${x.tp}, ${x.workloadForm}, ${kv}; points ${points.join(' ')}`,
+        );
+        for (const m of checks[i]!.models) {
+          const head = `    ${m.latencyModel}: ${m.applies ? 'applies' : 'n.a.'}`;
+          lines.push(m.notes.length === 0 ? head : `${head}: ${m.notes.join('; ')}`);
+        }
+      }
       const n = gt.experiments.reduce((a, x) => a + x.replays.reduce((b, r) => b + r.points.length, 0), 0);
+      const runnable = models.map((m) => {
+        const k = checks.filter((c) => c.models.some((v) => v.latencyModel === m && v.applies)).length;
+        return `${m} ${k}/${checks.length}`;
+      });
       process.stdout.write(
-        `${file}: OK, ${gt.experiments.length} experiments, ${n} points\n${lines.join('\n')}\n`,
+        `${file}: OK, ${gt.experiments.length} experiments, ${n} points; experiments each latency model runs: ${runnable.join(', ')}\n${lines.join('\n')}\n`,
       );
     });
 }

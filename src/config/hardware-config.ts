@@ -38,8 +38,24 @@ const V2_FIELDS = [
 ] as const;
 
 const num = z.number().finite().nonnegative();
+/**
+ * Fields the latency models divide by or scale with: 0 is as invalid as a negative value, so
+ * the schema says so (exit 2 naming the field) rather than the model failing later. TFlopsFP8
+ * 0 means "no FP8 peak".
+ */
+const POSITIVE_FIELDS: ReadonlySet<string> = new Set([
+  'TFlopsPeak',
+  'BwPeakTBs',
+  'BwEffConstant',
+  'mfuPrefill',
+  'mfuDecode',
+  'gemmMfuScale',
+  'attentionMfuScale',
+]);
+const positive = z.number().finite().positive();
+const fieldSchema = (f: string) => (POSITIVE_FIELDS.has(f) ? positive : num).optional();
 const sectionShape = (fields: readonly string[]) =>
-  z.object(Object.fromEntries([...PEAK_FIELDS, ...fields].map((f) => [f, num.optional()]))).strict();
+  z.object(Object.fromEntries([...PEAK_FIELDS, ...fields].map((f) => [f, fieldSchema(f)]))).strict();
 const v1Section = sectionShape(V1_FIELDS);
 const v2Section = sectionShape(V2_FIELDS);
 const datasheet = z
@@ -73,7 +89,7 @@ const entry = sectionShape([...new Set([...V1_FIELDS, ...V2_FIELDS])])
   .extend({
     name: z.string().optional(),
     aliases: z.array(z.string()).optional(),
-    MemoryGiB: num.optional(),
+    MemoryGiB: positive.optional(),
     datasheet: datasheet.optional(),
     v1: v1Section.optional(),
     v2: v2Section.optional(),
@@ -229,7 +245,17 @@ export function parseHardwareConfig(json: unknown, source: string): HardwareConf
     });
   }
   if (gpus.length === 0) throw new InputError(`${source}: no GPU entries`);
+  for (const gpu of gpus) checkRequired(gpu);
   return { source, gpus, defaults };
+}
+
+/**
+ * Every GPU entry carries what both rooflines need, checked when the file loads: a missing
+ * field is bad input for every command, not "not applicable" on every roofline point.
+ */
+function checkRequired(gpu: GpuSpec): void {
+  for (const f of ['TFlopsPeak', 'BwPeakTBs', ...V1_REQUIRED]) required(gpu, 'v1', f);
+  for (const f of ['TFlopsPeak', 'BwPeakTBs']) required(gpu, 'v2', f);
 }
 
 function pick(s: Section, keys: readonly string[]): Section {

@@ -8,6 +8,7 @@ import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../con
 import { InputError } from '../errors.ts';
 import { type GroundTruth, loadGroundTruth } from '../groundtruth/load.ts';
 import type { JobPaths } from './job-types.ts';
+import { checkKnownNames } from './preflight.ts';
 import type { InputVersion } from './types.ts';
 
 export interface LoadedInputs {
@@ -20,7 +21,8 @@ export interface LoadedInputs {
 /**
  * A session's inputs, loaded and checked once: the ground truth, the paths the user gave
  * (they must exist), the hardware config and the coefficient table (a broken file is bad
- * input, not "not applicable" on every point). The config caches start empty, so a
+ * input, not "not applicable" on every point), and every experiment's GPU and model are
+ * known to something (preflight.ts). The config caches start empty, so a
  * session reads the files as they are now.
  */
 export function loadInputs(s: InputSettings): LoadedInputs {
@@ -29,7 +31,7 @@ export function loadInputs(s: InputSettings): LoadedInputs {
     if (!existsSync(s[key])) throw new InputError(`${s[key]}: not found`);
   }
   clearLatencyCaches();
-  return {
+  const inputs = {
     gt,
     paths: {
       hardwareConfig: s.hardwareConfig,
@@ -40,6 +42,8 @@ export function loadInputs(s: InputSettings): LoadedInputs {
     hardware: cachedHardwareConfig(s.hardwareConfig),
     defaults: cachedDefaults(s.coefficients),
   };
+  checkKnownNames({ source: gt.path, experiments: gt.experiments, ...inputs });
+  return inputs;
 }
 
 /** Content versions of the five inputs, paths shown relative to the working directory. */

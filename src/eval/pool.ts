@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { BroadcastChannel } from 'node:worker_threads';
 import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
+import { WORKER_READY_CHANNEL } from './worker-ready.ts';
 
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: string };
 
@@ -29,14 +31,42 @@ const WORKER = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
  */
 export class Workers {
   readonly pool: Piscina | null;
+  private readonly loaded: Promise<void>;
 
   constructor(readonly jobs: number) {
     this.pool = jobs > 1 ? new Piscina({ filename: WORKER, minThreads: jobs, maxThreads: jobs }) : null;
+    this.loaded = this.pool ? allLoaded(jobs) : Promise.resolve();
   }
 
-  close(): Promise<void> {
-    return this.pool?.destroy() ?? Promise.resolve();
+  /**
+   * Closes the pool once every worker has loaded its module: Node aborts the whole process
+   * (SIGABRT) when a worker is terminated while its module graph is being instantiated, which
+   * a session that fails on bad input right after opening its workers would otherwise do.
+   */
+  async close(): Promise<void> {
+    if (!this.pool) return;
+    await this.loaded;
+    await this.pool.destroy();
   }
+}
+
+/** Resolves when `n` workers have announced their module loaded (or after 60 s, a backstop). */
+function allLoaded(n: number): Promise<void> {
+  const channel = new BroadcastChannel(WORKER_READY_CHANNEL);
+  channel.unref();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(backstop);
+      channel.close();
+      resolve();
+    };
+    const backstop = setTimeout(done, 60_000);
+    backstop.unref();
+    channel.onmessage = () => {
+      if (++seen >= n) done();
+    };
+  });
 }
 
 /** Runs `f` with workers for `jobs`, closing them however `f` ends. */

@@ -14,8 +14,23 @@ export class Progress {
     private readonly enabled = true,
   ) {}
 
+  /** A line of its own: on a TTY the bar line is cleared first and drawn again below it. */
+  note(line: string): void {
+    const midBar = this.enabled && this.out.isTTY && this.done > 0 && this.done < this.total;
+    if (!midBar) {
+      this.out.write(`${line}\n`);
+      return;
+    }
+    this.out.write(`\r\x1b[K${line}\n`);
+    this.draw();
+  }
+
   tick(n = 1): void {
     this.done += n;
+    this.draw();
+  }
+
+  private draw(): void {
     if (!this.enabled) return;
     const elapsed = (Date.now() - this.start) / 1000;
     const eta = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : 0;

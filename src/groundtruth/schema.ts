@@ -10,9 +10,12 @@ const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const positive = finite.refine((v) => v > 0, 'must be > 0');
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
-/** A measured latency: a non-negative number, or null when it was not recorded. */
+/**
+ * A measured latency: a positive number, or null when it was not recorded. 0 or less is
+ * no measurement a server can make, and would silently drop out of every error figure.
+ */
 const measuredMs = finite
-  .refine((v) => v >= 0, 'must be >= 0')
+  .refine((v) => v > 0, 'must be > 0 (a measured latency; use null when it was not recorded)')
   .nullable()
   .optional();
 

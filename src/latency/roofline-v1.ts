@@ -1,3 +1,4 @@
+import { InputError } from '../errors.ts';
 import { AlphaHooks } from './alpha.ts';
 import type { ModelArch } from './arch.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
@@ -31,7 +32,7 @@ export interface RooflineOptions extends GeometryOptions {
 export function checkPositive(where: string, fields: Record<string, number | undefined>): void {
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined || !Number.isFinite(v) || v <= 0) {
-      throw new Error(`${where}: ${k} must be a finite number > 0, got ${v}`);
+      throw new InputError(`${where}: ${k} must be a finite number > 0, got ${v}`);
     }
   }
 }

@@ -89,7 +89,7 @@ export function* distributionRequests(
 
 /**
  * The CLI's checks for the distribution workload (v0.6.1), as an InputError naming
- * the flag. Note the odd rule kept for parity: the stdev must also lie in [min, max].
+ * the flag. Note the odd rule kept for parity: a non-zero stdev must also lie in [min, max].
  */
 export function validateDistributionParams(p: DistributionParams): void {
   if (!Number.isFinite(p.rate) || p.rate <= 0) throw new InputError(`--rate must be > 0, got ${p.rate}`);
@@ -119,11 +119,13 @@ function checkLengths(flag: string, mean: number, stdev: number, min: number, ma
   ] as const) {
     if (!Number.isInteger(v)) throw new InputError(`--${name} must be an integer, got ${v}`);
   }
+  if (stdev < 0) throw new InputError(`--${flag}-stdev must be >= 0, got ${stdev}`);
   if (min > max) throw new InputError(`--${flag}-min (${min}) must not exceed --${flag}-max (${max})`);
   if (mean < min || mean > max) {
     throw new InputError(`--${flag} (${mean}) must lie in [--${flag}-min, --${flag}-max] = [${min}, ${max}]`);
   }
-  if (stdev < min || stdev > max) {
+  // stdev 0 is a constant length (BLIS draws nothing when min == max), which users write.
+  if (stdev !== 0 && (stdev < min || stdev > max)) {
     throw new InputError(
       `--${flag}-stdev (${stdev}) must lie in [--${flag}-min, --${flag}-max] = [${min}, ${max}] (BLIS v0.6.1 rule)`,
     );

@@ -1,0 +1,91 @@
+import type { DefaultsFile } from '../config/coefficients.ts';
+import { type HardwareConfig, lookupGpu } from '../config/hardware-config.ts';
+import { cachedModelArch, clearLatencyCaches } from '../config/latency-factory.ts';
+import { InputError } from '../errors.ts';
+import type { Experiment } from '../groundtruth/experiment.ts';
+import type { LatencyModelName } from '../latency/types.ts';
+import { jobLatency } from './job-latency.ts';
+import type { JobPaths } from './job-types.ts';
+
+/** Whether one latency model will run an experiment, and why not. */
+export interface ModelApplicability {
+  latencyModel: LatencyModelName;
+  applies: boolean;
+  /** Why it does not apply; for one that applies, the notes (MFU-shape fallbacks, derived KV blocks). */
+  notes: string[];
+}
+
+export interface ExperimentCheck {
+  name: string;
+  models: ModelApplicability[];
+}
+
+export interface PreflightInputs {
+  /** The ground-truth file, for messages. */
+  source: string;
+  experiments: readonly Experiment[];
+  paths: JobPaths;
+  hardware: HardwareConfig;
+  defaults: DefaultsFile;
+}
+
+/**
+ * A GPU or model that nothing can resolve: not in the hardware config and no coefficient row
+ * names it, or no model config and no coefficient row. Such an experiment can only ever be
+ * "not applicable" under every model, which reads like a result; it is bad input instead.
+ */
+export function checkKnownNames(inp: PreflightInputs): void {
+  const rows = inp.defaults.models;
+  inp.experiments.forEach((x, i) => {
+    const where = `${inp.source}: experiments[${i}] "${x.name}"`;
+    const gpuRow = rows.some((r) => r.GPU.toLowerCase() === x.gpu.toLowerCase());
+    if (!lookupGpu(inp.hardware, x.gpu) && !gpuRow) {
+      throw new InputError(
+        `${where}: unknown GPU '${x.gpu}': not in ${inp.hardware.source} ` +
+          `(known: ${inp.hardware.gpus.map((g) => g.key).join(', ')}) nor in any coefficient row of ${inp.paths.coefficients}`,
+      );
+    }
+    const modelRow = rows.some((r) => r.id === x.model.toLowerCase());
+    if (!modelRow && modelConfigMissing(inp.paths.modelConfigs, x.model)) {
+      throw new InputError(
+        `${where}: unknown model '${x.model}': no model config under ${inp.paths.modelConfigs} ` +
+          `and no coefficient row in ${inp.paths.coefficients}`,
+      );
+    }
+  });
+}
+
+/** True when the model's config.json is not there (a broken one is reported where it loads). */
+function modelConfigMissing(root: string, model: string): boolean {
+  try {
+    cachedModelArch(root, model);
+    return false;
+  } catch (e) {
+    return e instanceof InputError && / not found/.test(e.message);
+  }
+}
+
+/**
+ * Per experiment, which latency models will run it, decided by the evaluator's own
+ * resolution (jobLatency), so validate and the main job cannot disagree. The MFU database
+ * reports each fallback once per load, so the caches start empty for every experiment.
+ */
+export function applicability(inp: PreflightInputs, models: readonly LatencyModelName[]): ExperimentCheck[] {
+  return inp.experiments.map((x) => {
+    clearLatencyCaches();
+    const { replays, ...experiment } = x;
+    const replay = replays[0]!;
+    return {
+      name: x.name,
+      models: models.map((latencyModel) => {
+        const notes: string[] = [];
+        const r = jobLatency({ experiment, replay, latencyModel, seedIndex: 0, paths: inp.paths }, (m) =>
+          notes.push(m),
+        );
+        if (!r.ok) return { latencyModel, applies: false, notes: [r.reason] };
+        if (r.derivedKVBlocks) notes.push(`KV blocks derived from GPU memory: ${r.kvBlocks}`);
+        return { latencyModel, applies: true, notes: [...new Set(notes)] };
+      }),
+    };
+  });
+}
