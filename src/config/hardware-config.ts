@@ -250,12 +250,14 @@ export function parseHardwareConfig(json: unknown, source: string): HardwareConf
 }
 
 /**
- * Every GPU entry carries what both rooflines need, checked when the file loads: a missing
- * field is bad input for every command, not "not applicable" on every roofline point.
+ * Every GPU entry carries its peaks, checked when the file loads: a missing one is bad input
+ * for every command, not "not applicable" on every roofline point. A section's own fields are
+ * checked where a run selects that roofline (v1Params, v2Params), since a file may hold v2 only.
  */
 function checkRequired(gpu: GpuSpec): void {
-  for (const f of ['TFlopsPeak', 'BwPeakTBs', ...V1_REQUIRED]) required(gpu, 'v1', f);
-  for (const f of ['TFlopsPeak', 'BwPeakTBs']) required(gpu, 'v2', f);
+  for (const section of ['v1', 'v2'] as const) {
+    for (const f of ['TFlopsPeak', 'BwPeakTBs']) required(gpu, section, f);
+  }
 }
 
 function pick(s: Section, keys: readonly string[]): Section {

@@ -7,8 +7,9 @@ import type { HardwareConfig } from '../config/hardware-config.ts';
 import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
 import { type GroundTruth, loadGroundTruth } from '../groundtruth/load.ts';
+import type { LatencyModelName } from '../latency/types.ts';
 import type { JobPaths } from './job-types.ts';
-import { checkKnownNames } from './preflight.ts';
+import { checkExperiments } from './preflight.ts';
 import type { InputVersion } from './types.ts';
 
 export interface LoadedInputs {
@@ -22,10 +23,10 @@ export interface LoadedInputs {
  * A session's inputs, loaded and checked once: the ground truth, the paths the user gave
  * (they must exist), the hardware config and the coefficient table (a broken file is bad
  * input, not "not applicable" on every point), and every experiment's GPU and model are
- * known to something (preflight.ts). The config caches start empty, so a
+ * known to something, with the hardware fields the selected `models` need (preflight.ts). The config caches start empty, so a
  * session reads the files as they are now.
  */
-export function loadInputs(s: InputSettings): LoadedInputs {
+export function loadInputs(s: InputSettings, models: readonly LatencyModelName[]): LoadedInputs {
   const gt = loadGroundTruth(s.groundTruth, s.workloadForm);
   for (const key of s.explicit) {
     if (!existsSync(s[key])) throw new InputError(`${s[key]}: not found`);
@@ -42,7 +43,7 @@ export function loadInputs(s: InputSettings): LoadedInputs {
     hardware: cachedHardwareConfig(s.hardwareConfig),
     defaults: cachedDefaults(s.coefficients),
   };
-  checkKnownNames({ source: gt.path, experiments: gt.experiments, ...inputs });
+  checkExperiments({ source: gt.path, experiments: gt.experiments, ...inputs }, models);
   return inputs;
 }
 

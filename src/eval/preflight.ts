@@ -1,5 +1,5 @@
 import type { DefaultsFile } from '../config/coefficients.ts';
-import { type HardwareConfig, lookupGpu } from '../config/hardware-config.ts';
+import { type HardwareConfig, lookupGpu, v1Params, v2Params } from '../config/hardware-config.ts';
 import { cachedModelArch, clearLatencyCaches } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
@@ -30,16 +30,20 @@ export interface PreflightInputs {
 }
 
 /**
- * A GPU or model that nothing can resolve: not in the hardware config and no coefficient row
- * names it, or no model config and no coefficient row. Such an experiment can only ever be
- * "not applicable" under every model, which reads like a result; it is bad input instead.
+ * Bad input an evaluation would otherwise turn into "not applicable" everywhere, which reads
+ * like a result: a GPU or model that nothing can resolve (not in the hardware config and no
+ * coefficient row names it; no model config and no coefficient row), or the GPU's section of a
+ * selected roofline missing a field it needs (named with its file).
  */
-export function checkKnownNames(inp: PreflightInputs): void {
+export function checkExperiments(inp: PreflightInputs, models: readonly LatencyModelName[]): void {
   const rows = inp.defaults.models;
   inp.experiments.forEach((x, i) => {
     const where = `${inp.source}: experiments[${i}] "${x.name}"`;
     const gpuRow = rows.some((r) => r.GPU.toLowerCase() === x.gpu.toLowerCase());
-    if (!lookupGpu(inp.hardware, x.gpu) && !gpuRow) {
+    const gpu = lookupGpu(inp.hardware, x.gpu);
+    if (gpu && models.includes('roofline-v1')) v1Params(gpu);
+    if (gpu && models.includes('roofline-v2')) v2Params(gpu);
+    if (!gpu && !gpuRow) {
       throw new InputError(
         `${where}: unknown GPU '${x.gpu}': not in ${inp.hardware.source} ` +
           `(known: ${inp.hardware.gpus.map((g) => g.key).join(', ')}) nor in any coefficient row of ${inp.paths.coefficients}`,

@@ -27,7 +27,7 @@ export function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promise<Eva
 }
 
 async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
-  const { gt, paths } = loadInputs(s);
+  const { gt, paths } = loadInputs(s, s.latencyModels);
   const evaluation = await evaluate({
     experiments: gt.experiments,
     latencyModels: s.latencyModels,

@@ -62,7 +62,7 @@ export function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome>
 }
 
 async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
-  const { gt, paths, hardware, defaults } = loadInputs(s);
+  const { gt, paths, hardware, defaults } = loadInputs(s, [s.latencyModel]);
   const gpu = findGpu(hardware, s.hardware);
   const matches = (x: Experiment) => {
     // The experiment's GPU as the evaluator resolves it.

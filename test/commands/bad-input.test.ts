@@ -110,6 +110,20 @@ describe('config files are validated where they load: exit 2 naming file and fie
     expect(existsSync(join(dir, 'n2'))).toBe(false);
   });
 
+  it('a v1 field missing is bad input when roofline-v1 runs, and not when only v2 does', () => {
+    const dir = tmp();
+    const hw = hardware(dir, (h) => {
+      delete h.H100!.v1!.BwEffConstant;
+    });
+    const gt = join(FIX, 'qps-sweep.json');
+    const v1 = cli(dir, '--ground-truth', gt, '--hardware-config', hw, '--quiet', '--out', 'r');
+    expect(v1.code).toBe(2);
+    expect(v1.err).toMatch(/hw\.json: GPU 'H100' \(v1\): missing field 'BwEffConstant'/);
+    expect(existsSync(join(dir, 'r'))).toBe(false);
+    const v2 = cli(dir, 'validate', gt, '--hardware-config', hw, '--latency-models', 'roofline-v2');
+    expect(v2.code).toBe(0);
+  });
+
   it('mfuDecode 0 is bad input (the schema and the model agree), for the main job and run', () => {
     const dir = tmp();
     const hw = hardware(dir, (h) => {
