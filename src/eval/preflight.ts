@@ -83,8 +83,9 @@ export function applicability(inp: PreflightInputs, models: readonly LatencyMode
       name: x.name,
       models: models.map((latencyModel) => {
         const notes: string[] = [];
-        const r = jobLatency({ experiment, replay, latencyModel, seedIndex: 0, paths: inp.paths }, (m) =>
-          notes.push(m),
+        const r = jobLatency(
+          { experiment, replay, latencyModel, seedIndex: 0, paths: inp.paths, kvLeak: 'fixed' },
+          (m) => notes.push(m),
         );
         if (!r.ok) return { latencyModel, applies: false, notes: [r.reason] };
         if (r.derivedKVBlocks) notes.push(`KV blocks derived from GPU memory: ${r.kvBlocks}`);
