@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerImport } from './commands/import.ts';
 import { registerNightly } from './commands/nightly.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTune } from './commands/tune.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerTune(program);
   registerNightly(program);
+  registerImport(program);
   return program;
 }
 

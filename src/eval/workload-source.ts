@@ -68,6 +68,7 @@ function* traceRequests(
       arrival: row.arrivalUs,
       input: row.inputIds ? row.inputIds.slice() : randomTokens(rng, row.inputTokens),
       output: row.outputIds ? row.outputIds.slice() : randomTokens(rng, row.outputTokens),
+      ...(row.stage !== undefined ? { stage: row.stage } : {}),
     };
   }
 }

@@ -10,6 +10,11 @@ export interface TraceRow {
   outputTokens: number;
   inputIds?: Int32Array;
   outputIds?: Int32Array;
+  /** Stage the request arrived in (staged experiments replayed from a trace). */
+  stage?: number;
+  /** The request's measured TTFT and E2E (ms), when the trace records them. */
+  ttftMs?: number;
+  e2eMs?: number;
 }
 
 /** The workload one simulation replays. Plain data: it crosses into worker threads. */

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { formatZodError } from '../config/zod-error.ts';
 import { InputError } from '../errors.ts';
-import type { Experiment } from './experiment.ts';
+import type { Experiment, TraceRow } from './experiment.ts';
 import { normalizeExperiment, type WorkloadFormOption } from './normalize.ts';
 import { experimentSchema, groundTruthSchema } from './schema.ts';
 import { parseTraceRows } from './trace-file.ts';
@@ -36,10 +37,32 @@ export function loadGroundTruth(path: string, form: WorkloadFormOption = 'measur
   return { path, experiments: parseGroundTruth(json, path, form) };
 }
 
+/** A trace's text; `.gz` files (e.g. `run.csv.gz`, as `blis-eval import` writes) are gunzipped. */
+function readTraceText(file: string, what: string): string {
+  if (!file.endsWith('.gz')) return readText(file, what);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${file}: cannot read ${what}${code ? ` (${code})` : ''}`);
+  }
+  try {
+    return gunzipSync(bytes).toString('utf8');
+  } catch (e) {
+    throw new InputError(`${file}: not valid gzip: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * `readTrace` (path as written in the file → rows, or undefined) comes before reading beside
+ * the file: the importer checks a document before its traces are written.
+ */
 export function parseGroundTruth(
   json: unknown,
   path: string,
   form: WorkloadFormOption = 'measured',
+  readTrace?: (ref: string) => TraceRow[] | undefined,
 ): Experiment[] {
   const top = groundTruthSchema.safeParse(json);
   if (!top.success) throw new InputError(formatZodError(path, top.error));
@@ -58,8 +81,10 @@ export function parseGroundTruth(
       where,
       form,
       readTrace: (p) => {
+        const given = readTrace?.(p);
+        if (given) return given;
         const file = resolve(dirname(path), p);
-        return parseTraceRows(readText(file, `the trace of ${where}`), file);
+        return parseTraceRows(readTraceText(file, `the trace of ${where}`), file);
       },
     });
   });

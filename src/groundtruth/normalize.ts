@@ -93,6 +93,14 @@ function stagedReplay(
   const resolved = wc.resolved_by_inference_perf;
   const profile = wc.inference_perf;
   const at = (field: string) => `${ctx.where}: workload_config.${field}`;
+  // An imported run that kept every request replays exactly those, unless the profile is asked for.
+  if (wc.trace !== undefined && ctx.form !== 'profile') {
+    const rows = ctx.readTrace(wc.trace);
+    return {
+      workloadForm: 'trace',
+      replays: [{ id: 'run', workload: { kind: 'trace', rows }, points: measuredPoints }],
+    };
+  }
   if (resolved === undefined && profile === undefined) {
     throw new InputError(`${at('inference_perf')}: required for a staged experiment`);
   }
@@ -176,10 +184,10 @@ function distribution(
   ctx: NormalizeContext,
 ): DistributionParams {
   const wc = raw.workload_config;
-  const d = wc.data;
+  const d = p.data ?? wc.data;
   if (!d) throw new InputError(`${ctx.where}: workload_config.data: required for a distribution qps point`);
   if (p.qps === undefined) throw new InputError(`${ctx.where}: qps_sweeps[${i}].qps: required`);
-  const numRequests = wc.max_requests ?? wc.num_requests;
+  const numRequests = p.num_requests ?? wc.max_requests ?? wc.num_requests;
   if (numRequests === undefined) throw new InputError(`${ctx.where}: workload_config.max_requests: required`);
   const params: DistributionParams = {
     rate: p.qps,

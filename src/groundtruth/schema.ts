@@ -52,8 +52,11 @@ const distributionDataSchema = z.looseObject({
 
 const qpsPointSchema = measuredSchema.extend({
   qps: positive.optional(),
-  /** A per-request trace (CSV: arrival seconds, input tokens, output tokens), relative to the file. */
+  /** A per-request trace (CSV, or .csv.gz: arrival seconds, input tokens, output tokens), relative to the file. */
   trace: z.string().min(1).optional(),
+  /** The point's own distribution and request count (an imported run replayed from its summary). */
+  data: distributionDataSchema.optional(),
+  num_requests: nonNegativeInt.optional(),
 });
 
 const stageSchema = measuredSchema.extend({
@@ -86,7 +89,25 @@ const workloadConfigSchema = z.looseObject({
   inference_perf: z.unknown().optional(),
   /** What inference-perf executed: validated when it is replayed. */
   resolved_by_inference_perf: z.unknown().optional(),
+  /** A staged experiment's exact request stream (CSV with a `stage` column), relative to the file. */
+  trace: z.string().min(1).optional(),
 });
+
+/**
+ * Where values came from: the shipped set lists source files ({what, repo, path, commit});
+ * `blis-eval import` lists each field's file and key, or the flag that supplied it.
+ */
+const provenanceSchema = z.array(
+  z.looseObject({
+    field: z.string().optional(),
+    file: z.string().optional(),
+    key: z.string().optional(),
+    flag: z.string().optional(),
+    note: z.string().optional(),
+    what: z.string().optional(),
+    path: z.string().optional(),
+  }),
+);
 
 export const experimentSchema = z.looseObject({
   experiment_name: z.string().min(1),
@@ -101,6 +122,7 @@ export const experimentSchema = z.looseObject({
   qps_sweeps: z.array(qpsPointSchema).optional(),
   stages: z.array(stageSchema).optional(),
   summary: measuredSchema.nullable().optional(),
+  provenance: provenanceSchema.optional(),
 });
 
 export const groundTruthSchema = z.looseObject({

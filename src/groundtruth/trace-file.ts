@@ -6,6 +6,8 @@ import type { TraceRow } from './experiment.ts';
 const ARRIVAL = ['arrival_s', 'arrival_time_s', 'arrival_time', 'timestamp_s', 'timestamp'];
 const INPUT = ['input_tokens', 'prompt_tokens', 'input_len', 'num_input_tokens'];
 const OUTPUT = ['output_tokens', 'completion_tokens', 'output_len', 'num_output_tokens'];
+/** Optional columns: the measured TTFT and E2E (ms) of each request, its stage. */
+const OPTIONAL = { ttftMs: 'ttft_ms', e2eMs: 'e2e_ms', stage: 'stage' } as const;
 
 /**
  * A per-request trace of a replay point, from CSV text. Two forms: a count trace with a
@@ -49,14 +51,20 @@ export function parseTraceRows(text: string, source: string): TraceRow[] {
       }
       return v;
     };
-    return { s: num(arrival, false), inputTokens: num(input, true), outputTokens: num(output, true) };
+    const row: { s: number; inputTokens: number; outputTokens: number } & Partial<
+      Record<keyof typeof OPTIONAL, number>
+    > = {
+      s: num(arrival, false),
+      inputTokens: num(input, true),
+      outputTokens: num(output, true),
+    };
+    for (const [key, name] of Object.entries(OPTIONAL) as [keyof typeof OPTIONAL, string][]) {
+      if (header.includes(name) && (r[name] ?? '') !== '') row[key] = num(name, key === 'stage');
+    }
+    return row;
   });
   const t0 = rows.reduce((m, r) => Math.min(m, r.s), Number.POSITIVE_INFINITY);
   return rows
-    .map((r) => ({
-      arrivalUs: Math.round((r.s - t0) * 1e6),
-      inputTokens: r.inputTokens,
-      outputTokens: r.outputTokens,
-    }))
+    .map(({ s, ...r }) => ({ ...r, arrivalUs: Math.round((s - t0) * 1e6) }))
     .sort((a, b) => a.arrivalUs - b.arrivalUs);
 }

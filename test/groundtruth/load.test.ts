@@ -156,3 +156,35 @@ describe('bad ground truth', () => {
     expect(() => loadGroundTruth(tmpFile('x.json', '{oops'))).toThrow(/x\.json: not valid JSON/);
   });
 });
+
+describe('trace files with measured columns', () => {
+  it('reads .csv.gz traces with per-request TTFT, E2E and stage', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const dir = mkdtempSync(join(tmpdir(), 'gt-'));
+    writeFileSync(
+      join(dir, 't.csv.gz'),
+      gzipSync(
+        'arrival_s,input_tokens,output_tokens,ttft_ms,e2e_ms,stage\n10.5,5,3,20.5,100,1\n10,4,2,,90,0\n',
+      ),
+    );
+    const gt = {
+      experiments: [
+        {
+          experiment_name: 'x',
+          model: 'm',
+          vllm_config: { tensor_parallelism: 1 },
+          workload_config: {},
+          qps_sweeps: [{ trace: 't.csv.gz', e2e_mean_ms: 95 }],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'gt.json'), JSON.stringify(gt));
+    const w = loadGroundTruth(join(dir, 'gt.json')).experiments[0]!.replays[0]!.workload;
+    expect(w.kind === 'trace' && w.rows).toEqual([
+      { inputTokens: 4, outputTokens: 2, e2eMs: 90, stage: 0, arrivalUs: 0 },
+      { inputTokens: 5, outputTokens: 3, ttftMs: 20.5, e2eMs: 100, stage: 1, arrivalUs: 500000 },
+    ]);
+    writeFileSync(join(dir, 't.csv.gz'), 'not gzip');
+    expect(() => loadGroundTruth(join(dir, 'gt.json'))).toThrow(/t.csv.gz: not valid gzip/);
+  });
+});

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { type Command, Option } from 'commander';
+import { InputError } from '../errors.ts';
+import { writeFileAtomic } from '../fs-atomic.ts';
+import { parseGroundTruth } from '../groundtruth/load.ts';
+import { parseTraceRows } from '../groundtruth/trace-file.ts';
+import type { ImportContext } from '../import/context.ts';
+import { importBundle } from '../import/index.ts';
+import { mergeGroundTruth, traceCsv } from '../import/output.ts';
+import { FORMATS, type Format, type ImportedExperiment } from '../import/types.ts';
+import { fileEntry, readBundle } from './import-files.ts';
+
+interface ImportOptions {
+  format: Format | 'auto';
+  out: string;
+  append: boolean;
+  replace: boolean;
+  model?: string;
+  hardware?: string;
+  tp?: string;
+  totalKvBlocks?: string;
+  name?: string;
+  vllmLog?: string;
+  summaryOnly: boolean;
+}
+
+/** `blis-eval import`: benchmark-client outputs → a ground-truth file (docs/import/). */
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description(
+      'turn benchmark-client outputs (inference-perf, vllm bench, guidellm, AIPerf) into ground truth',
+    )
+    .argument('<path...>', 'run folders or report files')
+    .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMATS]).default('auto'))
+    .requiredOption('--out <file>', 'ground-truth JSON to write')
+    .option('--append', 'add the experiments to an existing --out file', false)
+    .option('--replace', 'with --append: overwrite experiments of the same name', false)
+    .option('--model <id>', 'HF model id, when the files do not say (or to override them)')
+    .option('--hardware <gpu>', 'GPU name in hardware_config.json (the files rarely say)')
+    .option('--tp <n>', 'tensor parallelism, when the files do not say')
+    .option('--total-kv-blocks <n>', 'GPU KV blocks, when no vLLM log states the KV cache size')
+    .option('--vllm-log <file>', 'the vLLM server log of the run (KV cache size, non-default args)')
+    .option('--name <experiment>', 'experiment name (suffixed -1, -2, … when a path holds several)')
+    .option('--summary-only', 'ignore per-request data: replay each run from its summary', false)
+    .action((paths: string[], o: ImportOptions) => runImport(paths, o));
+}
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--${flag} must be an integer >= 1, got '${v}'`);
+  return n;
+}
+
+function runImport(paths: string[], o: ImportOptions): void {
+  const out = resolve(o.out);
+  if (o.replace && !o.append) throw new InputError('--replace needs --append');
+  if (!o.append && existsSync(out)) throw new InputError(`${o.out}: exists; pass --append to add to it`);
+  const tp = positiveInt('tp', o.tp);
+  const kv = positiveInt('total-kv-blocks', o.totalKvBlocks);
+  const ctx: ImportContext = {
+    flags: {
+      summaryOnly: o.summaryOnly,
+      ...(o.model !== undefined ? { model: o.model } : {}),
+      ...(o.hardware !== undefined ? { hardware: o.hardware } : {}),
+      ...(tp !== undefined ? { tp } : {}),
+      ...(kv !== undefined ? { totalKvBlocks: kv } : {}),
+      ...(o.name !== undefined ? { name: o.name } : {}),
+      ...(o.vllmLog !== undefined ? { vllmLog: fileEntry(resolve(o.vllmLog), basename(o.vllmLog)) } : {}),
+    },
+    traceDir: `${basename(out).replace(/\.json$/i, '')}.traces`,
+  };
+  const imported: { format: Format; x: ImportedExperiment }[] = [];
+  for (const p of paths) {
+    const r = importBundle(readBundle(p), o.format, ctx);
+    for (const x of r.experiments) imported.push({ format: r.format, x });
+  }
+  const existing = o.append && existsSync(out) ? readExisting(out) : undefined;
+  const doc = mergeGroundTruth(
+    existing,
+    imported.map((i) => i.x),
+    { append: o.append, replace: o.replace, outPath: o.out },
+  );
+  // Check the whole document (schema, replay, traces) before anything is written.
+  const csv = new Map(imported.flatMap((i) => i.x.traces.map((t) => [t.ref, traceCsv(t.rows)] as const)));
+  parseGroundTruth(doc, out, 'executed', (ref) => {
+    const text = csv.get(ref);
+    return text === undefined ? undefined : parseTraceRows(text, ref);
+  });
+  for (const [ref, text] of csv) writeFileAtomic(resolve(dirname(out), ref), gzipSync(text, { level: 9 }));
+  writeFileAtomic(out, `${JSON.stringify(doc, null, 2)}\n`);
+  for (const { format, x } of imported) {
+    process.stdout.write(`${String(x.json.experiment_name)}: ${format}, ${x.describe}\n`);
+  }
+  const traces = imported.reduce((n, i) => n + i.x.traces.length, 0);
+  process.stdout.write(
+    `wrote ${relative(process.cwd(), out) || out}: ${imported.length} experiments imported${traces ? `, ${traces} traces in ${ctx.traceDir}/` : ''}\n`,
+  );
+}
+
+function readExisting(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

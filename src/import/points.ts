@@ -1,0 +1,149 @@
+/**
+ * One measured run as a `qps_sweeps` point: metrics from its requests when it has them
+ * (the ground truth's definitions), else from its summary; the exact request stream as a
+ * trace to write beside the ground truth; and a distribution from its token counts for a
+ * replay from the summary only (`--summary-only`).
+ */
+import { InputError } from '../errors.ts';
+import { slug } from './assemble.ts';
+import type { ImportContext } from './context.ts';
+import { measuredOfRequests, measuredTokenStats } from './stats.ts';
+import type { RequestRecord, SourceRef, TraceOut } from './types.ts';
+
+export interface TokenSummary {
+  mean: number;
+  stdev?: number;
+  min?: number;
+  max?: number;
+}
+
+export interface RunInput {
+  /** Point label for file names and messages (`rate-4`, the report file's stem). */
+  label: string;
+  file: string;
+  /** Requested rate; 'inf' = every request at once; null = not a rate-driven run. */
+  rate: number | 'inf' | null;
+  achievedRate: number | null;
+  sent: number;
+  failed: number;
+  /** Every request (successful and failed) when the file has per-request data. */
+  records: RequestRecord[] | null;
+  /** Metrics from the file's own summary (ms, ground-truth names). */
+  summary: Record<string, number>;
+  /** Token counts of the successful requests, from the summary. */
+  input: TokenSummary | null;
+  output: TokenSummary | null;
+  extra?: Record<string, unknown>;
+}
+
+/** The rate a summary-only replay of an unbounded (`inf`) run uses: every request at once. */
+export const BURST_RATE = 1e6;
+
+export function qpsPoint(
+  run: RunInput,
+  experiment: string,
+  ctx: ImportContext,
+  provenance: SourceRef[],
+): { point: Record<string, unknown> | null; trace: TraceOut | null; skipped: string | null } {
+  const ok = run.records?.filter((r) => r.ok) ?? null;
+  const completed = ok ? ok.length : run.sent - run.failed;
+  if (completed <= 0) {
+    const reason = `${run.file}: every request failed (${run.failed} of ${run.sent}): point skipped`;
+    provenance.push({ field: `qps_sweeps (${run.label})`, file: run.file, note: reason });
+    return { point: null, trace: null, skipped: reason };
+  }
+  const perRequest = ok !== null && ok.length > 0 && !ctx.flags.summaryOnly;
+  const measured = perRequest ? measuredOfRequests(ok) : run.summary;
+  const point: Record<string, unknown> = {};
+  if (typeof run.rate === 'number') point.qps = run.rate;
+  let trace: TraceOut | null = null;
+  if (perRequest) {
+    trace = { ref: `${ctx.traceDir}/${slug(experiment)}/${slug(run.label)}.csv.gz`, rows: ok };
+    point.trace = trace.ref;
+    provenance.push({
+      field: `qps_sweeps (${run.label}).trace`,
+      file: run.file,
+      note: `${ok.length} successful requests: arrival, tokens, TTFT, E2E`,
+    });
+  } else {
+    const data = distribution(run, ok);
+    if (data === null)
+      throw new InputError(`${run.file}: no token counts to replay from (needs total input/output tokens)`);
+    point.data = data;
+    point.num_requests = completed;
+    if (run.rate === 'inf' || run.rate === null) {
+      point.qps = run.rate === 'inf' ? BURST_RATE : (run.achievedRate ?? BURST_RATE);
+      provenance.push({
+        field: `qps_sweeps (${run.label}).qps`,
+        file: run.file,
+        note:
+          run.rate === 'inf'
+            ? `request rate inf: replayed as ${BURST_RATE} req/s (all at once)`
+            : 'no request rate: replayed at the achieved request throughput',
+      });
+    }
+  }
+  Object.assign(point, measured);
+  point.requested_rate = run.rate === 'inf' ? 'inf' : run.rate;
+  point.achieved_rate = run.achievedRate;
+  point.num_sent = Math.max(run.sent, run.records?.length ?? 0);
+  point.num_requests = completed;
+  point.num_failures = run.failed;
+  if (ok && ok.length > 0) point.measured_token_stats = measuredTokenStats(ok);
+  if (perRequest) point.client_summary = run.summary;
+  Object.assign(point, run.extra ?? {});
+  provenance.push({
+    field: `qps_sweeps (${run.label}) metrics`,
+    file: run.file,
+    note: perRequest
+      ? 'computed from the per-request data (ground-truth definitions)'
+      : "the client's summary",
+  });
+  return { point, trace, skipped: null };
+}
+
+/** BLIS distribution parameters from token counts (summary, or the requests when kept). */
+function distribution(run: RunInput, ok: RequestRecord[] | null) {
+  const from = (s: TokenSummary | null, values: number[] | undefined) => {
+    if (s) {
+      const mean = Math.max(1, Math.round(s.mean));
+      return {
+        mean,
+        stdev: s.stdev ?? 0,
+        min: Math.max(1, Math.floor(s.min ?? mean)),
+        max: Math.ceil(s.max ?? mean),
+      };
+    }
+    if (!values || values.length === 0) return null;
+    const m = values.reduce((a, b) => a + b, 0) / values.length;
+    return {
+      mean: Math.max(1, Math.round(m)),
+      stdev: 0,
+      min: Math.max(1, Math.min(...values)),
+      max: Math.max(...values),
+    };
+  };
+  const i = from(
+    run.input,
+    ok?.map((r) => r.inputTokens),
+  );
+  const o = from(
+    run.output,
+    ok?.map((r) => r.outputTokens),
+  );
+  if (!i || !o) return null;
+  // BLIS v0.6.1 accepts a stdev only within [min, max] (samples are clamped to that range).
+  const stdev = (t: { stdev: number; min: number; max: number; mean: number }) =>
+    Math.min(Math.max(t.stdev, Math.min(t.min, t.mean)), Math.max(t.max, t.mean));
+  return {
+    prefix_tokens: 0,
+    prompt_tokens: i.mean,
+    prompt_tokens_stdev: stdev(i),
+    prompt_tokens_min: Math.min(i.min, i.mean),
+    prompt_tokens_max: Math.max(i.max, i.mean),
+    output_tokens: o.mean,
+    output_tokens_stdev: stdev(o),
+    output_tokens_min: Math.min(o.min, o.mean),
+    output_tokens_max: Math.max(o.max, o.mean),
+  };
+}
