@@ -19,7 +19,7 @@ const LLAMA_8B_H100_ROOFLINE = (kind: 'roofline-v1' | 'roofline-v2') => () =>
     kind,
     model: 'meta-llama/llama-3.1-8b-instruct',
     modelConfigPath: `${ROOT}model_configs`,
-    hardwareConfigPath: `${ROOT}hardware_config.json`,
+    hardwareConfigPath: `${ROOT}hardware_config.blis-v0.6.1.json`,
     gpu: 'H100',
     tp: 1,
     ...(kind === 'roofline-v2' && { benchDataPath: `${ROOT}bench_data` }),

@@ -27,7 +27,7 @@ const withoutTime = (line: string) => {
 
 /** The shipped hardware config with H100's roofline-v1 mfuDecode halved. */
 function worseHardware(dir: string): string {
-  const hw = JSON.parse(readFileSync('hardware_config.json', 'utf8'));
+  const hw = JSON.parse(readFileSync('hardware_config.blis-v0.6.1.json', 'utf8'));
   hw.H100.v1.mfuDecode /= 2;
   writeFileSync(join(dir, 'hw-worse.json'), JSON.stringify(hw, null, 2));
   return join(dir, 'hw-worse.json');

@@ -60,6 +60,8 @@ describe('blis-eval run (CLI end to end)', () => {
       'H100',
       '--tp',
       '1',
+      '--hardware-config',
+      'hardware_config.blis-v0.6.1.json',
       '--log',
       'info',
     ]);
@@ -70,7 +72,7 @@ describe('blis-eval run (CLI end to end)', () => {
     expect(m.e2e_mean_ms).not.toBe(case0.stdout_metrics.e2e_mean_ms);
     expect(r.err).toContain(`latency model: ${kind} (${kind.slice(-2)})`);
     const arch = loadModelConfig('model_configs', MODEL);
-    const gpu = findGpu(loadHardwareConfig('hardware_config.json'), 'H100');
+    const gpu = findGpu(loadHardwareConfig('hardware_config.blis-v0.6.1.json'), 'H100');
     const blocks = deriveKvBlocksFor(arch, gpu, 1, { blockSize: 16, maxNumBatchedTokens: 2048 }).blocks;
     expect(r.err).toContain(`derived --total-kv-blocks ${blocks} `);
   });

@@ -7,7 +7,7 @@ import { Workers, withWorkers } from '../../src/eval/pool.ts';
 import { loadGroundTruth } from '../../src/groundtruth/load.ts';
 
 const paths = {
-  hardwareConfig: resolve('hardware_config.json'),
+  hardwareConfig: resolve('hardware_config.blis-v0.6.1.json'),
   modelConfigs: resolve('model_configs'),
   benchData: resolve('bench_data'),
   coefficients: resolve('defaults.yaml'),

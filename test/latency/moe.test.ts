@@ -10,7 +10,7 @@ const mixtral = (kind: 'roofline-v1' | 'roofline-v2') =>
     kind,
     model: 'mistralai/Mixtral-8x7B-v0.1',
     modelConfigPath: 'model_configs',
-    hardwareConfigPath: 'hardware_config.json',
+    hardwareConfigPath: 'hardware_config.blis-v0.6.1.json',
     gpu: 'H100',
     tp: 2,
     benchDataPath: 'bench_data',

@@ -19,7 +19,7 @@ import { SHARED, sharedJson } from '../support/shared.ts';
 
 /**
  * Every value of data/blis/roofline_reference.json (step times of the original Go code) must come
- * out exactly, in integer µs, from the shipped hardware_config.json, model_configs/ and bench_data/.
+ * out exactly, in integer µs, from hardware_config.blis-v0.6.1.json (BLIS v0.6.1's values), model_configs/ and bench_data/.
  */
 const ref = reference();
 const blisHw = sharedJson<Record<string, Record<string, Record<string, number>>>>(
@@ -29,13 +29,13 @@ const arch = (short: string) => loadModelConfig(join('model_configs', MODEL_FOLD
 
 beforeAll(() => clearLatencyCaches());
 
-describe('roofline v1 (v0.6.1) with the shipped hardware_config.json', () => {
+describe('roofline v1 (v0.6.1) with hardware_config.blis-v0.6.1.json (BLIS v0.6.1 values)', () => {
   it.each(ref['v1_v0.6.1'].rows)('%s %s TP %i %s = %i µs', (model, gpu, tp, scenario, want) => {
     const { model: m, variant } = buildRooflineModel({
       kind: 'roofline-v1',
       model: MODEL_FOLDERS[model]!,
       modelConfigPath: 'model_configs',
-      hardwareConfigPath: 'hardware_config.json',
+      hardwareConfigPath: 'hardware_config.blis-v0.6.1.json',
       gpu,
       tp,
     });
@@ -95,7 +95,7 @@ describe('roofline v2 (MFU database)', () => {
   });
 
   it('the shipped v2 sections hold the roofline-branch values', () => {
-    const cfg = loadHardwareConfig('hardware_config.json');
+    const cfg = loadHardwareConfig('hardware_config.blis-v0.6.1.json');
     const h100 = v2Params(findGpu(cfg, 'H100'));
     expect(h100).toMatchObject({
       TFlopsPeak: 989.5,
@@ -123,7 +123,7 @@ describe('roofline v2 (MFU database)', () => {
       kind: 'roofline-v2',
       model: MODEL_FOLDERS[model]!,
       modelConfigPath: 'model_configs',
-      hardwareConfigPath: 'hardware_config.json',
+      hardwareConfigPath: 'hardware_config.blis-v0.6.1.json',
       gpu: 'H100',
       tp,
       benchDataPath: 'bench_data',
