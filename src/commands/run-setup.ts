@@ -234,6 +234,7 @@ function resolveTrainedPhysics(f: FlagReader, notes: string[]): ResolvedLatency 
     ...(f.given('alpha-coeffs') && { alpha: f.nums('alpha-coeffs') }),
   });
   notes.push(`latency model: trained-physics for ${f.str('model')} on ${built.gpu.key}, TP ${f.num('tp')}`);
+  inheritedNote(built.gpu, 'trainedPhysics', notes);
   return {
     model: built.model,
     totalKVBlocks: kvBlocksOf(f, () => cachedModelArch(paths.modelConfigPath, paths.model), built.gpu),
@@ -259,7 +260,15 @@ function resolveRoofline(
   notes.push(
     `latency model: ${kind} (${built.variant}) for ${built.arch.name} on ${built.gpu.key}, TP ${f.num('tp')}`,
   );
+  inheritedNote(built.gpu, kind === 'roofline-v2' ? 'v2' : 'v1', notes);
   return { model: built.model, totalKVBlocks: kvBlocksOf(f, () => built.arch, built.gpu), defaults: null };
+}
+
+/** Says which fields of the model's section the GPU took from the hardware config's defaults. */
+function inheritedNote(gpu: GpuSpec, section: string, notes: string[]): void {
+  const fields = gpu.inherited.filter((x) => x.startsWith(`${section}.`));
+  if (fields.length > 0)
+    notes.push(`hardware: ${gpu.key} inherited from the defaults entry: ${fields.join(', ')}`);
 }
 
 /** --total-kv-blocks, or derived from GPU memory when not given. */

@@ -1,4 +1,5 @@
 import type { EvalSettings } from '../commands/eval-options.ts';
+import { type HardwareConfig, lookupGpu } from '../config/hardware-config.ts';
 import { VERSION } from '../paths.ts';
 import { evaluate } from './evaluate.ts';
 import { inputVersions, loadInputs, runIdOf } from './inputs.ts';
@@ -27,7 +28,7 @@ export function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promise<Eva
 }
 
 async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
-  const { gt, paths } = loadInputs(s, s.latencyModels);
+  const { gt, paths, hardware } = loadInputs(s, s.latencyModels);
   const evaluation = await evaluate({
     experiments: gt.experiments,
     latencyModels: s.latencyModels,
@@ -66,8 +67,22 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     options,
     inputs,
     percentileDefinition: PERCENTILE_DEFINITION,
+    ...inheritedBy(hardware, gt.experiments),
     experiments,
     points: evaluation.points,
     stats: computeStats(evaluation.points),
   };
+}
+
+/** Which fields each experiment GPU inherited from the defaults entry (absent when none did). */
+function inheritedBy(
+  hardware: HardwareConfig,
+  experiments: readonly { gpu: string }[],
+): { inherited?: { gpu: string; fields: string[] }[] } {
+  const seen = new Map<string, string[]>();
+  for (const x of experiments) {
+    const g = lookupGpu(hardware, x.gpu);
+    if (g && g.inherited.length > 0) seen.set(g.key, [...g.inherited]);
+  }
+  return seen.size === 0 ? {} : { inherited: [...seen].map(([gpu, fields]) => ({ gpu, fields })) };
 }

@@ -155,6 +155,8 @@ export interface EvalRun {
   };
   /** How percentiles are computed, as the report states it. */
   percentileDefinition: string;
+  /** GPUs of the experiments that took fields from the hardware config's defaults entry. */
+  inherited?: { gpu: string; fields: string[] }[];
   experiments: ExperimentInfo[];
   /** Sorted by experiment, point order, latency model, seed. */
   points: PointResult[];

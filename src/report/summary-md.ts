@@ -50,6 +50,10 @@ export function renderSummaryMd(run: EvalRun): string {
     `- ${optionsLine(run)}`,
     '',
     ...section('## Inputs', inputsTable(run), 'No inputs.'),
+    ...(run.inherited ?? []).map(
+      (i) => `- ${mdText(i.gpu)} inherited from the hardware config's defaults entry: ${i.fields.join(', ')}`,
+    ),
+    ...(run.inherited ? [''] : []),
     '## Definitions',
     '',
     `- Latency percentiles: ${mdText(run.percentileDefinition)}`,
