@@ -1,9 +1,11 @@
-// `npm run bench [case…] [eval]`: simulated requests per wall-second and peak RSS for each
-// case, then the evaluator's wall time for 1 and 2 jobs; printed, never asserted.
+// `npm run bench [case…] [eval] [tune]`: simulated requests per wall-second and peak RSS for
+// each case, the evaluator's wall time for 1 and 2 jobs, then the tuner's candidates per
+// second (BENCH_TUNE_EVALS candidates, default 40); printed, never asserted.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CASES } from './cases.ts';
 import { benchEval } from './eval.ts';
+import { benchTune } from './tune.ts';
 
 const only = process.argv.slice(2);
 const caseFile = fileURLToPath(new URL('./case.ts', import.meta.url));
@@ -19,3 +21,5 @@ for (const c of cases) {
 }
 if (only.length === 0 || only.includes('eval'))
   console.log(`\n${benchEval(Number(process.env.BENCH_REPS ?? 3))}`);
+if (only.length === 0 || only.includes('tune'))
+  console.log(`\n${benchTune('roofline-v1', Number(process.env.BENCH_TUNE_EVALS ?? 40))}`);

@@ -3,8 +3,8 @@ import { Progress } from '../eval/progress.ts';
 /** What a long command's work gets: Ctrl-C as a signal, and progress and warning sinks. */
 export interface ConsoleHooks {
   signal: AbortSignal;
-  /** Starts a progress bar over `jobs` (a new bar each call: tune runs batches). */
-  onStart: (jobs: number) => void;
+  /** Starts a progress bar over `jobs` (a new bar each call: tune runs batches), optionally relabelled. */
+  onStart: (jobs: number, label?: string) => void;
   onJobDone: () => void;
   onWarning: (message: string) => void;
 }
@@ -33,8 +33,8 @@ export async function runWithConsole<T>(
   try {
     return await work({
       signal: controller.signal,
-      onStart: (n) => {
-        progress = new Progress(n, o.label, process.stderr, !o.quiet);
+      onStart: (n, label) => {
+        progress = new Progress(n, label ?? o.label, process.stderr, !o.quiet);
       },
       onJobDone: () => progress?.tick(),
       onWarning: (m) => {

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS_KEY, findGpu } from '../config/hardware-config.ts';
-import { updateHardwareConfigText } from '../config/hardware-config-write.ts';
+import { inheritEverywhere, updateHardwareConfigText } from '../config/hardware-config-write.ts';
 import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
-import type { Metric } from '../eval/types.ts';
+import { METRICS, type Metric } from '../eval/types.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { fileStamp } from '../paths.ts';
 import { parseCv } from '../tune/folds.ts';
+import type { ObjectiveSpec } from '../tune/objective.ts';
 import { calibrationOf } from '../tune/scorer.ts';
-import type { TuneOutcome, TuneSettings } from '../tune/session.ts';
+import { ALL_GPUS_SCOPE, type TuneOutcome, type TuneSettings } from '../tune/session.ts';
 import { loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
 import { defaultsWithRow } from '../tune/writeback.ts';
 import type { InputSettings } from './eval-options.ts';
@@ -69,8 +70,11 @@ export function tuneSettings(
     cv: parseCv(
       typeof raw.cv === 'string' ? raw.cv : model === 'blackbox' ? 'k-fold:5' : 'leave-one-model-out',
     ),
+    ...(objectiveSpec(raw) ?? {}),
     maxEvals: extra.maxEvals,
     method: (raw.method as TuneSettings['method']) ?? 'auto',
+    ...(raw.race !== undefined && { race: parseRace(raw.race) }),
+    ...(raw.fidelity !== undefined && { fidelity: parseFidelity(raw.fidelity) }),
     force: raw.force === true,
     dir,
     resume,
@@ -93,6 +97,45 @@ function coeffFlags(raw: Record<string, unknown>, model: LatencyModelName): Tune
     out[which] = values;
   }
   return out.beta || out.alpha ? out : undefined;
+}
+
+/** `--objective-agg` and `--objective-weights metric=w,…`; undefined when both are defaults. */
+function objectiveSpec(raw: Record<string, unknown>): { objectiveSpec: ObjectiveSpec } | undefined {
+  const agg = (raw.objectiveAgg as ObjectiveSpec['agg'] | undefined) ?? 'mean';
+  const weights: ObjectiveSpec['weights'] = {};
+  if (typeof raw.objectiveWeights === 'string') {
+    for (const part of raw.objectiveWeights.split(',')) {
+      const m = /^([a-z0-9_]+)=([0-9.eE+-]+)$/.exec(part.trim());
+      const w = Number(m?.[2]);
+      if (!m || !(METRICS as readonly string[]).includes(m[1]!) || !Number.isFinite(w) || w < 0) {
+        throw new InputError(
+          `--objective-weights '${part}': expected metric=weight with a metric of ${METRICS.join(', ')} and weight >= 0`,
+        );
+      }
+      weights[m[1] as Metric] = w;
+    }
+  }
+  if (agg === 'mean' && Object.keys(weights).length === 0) return undefined;
+  return { objectiveSpec: { agg, weights } };
+}
+
+/** `--fidelity <f>`: 0 < f <= 1. */
+function parseFidelity(v: unknown): number {
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !(x > 0 && x <= 1)) {
+    throw new InputError(`--fidelity '${String(v)}': expected a fraction in (0, 1], e.g. 0.2`);
+  }
+  return x;
+}
+
+/** `--race <margin>` (a fraction >= 0) or `--race off`. */
+function parseRace(v: unknown): number | null {
+  if (v === 'off') return null;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || x < 0) {
+    throw new InputError(`--race '${String(v)}': expected a margin >= 0 (e.g. 0.2) or off`);
+  }
+  return x;
 }
 
 export interface WriteBackPlan {
@@ -124,12 +167,17 @@ export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<strin
     const section = s.latencyModel === 'roofline-v2' ? 'v2' : 'v1';
     const tuned = Object.fromEntries(o.params.map((p) => [p.name, values[p.name]!]));
     const oldText = readFileSync(target, 'utf8');
-    return {
-      target,
-      oldText,
-      newText: updateHardwareConfigText(oldText, o.gpu.key, section, tuned),
-      values: tuned,
-    };
+    // One fit for every GPU goes into defaults, and the GPUs' own values of those fields go,
+    // so that every GPU (also those without experiments) inherits it.
+    const newText =
+      o.scope === ALL_GPUS_SCOPE
+        ? inheritEverywhere(
+            updateHardwareConfigText(oldText, DEFAULTS_KEY, section, tuned),
+            section,
+            Object.keys(tuned),
+          )
+        : updateHardwareConfigText(oldText, o.gpu.key, section, tuned);
+    return { target, oldText, newText, values: tuned };
   }
   const target = typeof raw.write === 'string' ? raw.write : s.coefficients;
   const x = o.experiments[0]!;

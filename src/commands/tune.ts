@@ -42,7 +42,24 @@ export function registerTune(program: Command): void {
     )
     .option('--max-evals <n>', 'distinct candidates per search (per fold)', '60')
     .addOption(
-      new Option('--method <m>', 'search method').choices(['auto', 'grid', 'pattern']).default('auto'),
+      new Option('--objective-agg <agg>', "how experiments combine: mean, or rmse (BLIS's loss)").choices([
+        'mean',
+        'rmse',
+      ]),
+    )
+    .option('--objective-weights <list>', "metric=weight,… weighs the objective's metrics (default 1 each)")
+    .addOption(
+      new Option('--method <m>', 'search method')
+        .choices(['auto', 'grid', 'nelder-mead', 'compass', 'pattern'])
+        .default('auto'),
+    )
+    .option(
+      '--fidelity <f>',
+      'searches replay only this fraction of each stage (reported figures are full replays)',
+    )
+    .option(
+      '--race <margin>',
+      'screen candidates on a quarter of the experiments first; stop those estimated > margin above the bar (off: full runs)',
     )
     .option(
       '--write <file>',
@@ -55,6 +72,11 @@ export function registerTune(program: Command): void {
     .option('--shard <k/N>', 'evaluate the k-th of N slices of the full grid, then stop (see tune merge)')
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const given = (f: string) => command.getOptionValueSource(f) === 'cli';
+      // `--resume <dir>` alone: the checkpoint holds every setting of the run.
+      if (typeof raw.resume === 'string' && raw.latencyModel === undefined) {
+        process.exitCode = await execute(resumeSettings(raw.resume, raw, given), raw);
+        return;
+      }
       const base = parseInputOptions(raw, given);
       const s = tuneSettings(raw, base, {
         objective: list('objective', raw.objective, METRICS),
@@ -95,6 +117,26 @@ function mergeShards(dirs: string[], raw: Record<string, unknown>): TuneSettings
   return { ...settings, explicit: new Set(), jobs: int('jobs', raw.jobs, 1), dir: out, resume: true };
 }
 
+/** The settings a checkpoint was started with; `--jobs` and `--quiet` may be given anew. */
+export function resumeSettings(
+  dir: string,
+  raw: Record<string, unknown>,
+  given: (flag: string) => boolean,
+): TuneSettings {
+  const st = readState(dir);
+  const saved = st.settings as Omit<TuneSettings, 'dir' | 'resume' | 'explicit'>;
+  const shard = st.shard?.split('/').map(Number);
+  return {
+    ...saved,
+    explicit: new Set(),
+    ...(given('jobs') && { jobs: int('jobs', raw.jobs, 1) }),
+    ...(given('quiet') && { quiet: raw.quiet === true }),
+    dir,
+    resume: true,
+    ...(shard && { shard: { k: shard[0]!, n: shard[1]! } }),
+  };
+}
+
 function readOr(p: string): string {
   return existsSync(p) ? readFileSync(p, 'utf8') : '';
 }
@@ -102,8 +144,17 @@ function readOr(p: string): string {
 async function execute(s: TuneSettings, raw: Record<string, unknown>): Promise<number> {
   let outcome: TuneOutcome;
   try {
+    // Progress lines name the search they belong to (a fold, or the final one on all experiments).
+    let search = 'current values';
     outcome = await runWithConsole({ label: 'evaluating candidates', quiet: s.quiet }, (hooks) =>
-      runTune(s, { signal: hooks.signal, onBatch: hooks.onStart, onJobDone: hooks.onJobDone }),
+      runTune(s, {
+        signal: hooks.signal,
+        onBatch: (n) => hooks.onStart(n, `${search}: evaluating candidates`),
+        onJobDone: hooks.onJobDone,
+        onSearch: (name) => {
+          search = name;
+        },
+      }),
     );
   } catch (e) {
     if (e instanceof AbortedError) {

@@ -40,6 +40,26 @@ export function updateHardwareConfigText(
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
+/**
+ * Removes `fields` from `section` of every GPU entry (not from defaults), so that every GPU
+ * inherits them from the defaults entry; formatting as updateHardwareConfigText.
+ */
+export function inheritEverywhere(text: string, section: 'v1' | 'v2', fields: readonly string[]): string {
+  const json = JSON.parse(text) as Record<string, unknown>;
+  for (const [key, entry] of Object.entries(json)) {
+    if (key.toLowerCase() === DEFAULTS_KEY || typeof entry !== 'object' || entry === null) continue;
+    const e = entry as Record<string, unknown>;
+    const sectionKey = findKey(e, section);
+    if (sectionKey === undefined) continue;
+    const target = e[sectionKey] as Record<string, unknown>;
+    for (const f of fields) {
+      const k = findKey(target, f);
+      if (k !== undefined) delete target[k];
+    }
+  }
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
 function findKey(obj: Record<string, unknown>, field: string): string | undefined {
   return Object.keys(obj).find((k) => k.toLowerCase() === field.toLowerCase());
 }

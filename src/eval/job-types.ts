@@ -24,6 +24,8 @@ export interface EvalJob {
   kvLeak: KvLeakMode;
   /** Tuner candidate laid over hardware_config.json. */
   calibration?: Calibration;
+  /** Tuner searches: replay only this fraction of each stage (see fidelity.ts); absent = all. */
+  fidelity?: number;
 }
 
 export interface JobOutput {

@@ -3,6 +3,7 @@ import { runCluster } from '../sim/cluster.ts';
 import { clusterConfig } from '../sim/cluster-config.ts';
 import { CPU_TIER_DEFAULTS } from '../sim/kv-tier.ts';
 import type { SimRequest } from '../sim/request.ts';
+import { stagePrefixes } from './fidelity.ts';
 import { jobLatency } from './job-latency.ts';
 import type { EvalJob, JobOutput } from './job-types.ts';
 import { pointMetrics } from './point-metrics.ts';
@@ -73,10 +74,13 @@ function simulate(
     }
     return deadline > 0 && Date.now() > deadline ? 'timed out (--timeout); the simulation was stopped' : null;
   };
+  const source = workloadSource(job.replay.workload, job.experiment.seed + job.seedIndex);
   const { instances } = runCluster(
     cfg,
     latency,
-    workloadSource(job.replay.workload, job.experiment.seed + job.seedIndex),
+    job.fidelity !== undefined && job.fidelity < 1
+      ? stagePrefixes(job.replay.workload, source, job.fidelity)
+      : source,
     abort,
   );
   return instances.flatMap((i) => i.injected);

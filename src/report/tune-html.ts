@@ -8,7 +8,7 @@ import { DASH, pct } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
 import type { Table } from './tables.ts';
-import { cvRows, finalRows, foldRows, type renderTuneMd } from './tune-md.ts';
+import { cvRows, finalRows, foldRows, type renderTuneMd, searchNote } from './tune-md.ts';
 
 /** What the tuning reports are told beside the outcome (the same for summary.md and index.html). */
 export type TuneReportOptions = Parameters<typeof renderTuneMd>[1];
@@ -156,7 +156,7 @@ export function convergenceSpec(r: TuneResult): TopLevelSpec | null {
  * inline CSS and no scripts; deterministic (the same outcome renders to the same bytes).
  */
 export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): Promise<string> {
-  const title = `blis-eval tune: ${opts.latencyModel} on ${o.gpu.key}`;
+  const title = `blis-eval tune: ${opts.latencyModel} on ${o.scope}`;
   const r = o.result;
   const body: string[] = [`<h1>${escapeHtml(title)}</h1>`];
   if (!r) {
@@ -174,7 +174,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
         `Experiments: ${o.experiments.length}.`,
         `Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points; a failed simulation counts ${FAILURE_APE}%).`,
         `Start: ${o.start.from}.`,
-        `Search: ${r.final.search.method}, ${r.final.search.evaluations} candidates in the final fit.`,
+        `Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
       ]
         .map((x) => `<li>${escapeHtml(x)}</li>`)
         .join('')}</ul>`,
@@ -198,7 +198,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
           `<h3>${escapeHtml(`Fold ${f.name}`)}</h3>`,
           para(`Left out: ${f.test.join(', ')}. Trained on: ${f.train.join(', ')}.`, 'note'),
           htmlTable(errorTable(m, foldRows(f)), 'No scores.'),
-          para(`Search: ${f.search.method}, ${f.search.evaluations} candidates.`, 'note'),
+          para(`Search: ${searchNote(f.search)}.`, 'note'),
         );
       }
     } else {

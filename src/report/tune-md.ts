@@ -1,5 +1,6 @@
 import type { Metric } from '../eval/types.ts';
 import { FAILURE_APE } from '../tune/objective.ts';
+import type { SearchResult } from '../tune/search.ts';
 import type { TuneOutcome } from '../tune/session.ts';
 import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
 
@@ -38,6 +39,24 @@ function table(metrics: readonly Metric[], rows: [string, ErrorSummary][]): stri
   ];
 }
 
+/** What a search ran: method, candidates, racing, widened ranges and fields that ended on a bound. */
+export function searchNote(s: SearchResult, what = 'candidates'): string {
+  const parts = [`${s.method}, ${s.evaluations} ${what}`];
+  if (s.race && s.race.screened > 0)
+    parts.push(
+      `racing: ${s.race.stopped} of ${s.race.screened} screened candidates stopped after a quarter of the experiments`,
+    );
+  if (s.widened && s.widened.length > 0)
+    parts.push(
+      `range widened towards its physical limit: ${s.widened.map((w) => `${w.name} ${w.lo}:${w.hi}`).join(', ')}`,
+    );
+  if (s.onBound && s.onBound.length > 0)
+    parts.push(
+      `ended on a bound: ${s.onBound.map((b) => `${b.name} = ${b.value} (${b.bound === 'lo' ? 'lower' : 'upper'} bound)`).join(', ')}`,
+    );
+  return parts.join('; ');
+}
+
 /** The tuning report: verdict, cross-validated before/after tables, per-fold tables, values. */
 export function renderTuneMd(
   o: TuneOutcome,
@@ -51,11 +70,11 @@ export function renderTuneMd(
   const r = o.result!;
   const m = opts.metrics;
   const out = [
-    `# blis-eval tune: ${opts.latencyModel} on ${o.gpu.key}`,
+    `# blis-eval tune: ${opts.latencyModel} on ${o.scope}`,
     '',
     `**Verdict:** ${r.write ? (opts.written ? `written to \`${opts.written}\`` : 'would be written (dry run)') : 'not written'}: ${r.why}.`,
     '',
-    `Experiments: ${o.experiments.length}. Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points; a failed simulation counts ${FAILURE_APE} %). Start: ${o.start.from}. Search: ${r.final.search.method}, ${r.final.search.evaluations} candidates in the final fit.`,
+    `Experiments: ${o.experiments.length}. Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points; a failed simulation counts ${FAILURE_APE} %). Start: ${o.start.from}. Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
     '',
   ];
   if (r.cv) {
@@ -75,7 +94,7 @@ export function renderTuneMd(
         '',
         ...table(m, foldRows(f)),
         '',
-        `Search: ${f.search.method}, ${f.search.evaluations} candidates.`,
+        `Search: ${searchNote(f.search)}.`,
         '',
       );
     }

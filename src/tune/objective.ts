@@ -32,22 +32,50 @@ export function experimentScore(points: readonly PointResult[], metrics: readonl
 }
 
 /**
- * An experiment's objective: the mean of its metric APEs, each capped at FAILURE_APE (a
- * predicted overload with a 50 000 % TTFT error is no more wrong than a failed simulation,
- * and must not drown every other experiment); a failure counts FAILURE_APE.
+ * How experiments' errors combine: `mean` of the experiments' objectives, or `rmse` (their
+ * root mean square, BLIS's loss, which weighs the worst experiments more); `weights` weigh
+ * the metrics within an experiment (absent: 1).
  */
-export function experimentObjective(s: ExperimentScore): number {
-  if (s.status === 'failed') return FAILURE_APE;
-  const v = Object.values(s.apes).map((a) => Math.min(a, FAILURE_APE));
-  return v.length === 0 ? FAILURE_APE : v.reduce((a, b) => a + b, 0) / v.length;
+export interface ObjectiveSpec {
+  agg: 'mean' | 'rmse';
+  weights: Partial<Record<Metric, number>>;
 }
 
-/** Mean over experiments (each weighs the same however many points it has). */
-export function meanObjective(scores: readonly ExperimentScore[]): number {
+export const MEAN_OBJECTIVE: ObjectiveSpec = { agg: 'mean', weights: {} };
+
+/**
+ * An experiment's objective: the weighted mean of its metric APEs, each capped at
+ * FAILURE_APE (a predicted overload with a 50 000 % TTFT error is no more wrong than a
+ * failed simulation, and must not drown every other experiment); a failure counts FAILURE_APE.
+ */
+export function experimentObjective(s: ExperimentScore, weights: ObjectiveSpec['weights'] = {}): number {
+  if (s.status === 'failed') return FAILURE_APE;
+  let sum = 0;
+  let total = 0;
+  for (const [m, a] of Object.entries(s.apes) as [Metric, number][]) {
+    const w = weights[m] ?? 1;
+    sum += w * Math.min(a, FAILURE_APE);
+    total += w;
+  }
+  return total > 0 ? sum / total : FAILURE_APE;
+}
+
+/** The objective of a set of experiments (each weighs the same however many points it has). */
+export function objectiveOf(
+  scores: readonly ExperimentScore[],
+  spec: ObjectiveSpec = MEAN_OBJECTIVE,
+): number {
   const used = scores.filter((s) => s.status !== 'not_applicable');
-  return used.length === 0
-    ? Number.POSITIVE_INFINITY
-    : used.reduce((a, s) => a + experimentObjective(s), 0) / used.length;
+  if (used.length === 0) return Number.POSITIVE_INFINITY;
+  const v = used.map((s) => experimentObjective(s, spec.weights));
+  return spec.agg === 'rmse'
+    ? Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length)
+    : v.reduce((a, x) => a + x, 0) / v.length;
+}
+
+/** Mean over experiments, every metric weighing 1. */
+export function meanObjective(scores: readonly ExperimentScore[]): number {
+  return objectiveOf(scores);
 }
 
 /** MAPE per metric over the ok experiments (what the fold tables show), with the failure count. */

@@ -63,8 +63,10 @@ export function calibrationOf(section: ParamSpec['section'], c: Candidate): Cali
  */
 export function createScorer(s: ScorerSetup): BatchScorer {
   const byName = new Map(s.experiments.map((x) => [x.name, x]));
-  return async (candidates, names) => {
-    const keyOf = (c: Candidate | null) => (c === null ? CURRENT : candidateKey(c));
+  return async (candidates, names, fidelity = 1) => {
+    // Replays of part of each stage are other evaluations than full ones: their own memo keys.
+    const suffix = fidelity < 1 ? `@${fidelity}` : '';
+    const keyOf = (c: Candidate | null) => (c === null ? CURRENT : candidateKey(c)) + suffix;
     const jobs: { job: EvalJob; cand: string; experiment: string }[] = [];
     const queued = new Set<string>();
     for (const c of candidates) {
@@ -82,7 +84,7 @@ export function createScorer(s: ScorerSetup): BatchScorer {
           kvLeak: s.kvLeak,
           ...(calibration && { calibration }),
         })) {
-          jobs.push({ job, cand, experiment: name });
+          jobs.push({ job: fidelity < 1 ? { ...job, fidelity } : job, cand, experiment: name });
         }
       }
     }

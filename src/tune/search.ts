@@ -1,4 +1,5 @@
-import { gridValues, type ParamSpec, round, snap } from './space.ts';
+import { nelderMead } from './nelder-mead.ts';
+import { gridValues, type ParamSpec, round, snap, widenable } from './space.ts';
 
 export type Candidate = Readonly<Record<string, number>>;
 
@@ -11,7 +12,7 @@ export function candidateKey(c: Candidate): string {
   );
 }
 
-export type SearchMethod = 'auto' | 'grid' | 'pattern';
+export type SearchMethod = 'auto' | 'grid' | 'compass' | 'pattern' | 'nelder-mead';
 
 export interface SearchOptions {
   params: readonly ParamSpec[];
@@ -29,10 +30,20 @@ export interface SearchResult {
   evaluations: number;
   /** Best objective after each batch, for the convergence chart. */
   trace: { evaluations: number; best: number }[];
+  /** Fields whose fitted value lies on a bound of its (possibly widened) range. */
+  onBound?: { name: string; bound: 'lo' | 'hi'; value: number }[];
+  /** Racing (see race.ts): candidates screened on part of the experiments, and stopped there. */
+  race?: { screened: number; stopped: number };
+  /** Fields whose range the search widened towards its physical limit, with the range used. */
+  widened?: { name: string; lo: number; hi: number }[];
 }
 
-/** Scores candidates (lower is better); called with batches so the pool stays busy. */
-export type Scorer = (candidates: readonly Candidate[]) => Promise<number[]>;
+/**
+ * Scores candidates (lower is better); called with batches so the pool stays busy. `worse`
+ * is the value a candidate must beat to change the search (undefined: exact values wanted):
+ * a scorer may answer with any value >= it for a candidate it can tell is worse.
+ */
+export type Scorer = (candidates: readonly Candidate[], worse?: number) => Promise<number[]>;
 
 /** Every grid point, in a fixed order (first parameter varies slowest). */
 export function fullGrid(params: readonly ParamSpec[]): Candidate[] {
@@ -56,12 +67,12 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
   const trace: SearchResult['trace'] = [];
   let best: Candidate = snapAll(o.params, o.start);
   let bestScore = Number.POSITIVE_INFINITY;
-  const run = async (cands: readonly Candidate[]) => {
+  const run = async (cands: readonly Candidate[], worse?: number) => {
     const fresh = dedupe(cands).filter((c) => !seen.has(candidateKey(c)));
     const room = Math.max(0, o.maxEvals - seen.size);
     const batch = fresh.slice(0, room);
     if (batch.length === 0) return;
-    const scores = await score(batch);
+    const scores = await score(batch, worse);
     batch.forEach((c, i) => {
       const s = scores[i]!;
       seen.set(candidateKey(c), s);
@@ -77,14 +88,29 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
   const size = gridSize(o.params);
   if (o.method === 'grid' || (o.method === 'auto' && size <= o.maxEvals)) {
     await run(fullGrid(o.params));
-    return { method: `grid (${size} points)`, best, bestScore, evaluations: seen.size, trace };
+    return {
+      method: `grid (${size} points)`,
+      best,
+      bestScore,
+      evaluations: seen.size,
+      trace,
+      onBound: boundsHit(asRanges(o.params), best),
+    };
+  }
+  if (o.method === 'nelder-mead' || o.method === 'auto') {
+    return simplexSearch(o, {
+      run,
+      seen,
+      trace,
+      state: () => ({ best, bestScore }),
+    });
   }
   let stride = 1;
   while (coarseSize(o.params, stride) > o.maxEvals / 2 && stride < MAX_STRIDE) stride *= 2;
   let method = 'compass search from the current values';
   // A coarse grid only helps while it still samples the interior of each axis; in many
   // dimensions it degenerates to corners, so the search starts from the current values.
-  if (o.method === 'auto' && coarseSize(o.params, stride) <= o.maxEvals / 2) {
+  if (o.method === 'compass' && coarseSize(o.params, stride) <= o.maxEvals / 2) {
     await run(coarseGrid(o.params, stride));
     method = `coarse grid (every ${stride}th value, ${coarseSize(o.params, stride)} points) + compass refinement`;
   } else {
@@ -124,8 +150,17 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
     for (let i = 0; i < delta.length; i++) delta[i] = Math.max(1, Math.floor(delta[i]! / 2));
     if (moves.every((m) => seen.has(candidateKey(m))) && seen.size >= o.maxEvals) break;
   }
-  return { method, best, bestScore, evaluations: seen.size, trace };
+  return {
+    method,
+    best,
+    bestScore,
+    evaluations: seen.size,
+    trace,
+    onBound: boundsHit(asRanges(o.params), best),
+  };
 }
+
+const asRanges = (params: readonly ParamSpec[]) => params.map((p) => ({ p, lo: p.lo, hi: p.hi }));
 
 /** Coarsest coarse grid: every 8th grid value. */
 const MAX_STRIDE = 8;
@@ -153,4 +188,111 @@ function dedupe(cands: readonly Candidate[]): Candidate[] {
     keys.add(k);
     return true;
   });
+}
+
+interface SearchState {
+  run: (cands: readonly Candidate[], worse?: number) => Promise<void>;
+  seen: Map<string, number>;
+  trace: SearchResult['trace'];
+  state: () => { best: Candidate; bestScore: number };
+}
+
+/** How many widenings a field may get on each side (each adds its original width). */
+const MAX_WIDEN = 2;
+
+/**
+ * Nelder–Mead in the box of the ranges: from the current values, then restarts from the
+ * best point with a smaller simplex while the budget lasts. A field whose best value sits
+ * on a bound short of its physical limit gets its range widened towards that limit before
+ * the next restart. Points are rounded to a tenth of the grid step.
+ */
+async function simplexSearch(o: SearchOptions, s: SearchState): Promise<SearchResult> {
+  const ranges = o.params.map((p) => ({ p, lo: p.lo, hi: p.hi, widenedLo: 0, widenedHi: 0 }));
+  const free = ranges.filter((r) => r.hi > r.lo);
+  const toCand = (u: readonly number[]): Candidate => {
+    const c: Record<string, number> = { ...s.state().best };
+    free.forEach((r, i) => {
+      c[r.p.name] = round(r.lo + u[i]! * (r.hi - r.lo));
+    });
+    return c;
+  };
+  const toUnit = (c: Candidate) => free.map((r) => (c[r.p.name]! - r.lo) / (r.hi - r.lo));
+  const scoreOf = async (cands: Candidate[], worse?: number) => {
+    await s.run(cands, worse);
+    return cands.map((c) => s.seen.get(candidateKey(c)) ?? Number.POSITIVE_INFINITY);
+  };
+  await s.run([s.state().best]);
+  let restarts = 0;
+  let step = 0.25;
+  while (s.seen.size < o.maxEvals && free.length > 0) {
+    const before = s.state().bestScore;
+    const resolution = Math.min(...free.map((r) => r.p.step / (r.hi - r.lo))) / 10;
+    await nelderMead(
+      { start: toUnit(s.state().best), step, maxEvals: o.maxEvals - s.seen.size, resolution },
+      (us, worse) => scoreOf(us.map(toCand), worse),
+    );
+    restarts++;
+    const widened = widen(ranges, s.state().best);
+    if (!widened && s.state().bestScore >= before) {
+      if (step <= 0.02) break;
+      step /= 2;
+    }
+  }
+  const { best, bestScore } = s.state();
+  const onBound = boundsHit(ranges, best);
+  const widened = ranges
+    .filter((r) => r.widenedLo + r.widenedHi > 0)
+    .map((r) => ({ name: r.p.name, lo: r.lo, hi: r.hi }));
+  return {
+    method: `Nelder–Mead from the current values, ${restarts} run${restarts === 1 ? '' : 's'} (restarts from the best point)`,
+    best,
+    bestScore,
+    evaluations: s.seen.size,
+    trace: s.trace,
+    onBound,
+    widened,
+  };
+}
+
+export type BoundHit = NonNullable<SearchResult['onBound']>[number];
+
+/** Fields of `best` that sit on a bound of their range (within a thousandth of its width). */
+export function boundsHit(
+  ranges: readonly { p: ParamSpec; lo: number; hi: number }[],
+  best: Candidate,
+): BoundHit[] {
+  const out: BoundHit[] = [];
+  for (const r of ranges) {
+    const v = best[r.p.name];
+    if (v === undefined || r.hi === r.lo) continue;
+    const eps = (r.hi - r.lo) * 1e-3;
+    if (v <= r.lo + eps) out.push({ name: r.p.name, bound: 'lo', value: v });
+    else if (v >= r.hi - eps) out.push({ name: r.p.name, bound: 'hi', value: v });
+  }
+  return out;
+}
+
+/** Widens every range whose best value sits on a bound short of the physical limit; true if any did. */
+function widen(
+  ranges: { p: ParamSpec; lo: number; hi: number; widenedLo: number; widenedHi: number }[],
+  best: Candidate,
+): boolean {
+  let any = false;
+  for (const r of ranges) {
+    const v = best[r.p.name]!;
+    const width = r.p.hi - r.p.lo;
+    if (width <= 0) continue;
+    const limit = widenable(r.p.name);
+    const eps = (r.hi - r.lo) * 1e-3;
+    if (v <= r.lo + eps && r.lo > limit.lo && r.widenedLo < MAX_WIDEN) {
+      r.lo = round(Math.max(limit.lo, r.lo - width));
+      r.widenedLo++;
+      any = true;
+    } else if (v >= r.hi - eps && r.hi < limit.hi && r.widenedHi < MAX_WIDEN) {
+      r.hi = round(Math.min(limit.hi, r.hi + width));
+      r.widenedHi++;
+      any = true;
+    }
+  }
+  return any;
 }

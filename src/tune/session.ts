@@ -9,6 +9,7 @@ import type { Experiment } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { appendEval, openCheckpoint } from './checkpoint.ts';
 import { type CvSpec, makeFolds } from './folds.ts';
+import { MEAN_OBJECTIVE, type ObjectiveSpec } from './objective.ts';
 import { createScorer } from './scorer.ts';
 import { type Candidate, fullGrid, type SearchMethod } from './search.ts';
 import { blackboxSpaceAround, defaultSpace, type ParamSpec } from './space.ts';
@@ -24,9 +25,15 @@ export interface TuneSettings extends InputSettings {
   /** Fields searched; absent = the latency model's default space (blackbox: scaled to its start). */
   params?: ParamSpec[];
   objective: Metric[];
+  /** How experiments and metrics combine (absent: mean, every metric weighing 1). */
+  objectiveSpec?: ObjectiveSpec;
   cv: CvSpec;
   maxEvals: number;
   method: SearchMethod;
+  /** Racing margin (absent: DEFAULT_RACE; null: off). */
+  race?: number | null;
+  /** Fraction of each stage the searches replay (absent: 1, full replays). */
+  fidelity?: number;
   force: boolean;
   /** Checkpoint folder; resume continues it. */
   dir: string;
@@ -40,10 +47,21 @@ export interface TuneHooks {
   signal: AbortSignal;
   onBatch?: (jobs: number) => void;
   onJobDone?: () => void;
+  onSearch?: (name: string) => void;
 }
 
+/** Default racing margin: a candidate stops after screening when estimated 20 % above the bar. */
+export const DEFAULT_RACE = 0.2;
+
+/** `--hardware all`: fit one set of values for every GPU (written to the file's defaults). */
+export const isAllGpus = (hardware: string): boolean => hardware.toLowerCase() === 'all';
+export const ALL_GPUS_SCOPE = 'all GPUs';
+
 export interface TuneOutcome {
+  /** The GPU tuned; with --hardware all, the first experiment's (where the start was read). */
   gpu: GpuSpec;
+  /** What the fit is for: the GPU's key, or ALL_GPUS_SCOPE. */
+  scope: string;
   experiments: Experiment[];
   start: { values: Candidate; from: string };
   /** The fields searched (the given ones, or the default space). */
@@ -63,18 +81,35 @@ export function runTune(s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome>
 
 async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Promise<TuneOutcome> {
   const { gt, paths, hardware, defaults } = loadInputs(s, [s.latencyModel]);
-  const gpu = findGpu(hardware, s.hardware);
+  const all = isAllGpus(s.hardware);
+  if (all && s.latencyModel === 'blackbox') {
+    throw new InputError(
+      '--hardware all: blackbox coefficients belong to one (model, GPU, TP); name the GPU',
+    );
+  }
+  // The experiment's GPU as the evaluator resolves it.
+  const gpuOf = (x: Experiment) => lookupGpu(hardware, x.gpu);
+  const chosen = all ? undefined : findGpu(hardware, s.hardware);
   const matches = (x: Experiment) => {
-    // The experiment's GPU as the evaluator resolves it.
-    if (lookupGpu(hardware, x.gpu) !== gpu) return false;
+    if (all) return gpuOf(x) !== undefined;
+    if (gpuOf(x) !== chosen) return false;
     if (s.latencyModel !== 'blackbox') return true;
     return x.model.toLowerCase() === s.model?.toLowerCase() && x.tp === s.tp;
   };
   const experiments = gt.experiments.filter(matches);
   if (experiments.length === 0) {
-    const what = s.latencyModel === 'blackbox' ? `${s.model} TP ${s.tp} on ${gpu.key}` : `GPU ${gpu.key}`;
+    const what =
+      s.latencyModel === 'blackbox'
+        ? `${s.model} TP ${s.tp} on ${chosen?.key}`
+        : all
+          ? `any GPU of ${s.hardwareConfig}`
+          : `GPU ${chosen?.key}`;
     throw new InputError(`${s.groundTruth}: no experiment for ${what}`);
   }
+  // With --hardware all the start is the first experiment's GPU as resolved (its own values
+  // over the file's defaults): one set of values, fitted for every GPU, goes into defaults.
+  const gpu = chosen ?? gpuOf(experiments[0]!)!;
+  const scope = all ? ALL_GPUS_SCOPE : gpu.key;
   const start =
     s.latencyModel === 'blackbox'
       ? blackboxStart({
@@ -94,7 +129,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
           }
         : {
             values: rooflineStart(gpu, s.params ?? defaultSpace(s.latencyModel)),
-            from: `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key})`,
+            from: `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key}${all ? ', values as resolved, defaults included' : ''})`,
           };
   const params =
     s.params ??
@@ -106,7 +141,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
       (x) => x.sha256,
     ),
     latencyModel: s.latencyModel,
-    gpu: gpu.key,
+    gpu: all ? 'all' : gpu.key,
     model: s.model ?? null,
     tp: s.tp ?? null,
     params,
@@ -114,6 +149,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     workloadForm: s.workloadForm,
     kvLeak: s.kvLeak,
     start: start.values,
+    ...(s.objectiveSpec && { objectiveSpec: s.objectiveSpec }),
   };
   const { dir, resume, shard, ...settings } = s;
   const memo = openCheckpoint(
@@ -146,19 +182,23 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     const { k, n } = s.shard;
     const slice = fullGrid(params).filter((_, i) => i % n === k - 1);
     await score(slice, names);
-    return { gpu, experiments, start, params, evaluated: memo.size - before };
+    return { gpu, scope, experiments, start, params, evaluated: memo.size - before };
   }
   const result = await tune({
     experiments: names,
-    folds: makeFolds(experiments, s.cv),
+    folds: makeFolds(experiments, s.cv, (x) => gpuOf(x)?.key ?? x.gpu),
     cv: s.cv,
     params,
     start: start.values,
     metrics: s.objective,
+    objective: s.objectiveSpec ?? MEAN_OBJECTIVE,
     maxEvals: s.maxEvals,
     method: s.method,
+    race: s.race === undefined ? DEFAULT_RACE : s.race,
+    fidelity: s.fidelity ?? 1,
     force: s.force,
     score,
+    ...(hooks.onSearch && { onSearch: hooks.onSearch }),
   });
-  return { gpu, experiments, start, params, result, evaluated: memo.size - before };
+  return { gpu, scope, experiments, start, params, result, evaluated: memo.size - before };
 }

@@ -167,6 +167,18 @@ export function loadGridFile(model: LatencyModelName, path: string): ParamSpec[]
   });
 }
 
+/**
+ * How far the continuous search may widen a field's range: MFUs and efficiencies are
+ * fractions in (0, 1]; every other field is a scale, an exponent or an overhead, >= 0.
+ * Blackbox coefficients keep their ranges (they have no physical limit of their own).
+ */
+export function widenable(name: string): { lo: number; hi: number } {
+  if (/^alpha|^beta\d/.test(name)) return { lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY };
+  if (/^mfu(Prefill|Decode)$|^bwEfficiencyFactor$|^vectorPeakFraction$/.test(name))
+    return { lo: 0.01, hi: 1 };
+  return { lo: 0, hi: Number.POSITIVE_INFINITY };
+}
+
 /** Grid values of a parameter, rounded so that keys are stable. */
 export function gridValues(p: ParamSpec): number[] {
   const n = Math.floor((p.hi - p.lo) / p.step + 1e-9);

@@ -1,13 +1,18 @@
 import type { Metric } from '../eval/types.ts';
 import type { CvSpec, Fold } from './folds.ts';
-import { type ExperimentScore, meanObjective, metricMapes } from './objective.ts';
+import { type ExperimentScore, metricMapes, type ObjectiveSpec, objectiveOf } from './objective.ts';
+import { racingScorer } from './race.ts';
 import { type Candidate, type SearchMethod, type SearchResult, search } from './search.ts';
 import type { ParamSpec } from './space.ts';
 
-/** Scores of candidates on experiments; `null` is the current configuration. Memoised by the caller. */
+/**
+ * Scores of candidates on experiments; `null` is the current configuration. Memoised by the
+ * caller. `fidelity` < 1 replays only that fraction of each stage (searches; see fidelity.ts).
+ */
 export type BatchScorer = (
   candidates: readonly (Candidate | null)[],
   experiments: readonly string[],
+  fidelity?: number,
 ) => Promise<ExperimentScore[][]>;
 
 export interface TuneInput {
@@ -17,10 +22,17 @@ export interface TuneInput {
   params: readonly ParamSpec[];
   start: Candidate;
   metrics: readonly Metric[];
+  objective: ObjectiveSpec;
   maxEvals: number;
   method: SearchMethod;
+  /** Racing margin (a fraction), or null for full evaluations of every candidate. */
+  race: number | null;
+  /** Fraction of each stage the searches replay (1: all); reported figures are full replays. */
+  fidelity: number;
   force: boolean;
   score: BatchScorer;
+  /** Progress: a search starts (its fold's name, or "all experiments"). */
+  onSearch?: (name: string) => void;
 }
 
 export interface ErrorSummary {
@@ -50,8 +62,12 @@ export interface TuneResult {
   why: string;
 }
 
-function summary(scores: readonly ExperimentScore[], metrics: readonly Metric[]): ErrorSummary {
-  return { objective: meanObjective(scores), ...metricMapes(scores, metrics) };
+function summaryOf(
+  scores: readonly ExperimentScore[],
+  metrics: readonly Metric[],
+  spec: ObjectiveSpec,
+): ErrorSummary {
+  return { objective: objectiveOf(scores, spec), ...metricMapes(scores, metrics) };
 }
 
 /**
@@ -61,10 +77,24 @@ function summary(scores: readonly ExperimentScore[], metrics: readonly Metric[])
  * current values' (or with force).
  */
 export async function tune(t: TuneInput): Promise<TuneResult> {
-  const searchOn = (names: readonly string[]) =>
-    search({ params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method }, async (cands) =>
-      (await t.score(cands, names)).map(meanObjective),
+  const summary = (scores: readonly ExperimentScore[], metrics: readonly Metric[]) =>
+    summaryOf(scores, metrics, t.objective);
+  const searchOn = async (names: readonly string[], label: string) => {
+    t.onSearch?.(label);
+    const { scorer, stats } = racingScorer(
+      (c, n) => t.score(c, n, t.fidelity),
+      names,
+      (s) => objectiveOf(s, t.objective),
+      t.race,
     );
+    const r = await search(
+      { params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method },
+      scorer,
+    );
+    const part =
+      t.fidelity < 1 ? `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage` : '';
+    return { ...r, method: r.method + part, race: { ...stats } };
+  };
   const scoresOf = async (c: Candidate | null, names: readonly string[]) => (await t.score([c], names))[0]!;
   const folds: FoldReport[] = [];
   const pooled = {
@@ -73,7 +103,7 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     current: [] as ExperimentScore[],
   };
   for (const f of t.folds) {
-    const s = await searchOn(f.train);
+    const s = await searchOn(f.train, `fold ${f.name}`);
     const leftOut = await scoresOf(s.best, f.test);
     const currentLeftOut = await scoresOf(null, f.test);
     const fitted = summary(await scoresOf(s.best, f.train), t.metrics);
@@ -91,7 +121,7 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     pooled.leftOut.push(...leftOut);
     pooled.current.push(...currentLeftOut);
   }
-  const finalSearch = await searchOn(t.experiments);
+  const finalSearch = await searchOn(t.experiments, 'all experiments');
   const final = {
     search: finalSearch,
     fitted: summary(await scoresOf(finalSearch.best, t.experiments), t.metrics),

@@ -69,6 +69,7 @@ function outcome(
   };
   return {
     gpu: { key: 'H100', aliases: [] } as unknown as GpuSpec,
+    scope: 'H100',
     params: [],
     experiments: [
       experiment(EVIL, `qwen${EVIL}`),

@@ -29,7 +29,10 @@ describe('search', () => {
   });
 
   it('refines coarse-to-fine within the budget when the grid does not fit', async () => {
-    const r = await search({ params, start: { a: 0.9, b: 450 }, maxEvals: 80, method: 'auto' }, scorer(bowl));
+    const r = await search(
+      { params, start: { a: 0.9, b: 450 }, maxEvals: 80, method: 'compass' },
+      scorer(bowl),
+    );
     expect(r.evaluations).toBeLessThanOrEqual(80);
     expect(r.method).toMatch(/coarse grid .* compass/);
     expect(r.best).toEqual({ a: 0.35, b: 120 });
@@ -85,6 +88,26 @@ describe('cross-validation folds', () => {
     const folds = makeFolds(xs, parseCv('leave-one-model-out'));
     expect(folds.map((f) => f.test)).toEqual([['a1', 'a2'], ['b1'], ['c1', 'c2', 'c3']]);
     for (const f of folds) expect([...f.train, ...f.test].sort()).toEqual(xs.map((x) => x.name));
+  });
+
+  it('leaves one GPU (as resolved) or one workload family out', () => {
+    const ys = xs.map((x, i) => ({
+      ...x,
+      gpu: i < 3 ? 'h100' : 'A100-80GB',
+      family: i % 2 ? 'codegen' : 'chat',
+    }));
+    const byGpu = makeFolds(ys, parseCv('leave-one-gpu-out'), (x) => x.gpu.toUpperCase());
+    expect(byGpu.map((f) => [f.name, f.test])).toEqual([
+      ['H100', ['a1', 'a2', 'b1']],
+      ['A100-80GB', ['c1', 'c2', 'c3']],
+    ]);
+    const byFamily = makeFolds(ys, parseCv('leave-one-family-out'));
+    expect(byFamily.map((f) => f.test)).toEqual([
+      ['a1', 'b1', 'c2'],
+      ['a2', 'c1', 'c3'],
+    ]);
+    for (const f of [...byGpu, ...byFamily])
+      expect([...f.train, ...f.test].sort()).toEqual(xs.map((x) => x.name));
   });
 
   it('deals k folds that partition the experiments', () => {

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
+import { resumeSettings } from '../../src/commands/tune.ts';
 import { loadDefaults } from '../../src/config/coefficients.ts';
 import { parseHardwareConfig } from '../../src/config/hardware-config.ts';
-import { updateHardwareConfigText } from '../../src/config/hardware-config-write.ts';
+import { inheritEverywhere, updateHardwareConfigText } from '../../src/config/hardware-config-write.ts';
 import { AbortedError } from '../../src/errors.ts';
 import { readEvals } from '../../src/tune/checkpoint.ts';
 import { parseCv } from '../../src/tune/folds.ts';
@@ -18,7 +19,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'tune-'));
 function settings(dir: string, over: Partial<TuneSettings> = {}): TuneSettings {
   return {
     groundTruth: resolve('test/fixtures/gt/staged.json'),
-    hardwareConfig: resolve('hardware_config.json'),
+    hardwareConfig: resolve('hardware_config.blis-v0.6.1.json'),
     modelConfigs: resolve('model_configs'),
     benchData: resolve('bench_data'),
     coefficients: resolve('defaults.yaml'),
@@ -48,7 +49,7 @@ const signal = () => new AbortController().signal;
 
 describe('write-back', () => {
   it('changes only the tuned fields of the tuned GPU, byte for byte elsewhere', () => {
-    const path = 'hardware_config.json';
+    const path = 'hardware_config.blis-v0.6.1.json';
     const before = readFileSync(path, 'utf8');
     const after = updateHardwareConfigText(before, 'h100', 'v1', { mfuDecode: 0.15, prefillBwFactor: 0.9 });
     const changes = diffLines(before, after).filter((c) => c.added || c.removed);
@@ -64,10 +65,33 @@ describe('write-back', () => {
     );
   });
 
+  it('puts a fit for all GPUs into defaults, and every GPU inherits it (also GPUs never tuned)', () => {
+    const before = readFileSync('hardware_config.blis-v0.6.1.json', 'utf8');
+    const fit = { mfuDecode: 0.21, requestOverheadMicros: 5000 };
+    const after = inheritEverywhere(
+      updateHardwareConfigText(before, 'defaults', 'v1', fit),
+      'v1',
+      Object.keys(fit),
+    );
+    const was = parseHardwareConfig(JSON.parse(before), 'x');
+    const cfg = parseHardwareConfig(JSON.parse(after), 'x');
+    expect(cfg.gpus.map((g) => g.key)).toEqual(was.gpus.map((g) => g.key));
+    for (const g of cfg.gpus) {
+      expect(g.v1.mfuDecode).toBe(0.21);
+      expect(g.v1.requestOverheadMicros).toBe(5000);
+      expect(g.inherited).toEqual(expect.arrayContaining(['v1.mfuDecode', 'v1.requestOverheadMicros']));
+      // Fields not tuned stay the GPU's own.
+      const old = was.gpus.find((w) => w.key === g.key)!;
+      expect(g.v1.mfuPrefill).toBe(old.v1.mfuPrefill);
+      expect(g.v2).toEqual(old.v2);
+      expect(g.inherited).not.toContain('v1.mfuPrefill');
+    }
+  });
+
   it('leaves the old file whole when the write fails half-way, and keeps a backup', () => {
     const dir = tmp();
     const path = join(dir, 'hardware_config.json');
-    copyFileSync('hardware_config.json', path);
+    copyFileSync('hardware_config.blis-v0.6.1.json', path);
     const old = readFileSync(path, 'utf8');
     const failing = {
       copyFileSync,
@@ -150,6 +174,36 @@ describe('tuning runs', () => {
     const resumed = await runTune(settings(dir, { resume: true }), { signal: signal() });
     expect(resumed.result).toEqual(whole.result);
     expect(resumed.evaluated + saved).toBe(readEvals(dir).size);
+  });
+
+  it('resumes from the checkpoint folder alone, every setting read from it', async () => {
+    const dir = tmp();
+    const s = settings(dir, { cv: parseCv('none'), maxEvals: 3, method: 'nelder-mead', race: null });
+    const whole = await runTune(
+      settings(tmp(), { cv: parseCv('none'), maxEvals: 3, method: 'nelder-mead', race: null }),
+      {
+        signal: signal(),
+      },
+    );
+    const stop = new AbortController();
+    let done = 0;
+    await expect(
+      runTune(s, { signal: stop.signal, onJobDone: () => void (++done === 2 && stop.abort()) }),
+    ).rejects.toBeInstanceOf(AbortedError);
+    const again = resumeSettings(dir, {}, () => false);
+    expect({ ...again, explicit: null }).toEqual({ ...s, explicit: null, resume: true });
+    expect((await runTune(again, { signal: signal() })).result).toEqual(whole.result);
+  });
+
+  it('fits one set of values for every GPU with --hardware all', async () => {
+    const o = await runTune(settings(tmp(), { hardware: 'all', cv: parseCv('none'), maxEvals: 2 }), {
+      signal: signal(),
+    });
+    expect(o.scope).toBe('all GPUs');
+    expect(o.experiments.length).toBe(2);
+    await expect(
+      runTune(settings(tmp(), { hardware: 'all', latencyModel: 'blackbox' }), { signal: signal() }),
+    ).rejects.toThrow(/--hardware all/);
   });
 
   it('gives the same result from merged shards as from one run', async () => {
