@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, InputError } from '../errors.ts';
 import { runEvaluation } from '../eval/session.ts';
-import type { EvalRun, Metric } from '../eval/types.ts';
+import type { EvalRun, Gate, Metric } from '../eval/types.ts';
 import { fileStamp } from '../paths.ts';
+import { gateLines } from '../report/format.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { writeReportFiles } from '../report/write.ts';
 import { runWithConsole } from './console-run.ts';
@@ -43,6 +44,7 @@ async function evalAction(raw: Record<string, unknown>, given: (flag: string) =>
     },
     (hooks) => runEvaluation(settings, hooks),
   );
+  if (failAbove !== null) run.gate = gate(run, settings.metrics, failAbove);
   const stamp = fileStamp(new Date(run.createdAt));
   const dir = typeof raw.out === 'string' ? raw.out : join('reports', `${stamp}-${run.runId}`);
   await writeReportFiles(dir, run);
@@ -51,10 +53,17 @@ async function evalAction(raw: Record<string, unknown>, given: (flag: string) =>
     process.stdout.write(renderTerminal(run, { verbose: raw.verbose === true, metrics: settings.metrics }));
   process.stderr.write(`report: ${dir}${run.complete ? '' : ' (INCOMPLETE: interrupted)'}\n`);
   if (!run.complete) return EXIT.interrupted;
-  return failAbove !== null && exceeds(run, settings.metrics, failAbove) ? EXIT.threshold : EXIT.ok;
+  if (run.gate === undefined || run.gate.crossed.length === 0) return EXIT.ok;
+  for (const line of gateLines(run.gate)) process.stderr.write(`${line}\n`);
+  return EXIT.threshold;
 }
 
-/** True when any latency model's MAPE of a chosen metric is above the threshold. */
-export function exceeds(run: EvalRun, metrics: readonly Metric[], pct: number): boolean {
-  return run.stats.models.some((m) => m.metrics.some((s) => metrics.includes(s.metric) && s.mape > pct));
+/** Which latency models' MAPE of a chosen metric is above the threshold. */
+export function gate(run: EvalRun, metrics: readonly Metric[], failAbove: number): Gate {
+  const crossed = run.stats.models.flatMap((m) =>
+    m.metrics
+      .filter((s) => metrics.includes(s.metric) && s.mape > failAbove)
+      .map((s) => ({ latencyModel: m.latencyModel, metric: s.metric, mape: s.mape })),
+  );
+  return { failAbove, metrics: [...metrics], crossed };
 }

@@ -43,7 +43,11 @@ export function runJob(job: EvalJob, deadline = 0): JobOutput {
   const points = job.replay.points.map((p): PointResult => {
     const r = pointMetrics(requests, p);
     if ('error' in r) return pointResult(job, p, meta, 'failed', r.error);
-    return { ...pointResult(job, p, meta, 'ok'), predicted: r.predicted };
+    return {
+      ...pointResult(job, p, meta, 'ok'),
+      predicted: r.predicted,
+      ...(r.ttftGrowth !== null && { simTtftGrowth: r.ttftGrowth }),
+    };
   });
   return { points, warnings };
 }

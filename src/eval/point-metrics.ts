@@ -17,7 +17,7 @@ export const PERCENTILE_DEFINITION =
 export function pointMetrics(
   requests: readonly SimRequest[],
   point: MeasuredPoint,
-): { predicted: Partial<Record<Metric, number>> } | { error: string } {
+): { predicted: Partial<Record<Metric, number>>; ttftGrowth: number | null } | { error: string } {
   const done = requests.filter((r) => r.completed && (point.stage === null || r.stage === point.stage));
   if (done.length === 0) {
     return {
@@ -46,5 +46,20 @@ export function pointMetrics(
     const v = all[m]();
     if (Number.isFinite(v)) predicted[m] = v;
   }
-  return { predicted };
+  return { predicted, ttftGrowth: ttftGrowth(done) };
+}
+
+/**
+ * How the simulated queue developed over the point: the mean TTFT of the last third of its
+ * requests (in arrival order) over that of the first third. A queue that grows without bound
+ * makes each later request wait longer, so this ratio climbs far above 1; a stable server
+ * keeps it near 1. null with fewer than 6 requests or a zero first-third mean.
+ */
+function ttftGrowth(done: readonly SimRequest[]): number | null {
+  if (done.length < 6) return null;
+  const byArrival = [...done].sort((a, b) => a.arrival - b.arrival);
+  const third = Math.floor(byArrival.length / 3);
+  const mean = (rs: readonly SimRequest[]) => rs.reduce((a, r) => a + r.ttft, 0) / rs.length;
+  const head = mean(byArrival.slice(0, third));
+  return head > 0 ? mean(byArrival.slice(byArrival.length - third)) / head : null;
 }

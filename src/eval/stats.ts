@@ -1,5 +1,8 @@
 import { max, mean, median, quantileSorted } from 'simple-statistics';
 import { LATENCY_MODELS } from '../latency/types.ts';
+import { commonSet } from './common-set.ts';
+import { bootstrapCi, percentError } from './error-math.ts';
+import { failureClass } from './failure-class.ts';
 import {
   type BreakdownGroup,
   type BreakdownKey,
@@ -40,6 +43,8 @@ export interface StatsOptions {
   scope?: StatsScope;
 }
 
+export { absPercentError } from './error-math.ts';
+
 export const BREAKDOWN_KEYS: readonly BreakdownKey[] = ['model', 'gpu', 'tp', 'family'];
 
 /** A point holding a whole run's values: `summary`, `qps-<rate>` or `trace-<i>` (not a `stage-<i>` slice). */
@@ -52,22 +57,11 @@ export function summaryPoints(points: readonly PointResult[]): PointResult[] {
   return points.filter((p) => isHeadlinePoint(p.point));
 }
 
-/** Signed percentage error, or null where it is undefined (measured 0 or not finite). */
-function percentError(predicted: number, measured: number): number | null {
-  if (measured === 0 || !Number.isFinite(measured) || !Number.isFinite(predicted)) return null;
-  return ((predicted - measured) / measured) * 100;
-}
-
-/** Absolute percentage error (APE), or null where it is undefined. */
-export function absPercentError(predicted: number, measured: number): number | null {
-  const pe = percentError(predicted, measured);
-  return pe === null ? null : Math.abs(pe);
-}
-
 /** One row per point × measured metric (METRICS order), in the points' order. */
 export function errorRows(points: readonly PointResult[]): ErrorRow[] {
   const rows: ErrorRow[] = [];
   for (const p of points) {
+    const cls = failureClass(p);
     for (const metric of METRICS) {
       const measured = p.measured[metric];
       if (measured === undefined) continue;
@@ -85,40 +79,21 @@ export function errorRows(points: readonly PointResult[]): ErrorRow[] {
         ape: pe === null ? null : Math.abs(pe),
         pe,
         status: p.status,
+        meta: p.meta,
+        ...(p.reason !== undefined && { reason: p.reason }),
+        ...(cls !== null && { failureClass: cls }),
       });
     }
   }
   return rows;
 }
 
-/** mulberry32: a tiny 32-bit PRNG, enough for reproducible bootstrap resampling. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+export function statsOptions(opts: StatsOptions): Required<StatsOptions> {
+  return {
+    bootstrapSamples: opts.bootstrapSamples ?? 1000,
+    seed: opts.seed ?? 1,
+    scope: opts.scope ?? 'headline',
   };
-}
-
-/**
- * Percentile-bootstrap 95 % CI of the mean. A fresh PRNG per call, so a CI does not depend
- * on which other models, metrics or groups were computed before it.
- */
-function bootstrapCi(values: readonly number[], samples: number, seed: number): [number, number] | null {
-  const n = values.length;
-  if (n < 2 || samples < 1) return null;
-  const rand = mulberry32(seed);
-  const means = new Array<number>(samples);
-  for (let b = 0; b < samples; b++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += values[Math.floor(rand() * n)]!;
-    means[b] = sum / n;
-  }
-  means.sort((x, y) => x - y);
-  return [quantileSorted(means, 0.025), quantileSorted(means, 0.975)];
 }
 
 function metricStats(metric: Metric, points: readonly PointResult[], o: Required<StatsOptions>) {
@@ -159,7 +134,7 @@ function countStatus(points: readonly PointResult[]): StatusCounts {
 }
 
 /** ModelStats of each latency model present in `points`, in LATENCY_MODELS order. */
-function perModel(points: readonly PointResult[], o: Required<StatsOptions>): ModelStats[] {
+export function perModel(points: readonly PointResult[], o: Required<StatsOptions>): ModelStats[] {
   const out: ModelStats[] = [];
   for (const latencyModel of LATENCY_MODELS) {
     const mine = points.filter((p) => p.latencyModel === latencyModel);
@@ -180,11 +155,7 @@ function groupKeys(by: BreakdownKey, points: readonly PointResult[]): string[] {
 
 /** Aggregates per latency model and per breakdown group (model, gpu, tp, family). */
 export function computeStats(points: readonly PointResult[], opts: StatsOptions = {}): EvalStats {
-  const o: Required<StatsOptions> = {
-    bootstrapSamples: opts.bootstrapSamples ?? 1000,
-    seed: opts.seed ?? 1,
-    scope: opts.scope ?? 'headline',
-  };
+  const o = statsOptions(opts);
   const inScope = o.scope === 'headline' ? summaryPoints(points) : [...points];
   const breakdowns: BreakdownGroup[] = [];
   for (const by of BREAKDOWN_KEYS) {
@@ -193,5 +164,12 @@ export function computeStats(points: readonly PointResult[], opts: StatsOptions 
       for (const s of perModel(group, o)) breakdowns.push({ by, key, ...s });
     }
   }
-  return { models: perModel(inScope, o), breakdowns };
+  return {
+    models: perModel(inScope, o),
+    breakdowns,
+    common: commonSet(inScope, (pts) => perModel(pts, o), {
+      samples: o.bootstrapSamples,
+      seed: o.seed,
+    }),
+  };
 }

@@ -55,6 +55,11 @@ export interface PointResult {
   reason?: string;
   measured: Partial<Record<Metric, number>>;
   predicted: Partial<Record<Metric, number>>;
+  /**
+   * Simulated mean TTFT of the point's last third of requests (arrival order) over its first
+   * third: far above 1 when the simulated queue grows without bound (point-metrics.ts).
+   */
+  simTtftGrowth?: number;
   meta: PointMeta;
 }
 
@@ -73,6 +78,12 @@ export interface ErrorRow {
   /** Signed (predicted − measured) / measured × 100: positive = over-prediction. */
   pe: number | null;
   status: PointStatus;
+  /** Context a user filters by: the experiment's model, GPU, TP, workload family and form. */
+  meta: PointMeta;
+  /** Why the point is n.a. or failed. */
+  reason?: string;
+  /** failure-class.ts: "predicted overload", "failed: <reason>", … */
+  failureClass?: string;
 }
 
 /** Error statistics of one metric over a set of ok points. */
@@ -111,9 +122,42 @@ export interface BreakdownGroup extends ModelStats {
   key: string;
 }
 
+/** Which of the models compared on the common set is best for one metric, and by how much. */
+export interface MetricVerdict {
+  metric: Metric;
+  /** Common points with this metric measured. */
+  n: number;
+  best: LatencyModelName;
+  bestMape: number;
+  /** The next best model; null when only one model is compared. */
+  runnerUp: LatencyModelName | null;
+  runnerUpMape: number | null;
+  /** Runner-up MAPE − best MAPE, in percentage points. */
+  gapPp: number | null;
+  /** Paired bootstrap 95 % CI of the gap over the common points; null with fewer than 2. */
+  gapCi95: [number, number] | null;
+}
+
+/**
+ * The fair comparison: the whole-run points (experiment × point × seed) every compared
+ * latency model produced an ok prediction for, and each model's statistics over exactly
+ * those. A model with no ok point at all is left out of the comparison (and named).
+ */
+export interface CommonSet {
+  models: LatencyModelName[];
+  /** Latency models of the run with no ok point, not compared. */
+  excluded: LatencyModelName[];
+  experiments: string[];
+  /** Points in the set (each seed one entry). */
+  points: number;
+  stats: ModelStats[];
+  verdicts: MetricVerdict[];
+}
+
 export interface EvalStats {
   models: ModelStats[];
   breakdowns: BreakdownGroup[];
+  common: CommonSet;
 }
 
 /** An input file and its content hash, so a report names exactly what it measured. */
@@ -161,4 +205,13 @@ export interface EvalRun {
   /** Sorted by experiment, point order, latency model, seed. */
   points: PointResult[];
   stats: EvalStats;
+  /** The --fail-above gate, when one was set: which model and metric crossed it. */
+  gate?: Gate;
+}
+
+export interface Gate {
+  /** The threshold, MAPE in %. */
+  failAbove: number;
+  metrics: Metric[];
+  crossed: { latencyModel: LatencyModelName; metric: Metric; mape: number }[];
 }

@@ -1,7 +1,9 @@
 import type { ErrorRow } from '../eval/types.ts';
+import { oneLine } from './format.ts';
 
 export const ERRORS_CSV_HEADER =
-  'experiment,point,latency_model,metric,measured,predicted,abs_error,ape,pe,status';
+  'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
+  'measured,predicted,abs_error,ape,pe,status,reason,failure_class';
 
 /**
  * Numbers are written as `Number(x.toPrecision(10))` printed by JavaScript's shortest
@@ -21,8 +23,10 @@ export function csvField(s: string): string {
 }
 
 /**
- * errors.csv: one line per point × metric × latency model (and seed: rows of several seeds
- * are all listed, not averaged), LF line ends and a trailing newline.
+ * errors.csv: one line per point × metric × latency model × seed (several seeds are all
+ * listed, told apart by the seed column), with the context a user filters by (model, GPU,
+ * TP, workload family and form), the reason of an n.a. or failed row and its failure class;
+ * LF line ends and a trailing newline.
  */
 export function renderErrorsCsv(rows: readonly ErrorRow[]): string {
   const lines = [ERRORS_CSV_HEADER];
@@ -32,6 +36,12 @@ export function renderErrorsCsv(rows: readonly ErrorRow[]): string {
         csvField(r.experiment),
         csvField(r.point),
         csvField(r.latencyModel),
+        String(r.seed),
+        csvField(r.meta.model),
+        csvField(r.meta.gpu),
+        String(r.meta.tp),
+        csvField(r.meta.family),
+        csvField(r.meta.workloadForm),
         csvField(r.metric),
         csvNumber(r.measured),
         csvNumber(r.predicted),
@@ -39,6 +49,8 @@ export function renderErrorsCsv(rows: readonly ErrorRow[]): string {
         csvNumber(r.ape),
         csvNumber(r.pe),
         csvField(r.status),
+        csvField(oneLine(r.reason)),
+        csvField(r.failureClass ?? ''),
       ].join(','),
     );
   }

@@ -1,5 +1,14 @@
 import { absPercentError } from '../eval/stats.ts';
-import type { EvalRun, ExperimentInfo, Metric, MetricStats, ModelStats, PointResult } from '../eval/types.ts';
+import type {
+  EvalRun,
+  ExperimentInfo,
+  Gate,
+  Metric,
+  MetricStats,
+  MetricVerdict,
+  ModelStats,
+  PointResult,
+} from '../eval/types.ts';
 
 /**
  * Text formatting shared by the terminal, markdown and HTML reports, so the three show the
@@ -81,5 +90,37 @@ export function optionsLine(run: EvalRun): string {
   return (
     `latency models: ${o.latencyModels.join(', ')}; seeds: ${o.seeds}; workload form: ${o.workloadForm}; ` +
     `KV leak: ${o.kvLeak}; timeout: ${o.timeoutS} s`
+  );
+}
+
+/** The common set in one sentence: which models, on how many experiments and points. */
+export function commonSetLine(run: EvalRun): string {
+  const c = run.stats.common;
+  if (c.models.length === 0) return 'Fair comparison: no latency model produced an ok point.';
+  const left = c.excluded.length > 0 ? ` (${c.excluded.join(', ')} left out: no ok point)` : '';
+  return (
+    `Fair comparison on the ${c.experiments.length} experiment(s), n = ${c.points} point(s), ` +
+    `that every compared model ran: ${c.models.join(', ')}${left}.`
+  );
+}
+
+/** "e2e_mean: roofline-v1 best, 8.2% MAPE, 16.8 pp below blackbox (95% CI of the lead [3.1, 30.2])". */
+export function verdictLine(v: MetricVerdict): string {
+  const head = `${v.metric}: ${v.best} best, ${pct(v.bestMape)} MAPE`;
+  if (v.runnerUp === null || v.gapPp === null) return `${head} (the only model compared), n = ${v.n}`;
+  const ci = v.gapCi95 === null ? '' : ` (95% CI of the lead ${ci95(v.gapCi95)} pp)`;
+  const unclear = v.gapCi95 !== null && v.gapCi95[0] <= 0 ? '; not a clear lead' : '';
+  return `${head}, ${v.gapPp.toFixed(1)} pp below ${v.runnerUp}${ci}, n = ${v.n}${unclear}`;
+}
+
+const ci95 = (v: [number, number]) => `[${v[0].toFixed(1)}, ${v[1].toFixed(1)}]`;
+
+/** What the --fail-above gate found, one line per crossing (none: one line saying so). */
+export function gateLines(g: Gate): string[] {
+  if (g.crossed.length === 0) {
+    return [`--fail-above ${g.failAbove}%: passed (no MAPE of ${g.metrics.join(', ')} above it)`];
+  }
+  return g.crossed.map(
+    (c) => `--fail-above ${g.failAbove}%: ${c.latencyModel} ${c.metric} MAPE ${pct(c.mape)} is above it`,
   );
 }

@@ -1,13 +1,23 @@
+import { FAILURE_CLASS_DEFINITION } from '../eval/failure-class.ts';
 import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
-import { derivedKvExperiments, optionsLine, SCOPE_NOTE } from './format.ts';
+import {
+  commonSetLine,
+  derivedKvExperiments,
+  gateLines,
+  optionsLine,
+  SCOPE_NOTE,
+  verdictLine,
+} from './format.ts';
 import {
   accuracyTable,
   breakdownTables,
+  commonTable,
   countsTable,
   experimentsTable,
   inputsTable,
   issuesTable,
+  outliersTable,
   type Table,
 } from './tables.ts';
 
@@ -35,6 +45,22 @@ function section(title: string, t: Table, empty: string): string[] {
   return [title, '', ...(t.rows.length > 0 ? mdTable(t) : [empty]), ''];
 }
 
+/** The verdict first: the --fail-above gate, the common set and one line per headline metric. */
+function verdictSection(run: EvalRun): string[] {
+  const gate = run.gate ? [...gateLines(run.gate).map((l) => `- **${mdText(l)}**`), ''] : [];
+  const verdicts = run.stats.common.verdicts.filter((v) => HEADLINE_METRICS.includes(v.metric));
+  return [
+    '## Verdict',
+    '',
+    ...gate,
+    mdText(commonSetLine(run)),
+    '',
+    ...verdicts.map((v) => `- ${mdText(verdictLine(v))}`),
+    '',
+    ...(commonTable(run).rows.length > 0 ? [...mdTable(commonTable(run)), ''] : []),
+  ];
+}
+
 /**
  * summary.md: what was measured against what, the accuracy tables with CIs, breakdowns,
  * the points without predictions and the experiments' replay facts. createdAt is its only
@@ -60,12 +86,15 @@ export function renderSummaryMd(run: EvalRun): string {
     `- Errors: ${mdText(ERROR_STATS_DEFINITION)}`,
     `- Scope: ${mdText(SCOPE_NOTE)}`,
     '',
+    ...verdictSection(run),
     ...section('## Accuracy (headline metrics)', accuracyTable(run, HEADLINE_METRICS), 'No ok points.'),
     ...section('## Point counts', countsTable(run), 'No points.'),
   ];
   for (const [by, t] of breakdownTables(run, HEADLINE_METRICS)) {
     out.push(...section(`## By ${by}`, t, 'No groups.'));
   }
+  out.push(...section('## Outliers and their failure class', outliersTable(run), 'None.'));
+  out.push(`- ${mdText(FAILURE_CLASS_DEFINITION)}`, '');
   out.push(...section('## Not applicable and failed points', issuesTable(run), 'None: every point is ok.'));
   out.push(...section('## Experiments', experimentsTable(run), 'No experiments.'));
   const derived = derivedKvExperiments(run);

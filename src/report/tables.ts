@@ -1,3 +1,4 @@
+import { failureClass, outliers, worstApe } from '../eval/failure-class.ts';
 import { BREAKDOWN_KEYS } from '../eval/stats.ts';
 import { type BreakdownKey, type EvalRun, HEADLINE_METRICS, type Metric } from '../eval/types.ts';
 import {
@@ -123,18 +124,73 @@ export function experimentsTable(run: EvalRun): Table {
   };
 }
 
-/** Not-applicable and failed points with their reasons. */
+/**
+ * Not-applicable and failed points grouped by status, latency model and reason: one row per
+ * reason with how many points it stopped and on which experiments.
+ */
 export function issuesTable(run: EvalRun): Table {
+  const groups = new Map<
+    string,
+    { status: string; model: string; reason: string; n: number; exps: Set<string> }
+  >();
+  for (const p of issuePoints(run)) {
+    const reason = oneLine(p.reason);
+    const key = `${p.status}\u0000${p.latencyModel}\u0000${reason}`;
+    const g = groups.get(key) ?? { status: p.status, model: p.latencyModel, reason, n: 0, exps: new Set() };
+    g.n++;
+    g.exps.add(p.experiment);
+    groups.set(key, g);
+  }
   return {
-    head: ['experiment', 'point', 'latency model', 'seed', 'status', 'reason'],
-    align: ['l', 'l', 'l', 'r', 'l', 'l'],
-    rows: issuePoints(run).map((p) => [
+    head: ['status', 'latency model', 'reason', 'points', 'experiments'],
+    align: ['l', 'l', 'l', 'r', 'l'],
+    rows: [...groups.values()].map((g) => [
+      statusLabel(g.status),
+      g.model,
+      g.reason,
+      String(g.n),
+      [...g.exps].join(', '),
+    ]),
+  };
+}
+
+/** The fair comparison: latency model × metric over the common set, with median APE and CI. */
+export function commonTable(run: EvalRun, metrics: readonly Metric[] = HEADLINE_METRICS): Table {
+  const rows: string[][] = [];
+  for (const metric of metrics) {
+    for (const m of run.stats.common.stats) {
+      const s = metricOf(m, metric);
+      if (s === undefined) continue;
+      rows.push([
+        metric,
+        m.latencyModel,
+        String(s.n),
+        pct(s.mape),
+        ci(s.ci95),
+        pct(s.medianApe),
+        signedPct(s.meanPe),
+      ]);
+    }
+  }
+  return {
+    head: ['metric', 'latency model', 'n', 'MAPE', '95 % CI', 'median APE', 'bias'],
+    align: ['l', 'l', ...cols(5, 'r')],
+    rows,
+  };
+}
+
+/** Outlier points (failed, or a headline APE >= 100 %) with their worst APE and failure class. */
+export function outliersTable(run: EvalRun): Table {
+  return {
+    head: ['experiment', 'point', 'latency model', 'seed', 'worst APE', 'class'],
+    align: ['l', 'l', 'l', 'r', 'r', 'l'],
+    rows: outliers(run.points).map((p) => [
       p.experiment,
       p.point,
       p.latencyModel,
       String(p.seed),
-      statusLabel(p.status),
-      oneLine(p.reason),
+      pct(worstApe(p)),
+      failureClass(p) ?? 'unexplained',
     ]),
   };
 }

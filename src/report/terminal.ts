@@ -1,98 +1,237 @@
 import Table from 'cli-table3';
-import { type EvalRun, HEADLINE_METRICS, type Metric } from '../eval/types.ts';
+import { failureClass, OUTLIER_APE, outliers, worstApe } from '../eval/failure-class.ts';
+import { absPercentError, summaryPoints } from '../eval/stats.ts';
+import { type EvalRun, HEADLINE_METRICS, type Metric, type PointResult } from '../eval/types.ts';
 import {
+  commonSetLine,
+  DASH,
   derivedKvExperiments,
-  mapeBias,
+  gateLines,
   metricOf,
   oneLine,
-  optionsLine,
-  pointCell,
+  pct,
   SCOPE_NOTE,
+  signedPct,
   statusLabel,
+  verdictLine,
 } from './format.ts';
 
 export interface TerminalOptions {
   verbose: boolean;
   /** Metric columns of the summary and verbose tables (default: the headline metrics). */
   metrics?: readonly Metric[];
+  /** Columns to fit (default 80): tables wrap names and split columns to stay inside. */
+  width?: number;
 }
 
-/** The breakdown-by-model table's metrics: the three a reader asks about first. */
-const BY_MODEL_METRICS: readonly Metric[] = ['e2e_mean', 'ttft_mean', 'itl_mean'];
-/** Longest reason shown in a verbose row; summary.md and results.json have the whole text. */
-const REASON_LIMIT = 100;
+/** The breakdown-by-model table's metrics, in the order every table lists metrics. */
+const BY_MODEL_METRICS: readonly Metric[] = ['ttft_mean', 'itl_mean', 'e2e_mean'];
 
-// Empty style arrays: cli-table3 would otherwise colour heads and borders with ANSI codes.
-const newTable = (head: string[], colAligns: ('left' | 'right')[]) =>
-  new Table({ head, colAligns, style: { head: [], border: [] } });
+type Align = 'left' | 'right';
 
-function summaryTable(run: EvalRun, metrics: readonly Metric[]): string {
-  const t = newTable(
-    ['latency model', ...metrics, 'ok', 'n.a.', 'failed'],
-    ['left', ...metrics.map(() => 'right' as const), 'right', 'right', 'right'],
+/** A borderless table (columns two spaces apart); `widths` wraps a column's cells at that width. */
+function plain(head: string[], align: Align[], rows: string[][], widths?: (number | null)[]): string {
+  const blank = Object.fromEntries(
+    [
+      'top',
+      'top-mid',
+      'top-left',
+      'top-right',
+      'bottom',
+      'bottom-mid',
+      'bottom-left',
+      'bottom-right',
+      'left',
+      'left-mid',
+      'mid',
+      'mid-mid',
+      'right',
+      'right-mid',
+    ].map((k) => [k, '']),
   );
-  for (const m of run.stats.models) {
-    t.push([
-      m.latencyModel,
-      ...metrics.map((metric) => mapeBias(metricOf(m, metric))),
-      m.counts.ok,
-      m.counts.notApplicable,
-      m.counts.failed,
-    ]);
+  const t = new Table({
+    head,
+    colAligns: align,
+    chars: { ...blank, middle: '  ' },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    ...(widths && { colWidths: widths, wordWrap: true, wrapOnWordBoundary: false }),
+  });
+  t.push(...rows);
+  return t
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n');
+}
+
+/** Words wrapped at `width`, continuation lines indented by `indent`. */
+export function wrap(text: string, width: number, indent = '  '): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line === '' ? word : `${line} ${word}`;
   }
-  return t.toString();
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
 }
 
-function byModelTable(run: EvalRun): string {
-  const t = newTable(
-    ['model', 'latency model', ...BY_MODEL_METRICS.map((m) => `${m} MAPE`)],
-    ['left', 'left', ...BY_MODEL_METRICS.map(() => 'right' as const)],
+/** metric × latency model: MAPE, median APE and bias over each model's own points; MAPE on the common set. */
+function accuracy(run: EvalRun, metrics: readonly Metric[]): string {
+  const rows: string[][] = [];
+  for (const metric of metrics) {
+    run.stats.models.forEach((m, i) => {
+      const s = metricOf(m, metric);
+      const common = run.stats.common.stats.find((c) => c.latencyModel === m.latencyModel);
+      const c = common === undefined ? undefined : metricOf(common, metric);
+      rows.push([
+        i === 0 ? metric : '',
+        m.latencyModel,
+        s === undefined ? '0' : String(s.n),
+        pct(s?.mape),
+        pct(s?.medianApe),
+        signedPct(s?.meanPe),
+        pct(c?.mape),
+      ]);
+    });
+  }
+  return plain(
+    ['metric', 'latency model', 'n', 'MAPE', 'median', 'bias', 'common'],
+    ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+    rows,
   );
+}
+
+function counts(run: EvalRun): string {
+  return plain(
+    ['latency model', 'ok', 'n.a.', 'failed'],
+    ['left', 'right', 'right', 'right'],
+    run.stats.models.map((m) => [
+      m.latencyModel,
+      String(m.counts.ok),
+      String(m.counts.notApplicable),
+      String(m.counts.failed),
+    ]),
+  );
+}
+
+/**
+ * Rows under group headings: a long name (a model id, an experiment and point) gets a line of
+ * its own and its rows are indented beneath it, so no name is cut or wrapped mid-word.
+ */
+function grouped(head: string[], align: Align[], groups: [string, string[][]][]): string {
+  const rows = groups.flatMap(([, members]) => members.map((r) => [`  ${r[0]}`, ...r.slice(1)]));
+  const lines = plain(head, align, rows).split('\n');
+  const out = [lines[0]!];
+  let next = 1;
+  for (const [name, members] of groups) {
+    out.push(name, ...lines.slice(next, next + members.length));
+    next += members.length;
+  }
+  return out.join('\n');
+}
+
+function byModel(run: EvalRun): string {
+  const groups = new Map<string, string[][]>();
   for (const g of run.stats.breakdowns) {
     if (g.by !== 'model') continue;
-    t.push([g.key, g.latencyModel, ...BY_MODEL_METRICS.map((m) => mapeBias(metricOf(g, m)))]);
+    const rows = groups.get(g.key) ?? [];
+    rows.push([g.latencyModel, ...BY_MODEL_METRICS.map((m) => pct(metricOf(g, m)?.mape))]);
+    groups.set(g.key, rows);
   }
-  return t.toString();
+  return grouped(
+    ['model / latency model', ...BY_MODEL_METRICS],
+    ['left', ...BY_MODEL_METRICS.map((): Align => 'right')],
+    [...groups],
+  );
 }
 
-/** Every point × latency model (× seed): measured / predicted (APE), or why there is none. */
-function pointsTable(run: EvalRun, metrics: readonly Metric[]): string {
+function outlierList(run: EvalRun): string {
+  const groups = new Map<string, string[][]>();
+  for (const p of outliers(summaryPoints(run.points))) {
+    const key = `${p.experiment} ${p.point}`;
+    const rows = groups.get(key) ?? [];
+    const seed = run.options.seeds > 1 ? ` seed ${p.seed}` : '';
+    rows.push([`${p.latencyModel}${seed}`, pct(worstApe(p)), oneLine(failureClass(p) ?? 'unexplained', 40)]);
+    groups.set(key, rows);
+  }
+  return grouped(['point / latency model', 'worst APE', 'class'], ['left', 'right', 'left'], [...groups]);
+}
+
+/** Every point × latency model (× seed): APE per metric, metrics split so each table fits. */
+function pointsTables(run: EvalRun, metrics: readonly Metric[], width: number): string {
   const seeds = run.options.seeds > 1;
-  const head = ['experiment', 'point', 'latency model', ...(seeds ? ['seed'] : []), ...metrics];
-  const t = newTable(head, [
-    'left',
-    'left',
-    'left',
-    ...(seeds ? ['right' as const] : []),
-    ...metrics.map(() => 'right' as const),
-  ]);
-  for (const p of run.points) {
-    const key = [p.experiment, p.point, p.latencyModel, ...(seeds ? [String(p.seed)] : [])];
-    if (p.status === 'ok') {
-      t.push([...key, ...metrics.map((m) => pointCell(p.measured[m], p.predicted[m]))]);
-    } else {
-      const why = `${statusLabel(p.status)}: ${oneLine(p.reason, REASON_LIMIT)}`;
-      t.push([...key, { content: why, colSpan: metrics.length, hAlign: 'left' }]);
+  const perTable = Math.max(1, Math.floor((width - (seeds ? 27 : 19)) / 11));
+  const out: string[] = [];
+  for (let i = 0; i < metrics.length; i += perTable) {
+    const chunk = metrics.slice(i, i + perTable);
+    const groups = new Map<string, string[][]>();
+    for (const p of run.points) {
+      const key = `${p.experiment} ${p.point}`;
+      const rows = groups.get(key) ?? [];
+      const seed = seeds ? ` seed ${p.seed}` : '';
+      rows.push([`${p.latencyModel}${seed}`, ...chunk.map((m) => apeCell(p, m))]);
+      groups.set(key, rows);
     }
+    out.push(
+      grouped(['point / latency model', ...chunk], ['left', ...chunk.map((): Align => 'right')], [...groups]),
+    );
   }
-  return t.toString();
+  return out.join('\n\n');
 }
 
-/** The evaluator's terminal report: summary table, breakdown by model and, verbose, every point. */
+function apeCell(p: PointResult, m: Metric): string {
+  if (p.status !== 'ok') return statusLabel(p.status);
+  const meas = p.measured[m];
+  const pred = p.predicted[m];
+  return meas === undefined || pred === undefined ? DASH : pct(absPercentError(pred, meas));
+}
+
+/**
+ * The evaluator's terminal report, inside `width` columns: the verdict on the common set,
+ * accuracy with median APE beside the mean, counts, the breakdown by model, outliers with
+ * their failure class and, verbose, every point's APE. Metrics keep one order everywhere.
+ */
 export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   const metrics = opts.metrics ?? HEADLINE_METRICS;
+  const width = opts.width ?? 80;
   const out: string[] = [];
   if (!run.complete) out.push(`INCOMPLETE (interrupted): ${run.points.length} points finished`, '');
-  out.push(`blis-eval ${run.tool.version}  run ${run.runId}`, optionsLine(run), '');
-  out.push('MAPE (bias) per latency model; bias = mean signed error, + = over-prediction', '');
-  out.push(summaryTable(run, metrics), '');
-  out.push('By model', byModelTable(run), '');
-  if (opts.verbose) out.push('Points: measured / predicted ms (APE)', pointsTable(run, metrics), '');
-  out.push(SCOPE_NOTE);
+  out.push(`blis-eval ${run.tool.version}  run ${run.runId}`, '');
+  out.push(wrap(`Verdict. ${commonSetLine(run)}`, width));
+  const verdicts = run.stats.common.verdicts.filter((v) => metrics.includes(v.metric));
+  for (const v of verdicts) out.push(wrap(`- ${verdictLine(v)}`, width, '    '));
+  out.push('');
+  out.push(
+    wrap(
+      'Accuracy: MAPE, median APE and bias (+ = over-prediction) over every point each model ran; ' +
+        'common = MAPE on the fair-comparison set.',
+      width,
+      '',
+    ),
+  );
+  out.push(accuracy(run, metrics), '');
+  out.push(counts(run), '');
+  out.push('By model: MAPE', byModel(run), '');
+  if (outliers(summaryPoints(run.points)).length > 0) {
+    out.push(
+      wrap(
+        `Outliers among the whole-run points (failed, or a headline APE >= ${OUTLIER_APE}%) and their failure class:`,
+        width,
+        '',
+      ),
+    );
+    out.push(outlierList(run), '');
+  }
+  if (opts.verbose) out.push('Points: APE per metric', pointsTables(run, metrics, width), '');
+  if (run.gate) out.push(...gateLines(run.gate).map((l) => wrap(l, width)), '');
+  out.push(wrap(SCOPE_NOTE, width, ''));
   const derived = derivedKvExperiments(run);
   if (derived.length > 0) {
     const list = derived.map((e) => `${e.name} (${e.meta.kvBlocks})`).join(', ');
-    out.push(`KV blocks derived from GPU memory (total_kv_blocks missing): ${list}`);
+    out.push(wrap(`KV blocks derived from GPU memory (total_kv_blocks missing): ${list}`, width, ''));
   }
   return `${out.join('\n')}\n`;
 }

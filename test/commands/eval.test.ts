@@ -25,10 +25,15 @@ describe('blis-eval --ground-truth (end to end)', () => {
     for (const m of ['blackbox', 'roofline-v1', 'roofline-v2', 'trained-physics', 'ttft_mean', 'e2e_p90'])
       expect(r.out).toContain(m);
     const csv = readFileSync(join(out, 'errors.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('experiment,point,latency_model,metric,measured,predicted,abs_error,ape,pe,status');
+    expect(csv[0]).toBe(
+      'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
+        'measured,predicted,abs_error,ape,pe,status,reason,failure_class',
+    );
     // 2 points × 5 measured metrics × 4 latency models.
     expect(csv).toHaveLength(1 + 2 * 5 * 4);
-    expect(csv[1]).toMatch(/^llama8b-tp1-chat,qps-5,blackbox,ttft_mean,20,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,ok$/);
+    expect(csv[1]).toMatch(
+      /^llama8b-tp1-chat,qps-5,blackbox,\d+,meta-llama\/Llama-3\.1-8B-Instruct,H100,1,\w+,distribution,ttft_mean,20,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,ok,,$/,
+    );
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.complete).toBe(true);
     expect(results.inputs.groundTruth.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -86,25 +91,34 @@ describe('blis-eval --ground-truth (end to end)', () => {
       reason: expect.stringMatching(/no MFU tables for GPU H100/),
     });
     const csv = readFileSync(join(out, 'errors.csv'), 'utf8');
-    expect(csv).toMatch(/,roofline-v2,ttft_mean,20,,,,,not_applicable/);
+    expect(csv).toMatch(
+      /,roofline-v2,42,[^\n]*,ttft_mean,20,,,,,not_applicable,no MFU tables for GPU H100[^\n]*,\n/,
+    );
   });
 
   it('exits 1 when --fail-above is exceeded and 2 on a malformed file, writing nothing', () => {
-    expect(
-      cli(
-        '--ground-truth',
-        join(FIX, 'qps-sweep.json'),
-        '--jobs',
-        '1',
-        '--latency-models',
-        'blackbox',
-        '--fail-above',
-        '0.001',
-        '--quiet',
-        '--out',
-        tmp(),
-      ).code,
-    ).toBe(1);
+    const report = tmp();
+    const gated = cli(
+      '--ground-truth',
+      join(FIX, 'qps-sweep.json'),
+      '--jobs',
+      '1',
+      '--latency-models',
+      'blackbox',
+      '--fail-above',
+      '0.001',
+      '--metrics',
+      'e2e_mean',
+      '--quiet',
+      '--out',
+      report,
+    );
+    expect(gated.code).toBe(1);
+    // Which model and metric crossed, on stderr and in summary.md.
+    expect(gated.err).toMatch(/--fail-above 0\.001%: blackbox e2e_mean MAPE [\d.]+% is above it/);
+    expect(readFileSync(join(report, 'summary.md'), 'utf8')).toMatch(
+      /\*\*--fail-above 0\.001%: blackbox e2e_mean MAPE [\d.]+% is above it\*\*/,
+    );
     const dir = tmp();
     copyFileSync(join(FIX, 'qps-sweep.json'), join(dir, 'gt.json'));
     const bad = readFileSync(join(dir, 'gt.json'), 'utf8').replace(

@@ -35,7 +35,9 @@ describe('errorRows', () => {
       ape: expect.closeTo(10, 12),
       pe: expect.closeTo(10, 12),
       status: 'ok',
+      meta: expect.objectContaining({ gpu: 'H100' }),
     });
+    expect(rows[5]).toMatchObject({ status: 'failed', reason: 'boom', failureClass: 'failed: boom' });
     expect(rows[2]).toMatchObject({ pe: -10, ape: 10, absError: 20 });
     expect(rows[4]).toMatchObject({
       predicted: null,

@@ -17,10 +17,19 @@ describe('errors.csv', () => {
   it('has the exact header, fixed number format and empty cells for nulls', () => {
     const csv = renderErrorsCsv(errorRows(samplePoints()));
     const lines = csv.split('\n');
-    expect(lines[0]).toBe('experiment,point,latency_model,metric,measured,predicted,abs_error,ape,pe,status');
-    expect(lines[1]).toBe('exp-a,summary,blackbox,ttft_mean,50,45,5,10,-10,ok');
-    expect(lines).toContain('exp-a,summary,roofline-v2,e2e_mean,1000,,,,,not_applicable');
-    expect(lines).toContain('exp-a,stage-0,blackbox,itl_mean,7,20,13,185.7142857,185.7142857,ok');
+    expect(lines[0]).toBe(
+      'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
+        'measured,predicted,abs_error,ape,pe,status,reason,failure_class',
+    );
+    const ctx = '42,meta-llama/llama-3.1-8b-instruct,H100,1,general,resolved';
+    expect(lines[1]).toBe(`exp-a,summary,blackbox,${ctx},ttft_mean,50,45,5,10,-10,ok,,`);
+    expect(lines).toContain(
+      `exp-a,summary,roofline-v2,${ctx},e2e_mean,1000,,,,,not_applicable,"no MFU tables for H100, ""tp=1""",`,
+    );
+    expect(lines).toContain(`exp-a,stage-0,blackbox,${ctx},itl_mean,7,20,13,185.7142857,185.7142857,ok,,`);
+    expect(lines.find((l) => l.startsWith('exp-b,qps-1,roofline-v2'))).toMatch(
+      /,failed,worker crashed: out of memory,failed: worker crashed: out of memory$/,
+    );
     expect(csv.endsWith('\n')).toBe(true);
   });
 
@@ -30,7 +39,10 @@ describe('errors.csv', () => {
       .split('\n')
       .slice(1, 3)
       .join('\n');
-    expect(line).toBe('"a,""b""\nc",summary,blackbox,e2e_mean,3,4,1,33.33333333,33.33333333,ok');
+    expect(line).toBe(
+      '"a,""b""\nc",summary,blackbox,42,meta-llama/llama-3.1-8b-instruct,H100,1,general,resolved,' +
+        'e2e_mean,3,4,1,33.33333333,33.33333333,ok,,',
+    );
   });
 
   it('prints numbers with ten significant digits at most', () => {
@@ -49,8 +61,13 @@ describe('terminal report', () => {
     for (const m of ['blackbox', 'roofline-v1', 'roofline-v2', 'meta-llama/llama-3.1-8b-instruct']) {
       expect(out).toContain(m);
     }
-    // blackbox e2e_mean: APEs 10, 5, 10 and PEs +10, −5, −10.
-    expect(out).toContain('8.3% (bias -1.7%)');
+    // blackbox e2e_mean: APEs 10, 5, 10 and PEs +10, −5, −10; on the common set (exp-b qps-2) 10 %.
+    expect(out).toMatch(/^e2e_mean +blackbox +3 +8\.3% +10\.0% +-1\.7% +10\.0%$/m);
+    expect(out).toContain('Fair comparison on the 1 experiment(s), n = 1 point(s)');
+    expect(out).toContain('- e2e_mean: roofline-v2 best, 1.7% MAPE, 8.3 pp below blackbox, n = 1');
+    // Outliers carry their class.
+    expect(out).toMatch(/exp-b qps-1\n {2}roofline-v2 +— {2}failed: worker crashed: out of memory/);
+    for (const line of out.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
     expect(out).not.toContain('INCOMPLETE');
     expect(out).toContain('KV blocks derived from GPU memory');
     expect(out).not.toContain('stage-0');
@@ -60,9 +77,9 @@ describe('terminal report', () => {
     const out = renderTerminal(sampleRun(samplePoints(), false), { verbose: true, metrics: ['e2e_mean'] });
     expect(out.startsWith('INCOMPLETE (interrupted)')).toBe(true);
     expect(out).toContain('stage-0');
-    expect(out).toContain('1000 / 1100 (10.0%)');
-    expect(out).toContain('failed: worker crashed: out of memory');
-    expect(out).toContain('n.a.: no MFU tables for H100');
+    expect(out).toMatch(/exp-a stage-0\n {2}blackbox +122\.2%/);
+    expect(out).toMatch(/exp-b qps-1\n(.*\n){2} {2}roofline-v2 +failed/);
+    for (const line of out.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
     expect(out).not.toContain(ESC);
   });
 });
@@ -77,7 +94,10 @@ describe('summary.md', () => {
     expect(md).toMatch(/\| blackbox \| e2e_mean \| 3 \| 8\.3% \| \[[\d.]+, [\d.]+\] \|/);
     expect(md).toContain('| roofline-v2 | 1 | 1 | 1 |');
     for (const by of ['model', 'gpu', 'tp', 'family']) expect(md).toContain(`## By ${by}`);
-    expect(md).toContain('| exp-a | summary | roofline-v2 | 42 | n.a. | no MFU tables for H100, "tp=1" |');
+    expect(md).toContain('| n.a. | roofline-v2 | no MFU tables for H100, "tp=1" | 2 | exp-a |');
+    expect(md).toContain('| exp-b | qps-1 | roofline-v2 | 42 | — | failed: worker crashed: out of memory |');
+    expect(md.indexOf('## Verdict')).toBeLessThan(md.indexOf('## Accuracy'));
+    expect(md).toContain('- e2e_mean: roofline-v2 best, 1.7% MAPE, 8.3 pp below blackbox, n = 1');
     expect(md).toContain('| profile | 12345 (derived) |');
     expect(md).toContain('aaaaaaaaaaaa');
     expect(md.match(/2025-01-02T03:04:05\.000Z/g)).toHaveLength(1);
@@ -86,7 +106,7 @@ describe('summary.md', () => {
   it('escapes pipes and angle brackets', () => {
     const pts = [badPoint('x|<b>', 'summary', 'blackbox', 'failed', 'a | b', { e2e_mean: 1 })];
     const md = renderSummaryMd(sampleRun(pts));
-    expect(md).toContain('| x\\|&lt;b&gt; | summary | blackbox | 42 | failed | a \\| b |');
+    expect(md).toContain('| failed | blackbox | a \\| b | 1 | x\\|&lt;b&gt; |');
   });
 });
 
