@@ -4,6 +4,7 @@ import { registerEval } from './commands/eval.ts';
 import { registerImport } from './commands/import.ts';
 import { registerNightly } from './commands/nightly.ts';
 import { registerRun } from './commands/run.ts';
+import { registerStep } from './commands/step.ts';
 import { registerTune } from './commands/tune.ts';
 import { registerValidate } from './commands/validate.ts';
 import { EXIT, exitCodeFor } from './errors.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions();
   registerEval(program);
   registerRun(program);
+  registerStep(program);
   registerBench(program);
   registerValidate(program);
   registerTune(program);

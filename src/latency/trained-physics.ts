@@ -7,7 +7,7 @@ export const TP_BETA_NAMES = ['b1a', 'b2a', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8', 
 export const TP_ALPHA_NAMES = ['a0', 'a1', 'a2'] as const;
 
 /** The basis terms of one step (µs) and the batch counts they came from. */
-export interface TrainedPhysicsTerms {
+export type TrainedPhysicsTerms = {
   T_pf_compute_us: number;
   T_pf_kv_us: number;
   T_dc_compute_us: number;
@@ -20,7 +20,7 @@ export interface TrainedPhysicsTerms {
   T_pf: number;
   N_dc: number;
   C: number;
-}
+};
 
 /** BLIS returns MaxInt64 (2^63 − 1, 2^63 as a double) for NaN or overflow. */
 const MAX_INT64 = 2 ** 63;

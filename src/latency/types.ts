@@ -29,6 +29,8 @@ export interface LatencyModel {
    * v0.6.1's "phantom" entry (reference §3.4).
    */
   readonly phantomItl?: boolean;
+  /** The model's own decomposition of a step (µs terms and counts), for `blis-eval step`; allocates. */
+  terms?(batch: readonly StepRequest[]): Readonly<Record<string, number>>;
 }
 
 /** The latency models, in the order every report lists them. */

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { LATENCY_MODELS, type LatencyModelName } from '../latency/types.ts';
+import { resolveData } from '../paths.ts';
+import { stepTable } from '../report/step-table.ts';
+import { type BatchGroup, decodeGroup, expandGroups, parseBatchJson, prefillGroup } from './step-batch.ts';
+import { stepAnswers } from './step-models.ts';
+
+interface StepFlags {
+  model?: string;
+  hardware?: string;
+  tp?: string;
+  latencyModel?: string[];
+  batch?: string;
+  prefill?: string[];
+  decode?: string[];
+  json?: boolean;
+  hardwareConfig: string;
+  modelConfigFolder: string;
+  benchDataPath: string;
+  defaultsFilepath: string;
+  betaCoeffs?: string;
+  alphaCoeffs?: string;
+}
+
+/** `blis-eval step`: what one batch costs under each latency model. */
+export function registerStep(program: Command): void {
+  program
+    .command('step')
+    .description('step time of one batch under each latency model (a calculator; what parity tests drive)')
+    .option('--model <id>', 'model id (its config.json under --model-config-folder)')
+    .option('--hardware <gpu>', 'GPU name or alias in the hardware config')
+    .option('--tp <n>', 'tensor parallelism')
+    .option('--latency-model <name...>', `latency models (default: ${LATENCY_MODELS.join(' ')})`)
+    .option(
+      '--batch <file>',
+      "JSON array of request groups {count, input_len, progress, new_tokens, output_so_far, output_len}; '-' = stdin",
+    )
+    .option('--prefill <tokens@prompt...>', 'a prefill request: <tokens>[@<prompt len>] (repeatable)')
+    .option('--decode <count@context...>', 'decode requests: <count>@<context> (repeatable)')
+    .option('--json', 'machine-readable output', false)
+    .option('--hardware-config <file>', 'hardware calibration file', 'hardware_config.json')
+    .option('--model-config-folder <dir>', 'HF config.json folders, one per model', 'model_configs')
+    .option('--bench-data-path <dir>', 'MFU tables for roofline-v2', 'bench_data')
+    .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml')
+    .option(
+      '--beta-coeffs <list>',
+      'trained-physics betas (BLIS slot order), replacing the hardware config set',
+    )
+    .option('--alpha-coeffs <list>', 'trained-physics alphas (α0, α1, α2), replacing the hardware config set')
+    .action((o: StepFlags, cmd: Command) => {
+      const isDefault = (k: string) => cmd.getOptionValueSource(k) === 'default';
+      if (!o.model) throw new InputError('--model <id> is required');
+      if (!o.hardware) throw new InputError('--hardware <gpu> is required');
+      const tp = Number(o.tp);
+      if (!Number.isInteger(tp) || tp < 1)
+        throw new InputError(`--tp must be a positive integer, got '${o.tp ?? ''}'`);
+      const answers = stepAnswers(
+        latencyModels(o.latencyModel),
+        {
+          model: o.model,
+          gpu: o.hardware,
+          tp,
+          hardwareConfig: resolveData(o.hardwareConfig, isDefault('hardwareConfig')),
+          modelConfigs: resolveData(o.modelConfigFolder, isDefault('modelConfigFolder')),
+          benchData: resolveData(o.benchDataPath, isDefault('benchDataPath')),
+          coefficients: resolveData(o.defaultsFilepath, isDefault('defaultsFilepath')),
+          ...(o.betaCoeffs !== undefined && { beta: numbers('--beta-coeffs', o.betaCoeffs) }),
+          ...(o.alphaCoeffs !== undefined && { alpha: numbers('--alpha-coeffs', o.alphaCoeffs) }),
+        },
+        expandGroups(groups(o)),
+        (m) => process.stderr.write(`warning: ${m}\n`),
+      );
+      process.stdout.write(
+        o.json ? `${JSON.stringify({ latency_models: answers }, null, 2)}\n` : stepTable(answers),
+      );
+    });
+}
+
+function latencyModels(given: string[] | undefined): LatencyModelName[] {
+  if (!given) return [...LATENCY_MODELS];
+  const names = given.flatMap((g) => g.split(',')).map((s) => s.trim());
+  for (const n of names) {
+    if (!(LATENCY_MODELS as readonly string[]).includes(n))
+      throw new InputError(`--latency-model: unknown '${n}' (choose ${LATENCY_MODELS.join(', ')})`);
+  }
+  return [...new Set(names)] as LatencyModelName[];
+}
+
+function groups(o: StepFlags): BatchGroup[] {
+  const built = [...(o.prefill ?? []).map(prefillGroup), ...(o.decode ?? []).map(decodeGroup)];
+  if (o.batch !== undefined) {
+    if (built.length > 0) throw new InputError('give --batch or --prefill/--decode, not both');
+    const source = o.batch === '-' ? 'stdin' : o.batch;
+    let text: string;
+    try {
+      text = readFileSync(o.batch === '-' ? 0 : o.batch, 'utf8');
+    } catch (e) {
+      throw new InputError(`--batch ${source}: cannot read (${(e as Error).message})`);
+    }
+    return parseBatchJson(text, source);
+  }
+  if (built.length === 0) throw new InputError('give the batch: --batch <file|-> or --prefill/--decode');
+  return built;
+}
+
+function numbers(flag: string, text: string): number[] {
+  const v = text.split(',').map((x) => Number(x.trim()));
+  if (text.trim() === '' || v.some((x) => !Number.isFinite(x)))
+    throw new InputError(`${flag} '${text}': expected comma-separated numbers`);
+  return v;
+}
