@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { absPercentError, isHeadlinePoint } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
+import { ms, pct } from './format.ts';
 
 /**
  * Vega-Lite specs of the HTML report's charts, built from the run alone (inline data, no
@@ -38,7 +39,11 @@ export function scatterChart(run: EvalRun): Chart | null {
       const v = p.predicted[metric];
       // Log axes: a zero or negative value has no place on them.
       if (m === undefined || v === undefined || !(m > 0) || !(v > 0)) continue;
-      rows.push({ kind: 'point', metric, latencyModel: p.latencyModel, measured: m, predicted: v });
+      const ape = absPercentError(v, m);
+      const tip =
+        `${p.experiment} ${p.point}, ${p.latencyModel}${p.seed === run.points[0]?.seed ? '' : ` seed ${p.seed}`}: ` +
+        `${metric} measured ${ms(m)} ms, predicted ${ms(v)} ms (APE ${pct(ape)})`;
+      rows.push({ kind: 'point', metric, latencyModel: p.latencyModel, measured: m, predicted: v, tip });
       const r = ranges.get(metric) ?? [Math.min(m, v), Math.max(m, v)];
       ranges.set(metric, [Math.min(r[0], m, v), Math.max(r[1], m, v)]);
     }
@@ -57,7 +62,9 @@ export function scatterChart(run: EvalRun): Chart | null {
   });
   return {
     title: 'Predicted vs measured',
-    caption: 'Each dot is a point (summary or qps run) under one latency model; the grey line is y = x.',
+    caption:
+      'Each dot is a point (summary or qps run) under one latency model; the grey line is y = x. ' +
+      'Hover a dot for its experiment, point and values.',
     spec: {
       data: { values: rows },
       facet: { field: 'metric', type: 'nominal', title: null, sort: [...HEADLINE_METRICS] },
@@ -79,6 +86,7 @@ export function scatterChart(run: EvalRun): Chart | null {
               x: axis('measured', 'measured (ms)'),
               y: axis('predicted', 'predicted (ms)'),
               color: colour(run),
+              description: { field: 'tip', type: 'nominal' },
             },
           },
         ],
@@ -88,13 +96,25 @@ export function scatterChart(run: EvalRun): Chart | null {
 }
 
 /** (b) MAPE per headline metric, bars grouped by latency model, with the bootstrap 95 % CI. */
+const MAPE_FLOOR = 0.1;
+const logScale = { type: 'log' as const, domainMin: MAPE_FLOOR };
+
 export function mapeChart(run: EvalRun): Chart | null {
   const rows: Record<string, string | number>[] = [];
   for (const m of run.stats.models) {
     for (const s of m.metrics) {
       if (!HEADLINE_METRICS.includes(s.metric)) continue;
       const [lo, hi] = s.ci95 ?? [s.mape, s.mape];
-      rows.push({ metric: s.metric, latencyModel: m.latencyModel, mape: s.mape, lo, hi });
+      // Log axis: a perfect 0 % sits at its floor.
+      const floor = (v: number) => Math.max(v, MAPE_FLOOR);
+      rows.push({
+        metric: s.metric,
+        latencyModel: m.latencyModel,
+        mape: floor(s.mape),
+        lo: floor(lo),
+        hi: floor(hi),
+        label: s.mape >= 100 ? s.mape.toFixed(0) : s.mape.toFixed(1),
+      });
     }
   }
   if (rows.length === 0) return null;
@@ -108,7 +128,9 @@ export function mapeChart(run: EvalRun): Chart | null {
   const xOffset = { field: 'latencyModel', type: 'nominal' as const, scale: { domain: colourDomain(run) } };
   return {
     title: 'MAPE by metric',
-    caption: 'Mean absolute percentage error per headline metric; whiskers are the bootstrap 95 % CI.',
+    caption:
+      'Mean absolute percentage error per headline metric, on a log axis so a 16 000 % outlier does not ' +
+      'flatten the 10 % bars; each bar is labelled with its value; whiskers are the bootstrap 95 % CI.',
     spec: {
       data: { values: rows },
       width: 560,
@@ -119,85 +141,121 @@ export function mapeChart(run: EvalRun): Chart | null {
           encoding: {
             x,
             xOffset,
-            y: { field: 'mape', type: 'quantitative', title: 'MAPE (%)' },
+            y: { field: 'mape', type: 'quantitative', title: 'MAPE (%, log)', scale: logScale },
+            // A log axis has no 0: bars rise from the axis floor.
+            y2: { datum: MAPE_FLOOR },
             color: colour(run),
           },
         },
         {
+          mark: { type: 'text', dy: -6, fontSize: 9, angle: 0 },
+          encoding: {
+            x,
+            xOffset,
+            y: { field: 'hi', type: 'quantitative', scale: logScale },
+            text: { field: 'label', type: 'nominal' },
+          },
+        },
+        {
           mark: { type: 'rule', color: '#333333' },
-          encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+          encoding: {
+            x,
+            xOffset,
+            y: { field: 'lo', type: 'quantitative', scale: logScale },
+            y2: { field: 'hi' },
+          },
         },
       ],
     },
   };
 }
 
-/** (c) Experiment × latency model, coloured and labelled by the mean e2e_mean APE. */
+/** Colour scale of the heat table: signed PE clipped to ±HEAT_CLIP %. */
+const HEAT_CLIP = 100;
+
+/**
+ * (c) Experiment × (headline metric, latency model): the signed error, mean over the
+ * experiment's whole-run points and seeds. A diverging scale (blue under-, red over-prediction)
+ * clipped at ±100 % so one 500 % cell does not wash out the rest; the label has the value.
+ */
 export function heatChart(run: EvalRun): Chart | null {
   const rows: Record<string, string | number | null>[] = [];
+  const models = colourDomain(run);
   for (const e of run.experiments) {
-    for (const lm of colourDomain(run)) {
-      const mine = run.points.filter(
-        (p) => p.experiment === e.name && p.latencyModel === lm && isHeadlinePoint(p.point),
-      );
-      if (mine.length === 0) continue;
-      const apes = mine.flatMap((p) => {
-        const m = p.measured.e2e_mean;
-        const v = p.predicted.e2e_mean;
-        return p.status === 'ok' && m !== undefined && v !== undefined && m > 0
-          ? [absPercentError(v, m)!]
-          : [];
-      });
-      const ape = apes.length > 0 ? apes.reduce((a, b) => a + b, 0) / apes.length : null;
-      const label =
-        ape !== null ? ape.toFixed(1) : mine.some((p) => p.status === 'failed') ? 'failed' : 'n.a.';
-      rows.push({ experiment: e.name, latencyModel: lm, ape, label });
+    for (const metric of HEADLINE_METRICS) {
+      for (const lm of models) {
+        const mine = run.points.filter(
+          (p) => p.experiment === e.name && p.latencyModel === lm && isHeadlinePoint(p.point),
+        );
+        if (mine.length === 0 || mine.every((p) => p.measured[metric] === undefined)) continue;
+        const pes = mine.flatMap((p) => {
+          const m = p.measured[metric];
+          const v = p.predicted[metric];
+          return p.status === 'ok' && m !== undefined && v !== undefined && m > 0
+            ? [((v - m) / m) * 100]
+            : [];
+        });
+        const pe = pes.length > 0 ? pes.reduce((x, y) => x + y, 0) / pes.length : null;
+        const label =
+          pe !== null
+            ? `${pe >= 0 ? '+' : ''}${pe.toFixed(0)}`
+            : mine.some((p) => p.status === 'failed')
+              ? 'failed'
+              : 'n.a.';
+        rows.push({ experiment: e.name, column: `${metric} · ${lm}`, pe, label });
+      }
     }
   }
   if (rows.length === 0) return null;
-  const top = Math.max(0, ...rows.map((r) => (typeof r.ape === 'number' ? r.ape : 0)));
   const x = {
-    field: 'latencyModel',
+    field: 'column',
     type: 'nominal' as const,
     title: null,
-    axis: { orient: 'top' as const, labelAngle: 0 },
+    sort: HEADLINE_METRICS.flatMap((m) => models.map((lm) => `${m} · ${lm}`)),
+    axis: { orient: 'top' as const, labelAngle: -40, labelLimit: 0 },
   };
   const y = {
     field: 'experiment',
     type: 'nominal' as const,
     title: null,
     sort: run.experiments.map((e) => e.name),
+    axis: { labelLimit: 0 },
   };
   return {
     title: 'Error per experiment',
-    caption: 'e2e_mean APE (%) of each experiment, mean over its whole-run points and seeds.',
+    caption:
+      `Signed error (%) of every headline metric per experiment and latency model, mean over its whole-run ` +
+      `points and seeds: red over-predicts, blue under-predicts; colours clip at ±${HEAT_CLIP} %, the label ` +
+      'gives the value.',
     spec: {
       data: { values: rows },
-      width: { step: 110 },
+      width: { step: 44 },
       height: { step: 20 },
       layer: [
         {
-          transform: [{ filter: 'isValid(datum.ape)' }],
+          transform: [{ filter: 'isValid(datum.pe)' }],
           mark: 'rect',
           encoding: {
             x,
             y,
             color: {
-              field: 'ape',
+              field: 'pe',
               type: 'quantitative',
-              title: 'APE (%)',
-              scale: { scheme: 'orangered', zero: true },
+              title: 'signed error (%)',
+              scale: { scheme: 'redblue', reverse: true, domain: [-HEAT_CLIP, HEAT_CLIP], clamp: true },
             },
           },
         },
         {
-          mark: { type: 'text', fontSize: 11 },
+          mark: { type: 'text', fontSize: 9 },
           encoding: {
             x,
             y,
             text: { field: 'label', type: 'nominal' },
-            // White on the dark half of the scale, black elsewhere.
-            color: { condition: { test: `datum.ape > ${top / 2}`, value: 'white' }, value: 'black' },
+            color: {
+              condition: { test: `abs(datum.pe) > ${HEAT_CLIP * 0.6}`, value: 'white' },
+              value: 'black',
+            },
           },
         },
       ],
@@ -205,6 +263,69 @@ export function heatChart(run: EvalRun): Chart | null {
   };
 }
 
+/**
+ * (d) Error against load: ttft_mean APE of each stage or QPS point in load order, per latency
+ * model, one panel per experiment with two or more load points. Saturation shows as a climb.
+ */
+export function loadChart(run: EvalRun): Chart | null {
+  const rows: Record<string, string | number>[] = [];
+  for (const e of run.experiments) {
+    const load = e.points.filter((id) => id !== 'summary');
+    if (load.length < 2) continue;
+    for (const p of run.points) {
+      if (p.experiment !== e.name || p.status !== 'ok' || !load.includes(p.point)) continue;
+      const m = p.measured.ttft_mean;
+      const v = p.predicted.ttft_mean;
+      const ape = m !== undefined && v !== undefined ? absPercentError(v, m) : null;
+      if (ape === null) continue;
+      rows.push({
+        experiment: e.name,
+        point: p.point,
+        order: load.indexOf(p.point),
+        latencyModel: p.latencyModel,
+        ape: Math.max(ape, MAPE_FLOOR),
+        tip: `${e.name} ${p.point}, ${p.latencyModel}: ttft_mean measured ${ms(m!)} ms, predicted ${ms(v!)} ms (APE ${pct(ape)})`,
+      });
+    }
+  }
+  if (rows.length === 0) return null;
+  return {
+    title: 'Error against load',
+    caption:
+      'ttft_mean APE (%, log) of each stage or QPS point, in load order, per latency model: ' +
+      'an error that climbs with the load is a saturation the simulation gets wrong.',
+    spec: {
+      data: { values: rows },
+      facet: {
+        field: 'experiment',
+        type: 'nominal',
+        title: null,
+        sort: run.experiments.map((e) => e.name),
+        header: { labelLimit: 0, labelFontSize: 10 },
+      },
+      columns: 3,
+      resolve: { scale: { x: 'independent' } },
+      spec: {
+        width: 200,
+        height: 120,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: {
+            field: 'point',
+            type: 'ordinal',
+            title: null,
+            sort: { field: 'order' },
+            axis: { labelAngle: 0 },
+          },
+          y: { field: 'ape', type: 'quantitative', title: 'ttft_mean APE (%)', scale: logScale },
+          color: colour(run),
+          description: { field: 'tip', type: 'nominal' },
+        },
+      },
+    },
+  };
+}
+
 export function charts(run: EvalRun): Chart[] {
-  return [scatterChart(run), mapeChart(run), heatChart(run)].filter((c) => c !== null);
+  return [mapeChart(run), heatChart(run), loadChart(run), scatterChart(run)].filter((c) => c !== null);
 }

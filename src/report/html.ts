@@ -1,19 +1,50 @@
+import { FAILURE_CLASS_DEFINITION } from '../eval/failure-class.ts';
 import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
 import { charts } from './charts.ts';
-import { derivedKvExperiments, optionsLine, SCOPE_NOTE } from './format.ts';
+import {
+  commonSetLine,
+  derivedKvExperiments,
+  gateLines,
+  optionsLine,
+  SCOPE_NOTE,
+  verdictLine,
+} from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
 import {
   accuracyTable,
   breakdownTables,
+  commonTable,
   countsTable,
   experimentsTable,
   inputsTable,
   issuesTable,
+  outliersTable,
 } from './tables.ts';
 
+/** The verdict first: the gate, the common set, one line per headline metric and its table. */
+function verdict(run: EvalRun): string {
+  const gate = run.gate
+    ? `<ul class="gate">${gateLines(run.gate)
+        .map((l) => `<li>${escapeHtml(l)}</li>`)
+        .join('')}</ul>`
+    : '';
+  const lines = run.stats.common.verdicts
+    .filter((v) => HEADLINE_METRICS.includes(v.metric))
+    .map((v) => `<li>${escapeHtml(verdictLine(v))}</li>`)
+    .join('');
+  return [
+    gate,
+    `<p>${escapeHtml(commonSetLine(run))}</p>`,
+    `<ul class="verdict">${lines}</ul>`,
+    htmlTable(commonTable(run), 'No point every model ran.'),
+  ].join('\n');
+}
+
 const CSS = `
+.verdict li { font-weight: bold; }
+.gate li { color: #a00; font-weight: bold; }
 .incomplete { background: #fde2e1; border: 1px solid #e0a2a0; padding: .6em 1em; font-weight: bold; }
 `;
 
@@ -31,7 +62,7 @@ async function chartSections(run: EvalRun): Promise<string[]> {
 }
 
 /**
- * index.html: the summary tables and three charts as inline SVG, one file with inline CSS
+ * index.html: the verdict, the summary tables and four charts as inline SVG, one file with inline CSS
  * and no scripts. Deterministic: the same run renders to the same bytes.
  */
 export async function renderHtml(run: EvalRun): Promise<string> {
@@ -57,11 +88,16 @@ export async function renderHtml(run: EvalRun): Promise<string> {
       ? ''
       : '<p class="incomplete">INCOMPLETE (interrupted): the tables cover the points that finished.</p>',
     `<ul>${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`,
+    section('Verdict', verdict(run)),
     section('Accuracy (headline metrics)', htmlTable(accuracyTable(run, HEADLINE_METRICS), 'No ok points.')),
     section('Point counts', htmlTable(countsTable(run), 'No points.')),
     ...(await chartSections(run)),
     ...breakdownTables(run, HEADLINE_METRICS).map(([by, t]) =>
       section(`By ${by}`, htmlTable(t, 'No groups.')),
+    ),
+    section(
+      'Outliers and their failure class',
+      `${htmlTable(outliersTable(run), 'None.')}\n<p class="note">${escapeHtml(FAILURE_CLASS_DEFINITION)}</p>`,
     ),
     section('Not applicable and failed points', htmlTable(issuesTable(run), 'None: every point is ok.')),
     section(

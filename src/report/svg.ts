@@ -41,6 +41,18 @@ export function scopeSvgIds(svg: string, prefix: string): string {
   });
 }
 
+/**
+ * A mark with a `description` encoding is written with an aria-label; a static SVG shows a
+ * hover text only for a `<title>` child, so each such symbol gets one with the same text.
+ */
+export function titleTooltips(svg: string): string {
+  return svg.replace(
+    /<path([^>]*?) aria-label="([^"]*)"([^>]*?)\/>/g,
+    (_, a: string, label: string, b: string) =>
+      `<path${a} aria-label="${label}"${b}><title>${label}</title></path>`,
+  );
+}
+
 /** One chart as an `<svg>` element; `idPrefix` must be unique within the page. */
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
   // Loaded on first use: they are most of the CLI's start-up, and most commands draw nothing.
@@ -49,7 +61,7 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<s
   const compiled = compile(spec, { logger }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger });
   try {
-    return scopeSvgIds(await view.toSVG(), idPrefix);
+    return titleTooltips(scopeSvgIds(await view.toSVG(), idPrefix));
   } finally {
     view.finalize();
   }

@@ -124,6 +124,26 @@ describe('index.html', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('leads with the verdict; charts carry tooltips, a log MAPE axis, every headline metric signed', async () => {
+    const html = await renderHtml(sampleRun());
+    const h2 = [...html.matchAll(/<h2>([^<]+)<\/h2>/g)].map((m) => m[1]);
+    expect(h2[0]).toBe('Verdict');
+    expect(h2).toEqual(
+      expect.arrayContaining(['MAPE by metric', 'Error per experiment', 'Error against load']),
+    );
+    // Scatter points can be identified: experiment, point, model and values in a <title>.
+    expect(html).toContain(
+      '<title>exp-b qps-2, roofline-v2: ttft_mean measured 120.0 ms, predicted 118.0 ms (APE 1.7%)</title>',
+    );
+    expect(html).toContain('MAPE (%, log)');
+    // The heat table has a column per headline metric and model, with signed labels.
+    for (const m of ['ttft_mean', 'ttft_p90', 'itl_mean', 'e2e_mean', 'e2e_p90'])
+      expect(html).toContain(`${m} · blackbox`);
+    expect(html).toMatch(/>[+-]\d+<\/text>/);
+    // n.a. and failed points grouped by reason.
+    expect(html).toContain('no MFU tables for H100, &quot;tp=1&quot;</td><td class="r">2</td>');
+  });
+
   it('renames Vega clip and gradient ids per chart', () => {
     const svg =
       '<clipPath id="clip7"></clipPath><g clip-path="url(#clip7)"></g><rect fill="url(#gradient_3)"/>';
