@@ -1,6 +1,7 @@
 import type { WorkloadFormOption } from '../groundtruth/normalize.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import type { KvLeakMode } from '../sim/kv-cache.ts';
+import type { RequestLevelErrors } from './request-level.ts';
 
 /** Metrics compared with ground truth, all in ms. */
 export const METRICS = [
@@ -61,6 +62,8 @@ export interface PointResult {
    */
   simTtftGrowth?: number;
   meta: PointMeta;
+  /** Per-request errors, for trace replays that carry each request's measured latencies. */
+  requestLevel?: RequestLevelErrors;
 }
 
 /** One row of errors.csv: a point × metric × latency model. Null where status is not ok. */

@@ -40,7 +40,14 @@ export function serverFields(
   flags: ImportFlags,
   where: string,
 ): { fields: Record<string, unknown>; provenance: SourceRef[]; kvSource: string } {
-  const facts = mergeFacts(flagFacts(flags), fileFacts);
+  const given = flagFacts(flags);
+  // A flag wins over the files; where they disagree, provenance keeps what the file said.
+  for (const [k, fact] of Object.entries(given) as [keyof ServerFacts, Fact<unknown>][]) {
+    const file = fileFacts[k];
+    if (file && file.value !== fact.value && !file.isDefault)
+      fact.note = `overrides ${file.file}: ${file.key} = ${String(file.value)}`;
+  }
+  const facts = mergeFacts(given, fileFacts);
   for (const [key, field, flag] of REQUIRED) {
     if (facts[key] === undefined)
       throw new InputError(`${where}: ${field}: not stated in the files; pass ${flag}`);

@@ -12,11 +12,12 @@ import { at, isObject, type Json, numAt, parseJsonObject, strAt } from './read.t
 import { measuredTokenStats } from './stats.ts';
 import type { Bundle, ImportedExperiment, ImportFile, RequestRecord, SourceRef, TraceOut } from './types.ts';
 
+/** metadata.version 1 or 2; older reports (0.2–0.4) have only `benchmarks`. */
 function isReport(v: unknown): boolean {
   return (
     isObject(v) &&
     Array.isArray(v.benchmarks) &&
-    isObject(v.metadata) &&
+    v.benchmarks.length > 0 &&
     (v.benchmarks as unknown[]).every((b) => isObject(b) && isObject(b.metrics))
   );
 }
@@ -42,9 +43,7 @@ export function importGuidellm(bundle: Bundle, ctx: ImportContext): ImportedExpe
   if (found.length === 0) {
     const one = bundle.files.find((f) => f.rel.endsWith('.json'));
     if (one) parseJsonObject(one);
-    throw new InputError(
-      `${bundle.name}: no guidellm report (a JSON with metadata and benchmarks[].metrics)`,
-    );
+    throw new InputError(`${bundle.name}: no guidellm report (a JSON with benchmarks[].metrics)`);
   }
   return found.map(({ f, j }, i) =>
     experiment(
@@ -71,7 +70,9 @@ function experiment(
 ): ImportedExperiment {
   const version = numAt(j, 'metadata.version') ?? 1;
   const modelKey = version >= 2 ? 'config.spec.backend.model' : 'args.model';
-  const model = strAt(j, modelKey) ?? strAt(j, 'benchmarks.0.config.backend.model');
+  const first = (j.benchmarks as Json[])[0];
+  const model =
+    strAt(j, modelKey) ?? strAt(first, 'config.backend.model') ?? strAt(first, 'worker.backend_model');
   const facts = model ? { model: { value: model, file: f.rel, key: modelKey } } : {};
   const where = `${f.rel}: experiment "${name}"`;
   const server = serverFields({ ...logFacts(bundle, ctx.flags), ...facts }, ctx.flags, where);
@@ -194,13 +195,18 @@ function record(f: ImportFile, where: string, r: unknown, ok: boolean): RequestR
     numAt(r, 'request_start_time') ??
     numAt(r, 'info.timings.request_start') ??
     numAt(r, 'info.started_at') ??
-    numAt(r, 'scheduler_info.request_timings.request_start');
+    numAt(r, 'scheduler_info.request_timings.request_start') ??
+    numAt(r, 'start_time');
+  const end = numAt(r, 'request_end_time') ?? numAt(r, 'info.timings.request_end') ?? numAt(r, 'end_time');
+  const firstToken = numAt(r, 'info.timings.first_token_iteration') ?? numAt(r, 'first_token_time');
   if (start === undefined)
     throw new InputError(`${f.rel}: ${where}: request_start_time: expected a number (epoch seconds)`);
-  const latency = numAt(r, 'request_latency');
+  const latency = numAt(r, 'request_latency') ?? (end !== undefined ? end - start : undefined);
   const input = numAt(r, 'prompt_tokens') ?? numAt(r, 'input_metrics.text_tokens') ?? 0;
   const output = numAt(r, 'output_tokens') ?? numAt(r, 'output_metrics.text_tokens') ?? 0;
-  const ttft = numAt(r, 'time_to_first_token_ms');
+  const ttft =
+    numAt(r, 'time_to_first_token_ms') ??
+    (firstToken !== undefined ? (firstToken - start) * 1000 : undefined);
   return {
     startS: start,
     inputTokens: input,

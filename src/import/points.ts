@@ -133,8 +133,9 @@ function distribution(run: RunInput, ok: RequestRecord[] | null) {
   );
   if (!i || !o) return null;
   // BLIS v0.6.1 accepts a stdev only within [min, max] (samples are clamped to that range).
+  // stdev 0 is a constant length.
   const stdev = (t: { stdev: number; min: number; max: number; mean: number }) =>
-    Math.min(Math.max(t.stdev, Math.min(t.min, t.mean)), Math.max(t.max, t.mean));
+    t.stdev === 0 ? 0 : Math.min(Math.max(t.stdev, Math.min(t.min, t.mean)), Math.max(t.max, t.mean));
   return {
     prefix_tokens: 0,
     prompt_tokens: i.mean,

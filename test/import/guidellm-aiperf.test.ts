@@ -39,7 +39,11 @@ describe('import guidellm', () => {
   it('a flag overrides the file and says so in provenance', () => {
     const x = importPath(qwen, { hardware: 'H100', tp: 4 }).experiments[0]!.json;
     expect(x.vllm_config).toMatchObject({ tensor_parallelism: 4 });
-    expect(x.provenance).toContainEqual({ field: 'vllm_config.tensor_parallelism', flag: '--tp' });
+    expect(x.provenance).toContainEqual({
+      field: 'vllm_config.tensor_parallelism',
+      flag: '--tp',
+      note: 'overrides guidellm-bench-qwen3-4b-thinking-tp2-fp8/logs/Qwen_Qwen3-4B-Thinking-2507_tp2_quant-fp8_server.log: non-default args.tensor_parallel_size = 2',
+    });
   });
 
   it('schema v2 (0.8) without request samples: summary metrics and a distribution replay', () => {
@@ -98,5 +102,45 @@ describe('import AIPerf', () => {
     expect(() => importPath(d, { hardware: 'H100', tp: 1 })).toThrow(
       /model: not stated in the files; pass --model/,
     );
+  });
+});
+
+describe('import guidellm: older and sparser records', () => {
+  it('reads a report without metadata, and times from the request timings when the derived fields are absent', () => {
+    const dist = (mean: number) => ({
+      successful: { mean, count: 2, percentiles: { p50: mean, p90: mean, p99: mean } },
+    });
+    const req = (start: number) => ({
+      prompt_tokens: 40,
+      output_tokens: 9,
+      info: {
+        timings: { request_start: start, first_token_iteration: start + 0.05, request_end: start + 0.45 },
+      },
+    });
+    const report = {
+      benchmarks: [
+        {
+          config: { strategy: { type_: 'poisson', rate: 3 } },
+          worker: { backend_model: 'meta-llama/Llama-3.1-8B-Instruct' },
+          metrics: {
+            request_totals: { successful: 2, errored: 0, incomplete: 0 },
+            time_to_first_token_ms: dist(50),
+            request_latency: dist(0.45),
+            output_token_count: dist(9),
+            prompt_token_count: dist(40),
+          },
+          requests: { successful: [req(100), req(100.5)], errored: [] },
+        },
+      ],
+    };
+    const x = importPath(folder({ 'report.json': report }), { hardware: 'H100', tp: 1 }, 'guidellm')
+      .experiments[0]!;
+    expect(x.json.model).toBe('meta-llama/Llama-3.1-8B-Instruct');
+    const p = (x.json.qps_sweeps as Point[])[0]!;
+    expect(p.qps).toBe(3);
+    expect(p.ttft_mean_ms).toBeCloseTo(50, 6);
+    expect(p.e2e_mean_ms).toBeCloseTo(450, 6);
+    expect(p.itl_mean_ms).toBeCloseTo(50, 6);
+    expect(x.traces[0]!.rows.map((r) => r.startS)).toEqual([100, 100.5]);
   });
 });
