@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { buildRooflineModel } from '../src/config/latency-factory.ts';
+import { buildTrainedPhysicsModel } from '../src/config/trained-physics-factory.ts';
 import { BlackboxModel } from '../src/latency/blackbox.ts';
 import type { LatencyModel } from '../src/latency/types.ts';
 import type { ClusterConfig } from '../src/sim/cluster.ts';
@@ -23,6 +24,15 @@ const LLAMA_8B_H100_ROOFLINE = (kind: 'roofline-v1' | 'roofline-v2') => () =>
     gpu: 'H100',
     tp: 1,
     ...(kind === 'roofline-v2' && { benchDataPath: `${ROOT}bench_data` }),
+  }).model;
+
+const LLAMA_8B_H100_TRAINED_PHYSICS = () =>
+  buildTrainedPhysicsModel({
+    model: 'meta-llama/llama-3.1-8b-instruct',
+    modelConfigPath: `${ROOT}model_configs`,
+    hardwareConfigPath: `${ROOT}hardware_config.json`,
+    gpu: 'H100',
+    tp: 1,
   }).model;
 
 export interface BenchCase {
@@ -77,5 +87,13 @@ export const CASES: BenchCase[] = [
     params: { ...GOLDEN_A, rate: 10, numRequests: 10_000 },
     cluster: { totalKVBlocks: 7463 },
     latency: LLAMA_8B_H100_ROOFLINE('roofline-v2'),
+  },
+  // No BLIS v0.7.1 figure was measured here: the ratio is against BLIS v0.6.1's roofline.
+  {
+    name: 'case0-trained-physics-10k',
+    blisReqPerS: 1050,
+    params: { ...GOLDEN_A, rate: 10, numRequests: 10_000 },
+    cluster: { totalKVBlocks: 7463 },
+    latency: LLAMA_8B_H100_TRAINED_PHYSICS,
   },
 ];
