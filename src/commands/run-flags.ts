@@ -9,6 +9,8 @@ interface Flag {
   kind: Kind;
   def: string | number | boolean | number[];
   help: string;
+  /** The default as help states it, where it depends on the latency model. */
+  defaultText?: string;
 }
 
 /** The simulator's defaults are BLIS's: one source for flags, evaluator and tests. */
@@ -34,7 +36,15 @@ export const RUN_FLAGS: readonly Flag[] = [
     help: 'distribution|chatbot|summarization|contentgen|multidoc|traces',
   },
   { name: 'workload-traces-filepath', kind: 'string', def: '', help: 'CSV trace for --workload traces' },
-  { name: 'total-kv-blocks', kind: 'int', def: BLIS.totalKVBlocks, help: 'KV blocks per instance' },
+  {
+    name: 'total-kv-blocks',
+    kind: 'int',
+    def: BLIS.totalKVBlocks,
+    help: 'KV blocks per instance',
+    defaultText:
+      "the coefficient row's for blackbox, derived from GPU memory for roofline and trained-physics, " +
+      `${BLIS.totalKVBlocks} with explicit --alpha/--beta-coeffs`,
+  },
   {
     name: 'max-num-running-reqs',
     kind: 'int',
@@ -181,7 +191,7 @@ const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.to
 export function addRunFlags(cmd: Command): Command {
   for (const f of RUN_FLAGS) {
     const syntax = f.kind === 'bool' ? `--${f.name} [bool]` : `--${f.name} <value>`;
-    cmd.option(syntax, `${f.help} (default ${JSON.stringify(f.def)})`);
+    cmd.option(syntax, `${f.help} (default ${f.defaultText ?? JSON.stringify(f.def)})`);
   }
   return cmd;
 }

@@ -34,6 +34,8 @@ export interface RunPlan {
   source: RequestSource;
   /** Diagnostics for stderr. */
   notes: string[];
+  /** The run JSON's `latency` block. */
+  latencyInfo: LatencyInfo;
 }
 
 /** Horizons at or past 2^53 µs (BLIS's MaxInt64 default) mean "no horizon". */
@@ -113,7 +115,15 @@ export function planRun(parsed: ParsedFlags): RunPlan {
     counterfactualK: f.num('counterfactual-k'),
     kvLeak,
   };
-  return { cluster, latency: latency.model, source: wl.source, notes };
+  const kvSource = f.given('total-kv-blocks')
+    ? 'given (--total-kv-blocks)'
+    : latency.info.coefficients?.source === 'given'
+      ? 'BLIS default (--total-kv-blocks not given)'
+      : latency.info.coefficients
+        ? 'coefficient row'
+        : 'derived from GPU memory (gpu_memory_utilization 0.9)';
+  const latencyInfo = { ...latency.info, kv_blocks: { value: latency.totalKVBlocks, source: kvSource } };
+  return { cluster, latency: latency.model, source: wl.source, notes, latencyInfo };
 }
 
 function resolvePolicies(f: FlagReader) {
@@ -158,6 +168,18 @@ interface ResolvedLatency {
   model: LatencyModel;
   totalKVBlocks: number;
   defaults: DefaultsFile | null;
+  /** What ran, for the JSON's `latency` block (besides kv_blocks, filled by the caller). */
+  info: LatencyInfo;
+}
+
+/** The run JSON's `latency` block: which model and which coefficients or calibration ran. */
+export interface LatencyInfo {
+  latency_model: string;
+  /** The blackbox coefficient row used (or "given" with explicit --alpha/--beta-coeffs). */
+  coefficients?: { model: string; gpu: string; tp: number; vllm_version: string; source: string };
+  /** Roofline / trained-physics: the hardware config entry and the model config used. */
+  calibration?: { hardware_config: string; gpu: string; variant?: string; inherited: string[] };
+  kv_blocks?: { value: number; source: string };
 }
 
 /**
@@ -183,9 +205,22 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
   if (kind === 'trained-physics') return resolveTrainedPhysics(f, notes);
   if (kind !== 'blackbox') return resolveRoofline(f, kind, alpha, notes);
   if (explicitCoeffs) {
-    return { model: new BlackboxModel(alpha, beta), totalKVBlocks: f.num('total-kv-blocks'), defaults: null };
+    const given = {
+      model: f.str('model'),
+      gpu: f.str('hardware'),
+      tp: f.num('tp'),
+      vllm_version: '',
+      source: 'given',
+    };
+    return {
+      model: new BlackboxModel(alpha, beta),
+      totalKVBlocks: f.num('total-kv-blocks'),
+      defaults: null,
+      info: { latency_model: 'blackbox', coefficients: given },
+    };
   }
   const defaults = loadDefaults(defaultsPath);
+  knownModel(f, defaults, defaultsPath);
   const q = resolveDefaults(defaults, {
     model: f.str('model'),
     gpu: f.str('hardware'),
@@ -193,6 +228,14 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
     vllmVersion: f.str('vllm-version'),
   });
   const row = findCoefficients(defaults, q);
+  const filled = (['hardware', 'tp', 'vllm-version'] as const).filter((k) => !f.given(k));
+  if (row && filled.length > 0) {
+    // BLIS's default path: never silent, since another GPU's or TP's row changes every figure.
+    notes.push(
+      `warning: --model ${f.str('model')}: ${filled.map((k) => `--${k}`).join(', ')} not given; using the ` +
+        `defaults entry's coefficient row ${row.id} on ${row.GPU}, TP ${row.tensor_parallelism}, vLLM ${row.vllm_version}`,
+    );
+  }
   if (!row) {
     throw new InputError(
       `--model ${f.str('model')}: no blackbox coefficients for GPU "${q.gpu}", TP ${q.tp}, vLLM "${q.vllmVersion}" in ${defaultsPath}; ` +
@@ -203,7 +246,39 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
     `blackbox coefficients: ${row.id} on ${row.GPU}, TP ${row.tensor_parallelism}, ${row.vllm_version}`,
   );
   const totalKVBlocks = f.given('total-kv-blocks') ? f.num('total-kv-blocks') : row.total_kv_blocks;
-  return { model: new BlackboxModel(row.alpha_coeffs, row.beta_coeffs), totalKVBlocks, defaults };
+  const coefficients = {
+    model: row.id,
+    gpu: row.GPU,
+    tp: row.tensor_parallelism,
+    vllm_version: row.vllm_version,
+    source: defaultsPath,
+  };
+  return {
+    model: new BlackboxModel(row.alpha_coeffs, row.beta_coeffs),
+    totalKVBlocks,
+    defaults,
+    info: { latency_model: 'blackbox', coefficients },
+  };
+}
+
+/**
+ * A model the coefficient table has no row or defaults entry for, and no model config: say
+ * so and where it looked, rather than "no coefficients for GPU "", TP 0".
+ */
+function knownModel(f: FlagReader, defaults: DefaultsFile, defaultsPath: string): void {
+  const id = f.str('model').toLowerCase();
+  if (defaults.models.some((r) => r.id === id) || defaults.defaults[id] !== undefined) return;
+  const configs = resolveData(f.str('model-config-folder') || 'model_configs', !f.str('model-config-folder'));
+  let config = '';
+  try {
+    cachedModelArch(configs, f.str('model'));
+    config = '; a model config exists: run it with --latency-model roofline-v1|roofline-v2|trained-physics';
+  } catch {
+    config = `, and no model config under ${configs}`;
+  }
+  throw new InputError(
+    `--model ${f.str('model')}: unknown model: no coefficient row or defaults entry in ${defaultsPath}${config}`,
+  );
 }
 
 /** Model config and hardware config paths of a roofline-style model (shipped files by default). */
@@ -239,6 +314,10 @@ function resolveTrainedPhysics(f: FlagReader, notes: string[]): ResolvedLatency 
     model: built.model,
     totalKVBlocks: kvBlocksOf(f, () => cachedModelArch(paths.modelConfigPath, paths.model), built.gpu),
     defaults: null,
+    info: {
+      latency_model: 'trained-physics',
+      calibration: calibrationInfo(paths.hardwareConfigPath, built.gpu, 'trainedPhysics'),
+    },
   };
 }
 
@@ -261,7 +340,30 @@ function resolveRoofline(
     `latency model: ${kind} (${built.variant}) for ${built.arch.name} on ${built.gpu.key}, TP ${f.num('tp')}`,
   );
   inheritedNote(built.gpu, kind === 'roofline-v2' ? 'v2' : 'v1', notes);
-  return { model: built.model, totalKVBlocks: kvBlocksOf(f, () => built.arch, built.gpu), defaults: null };
+  return {
+    model: built.model,
+    totalKVBlocks: kvBlocksOf(f, () => built.arch, built.gpu),
+    defaults: null,
+    info: {
+      latency_model: kind,
+      calibration: {
+        ...calibrationInfo(
+          configPaths(f, 'roofline').hardwareConfigPath,
+          built.gpu,
+          kind === 'roofline-v2' ? 'v2' : 'v1',
+        ),
+        variant: built.variant,
+      },
+    },
+  };
+}
+
+function calibrationInfo(path: string, gpu: GpuSpec, section: string) {
+  return {
+    hardware_config: path,
+    gpu: gpu.key,
+    inherited: gpu.inherited.filter((x) => x.startsWith(`${section}.`)),
+  };
 }
 
 /** Says which fields of the model's section the GPU took from the hardware config's defaults. */

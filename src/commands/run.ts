@@ -17,7 +17,11 @@ export function registerRun(program: Command): void {
       const plan = planRun(flags);
       const f = new FlagReader(flags);
       const quiet = f.str('log') === 'error' || f.str('log') === 'warn';
-      if (!quiet) for (const n of plan.notes) process.stderr.write(`${n}\n`);
+      // Warnings show at every level but error; notes only from info down.
+      for (const n of plan.notes) {
+        const warning = n.startsWith('warning:');
+        if (warning ? f.str('log') !== 'error' : !quiet) process.stderr.write(`${n}\n`);
+      }
       const res = runCluster(plan.cluster, plan.latency, plan.source);
       const report = runReport(res, {
         horizon: plan.cluster.horizon,
@@ -25,6 +29,8 @@ export function registerRun(program: Command): void {
         fitnessWeights: f.str('fitness-weights'),
         summarizeTrace: f.bool('summarize-trace'),
       });
+      // What ran: latency model, coefficient row or calibration, KV blocks and their source.
+      report.latency = plan.latencyInfo;
       const resultsPath = f.str('results-path');
       if (resultsPath) {
         const full: Record<string, unknown> = { ...report, requests: requestRecords(res) };

@@ -89,7 +89,46 @@ describe('blis-eval run (CLI end to end)', () => {
     const r = runCli(['run', '--model', 'acme/unknown-model-7b']);
     expect(r.code).toBe(2);
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/--model acme\/unknown-model-7b: no blackbox coefficients/);
+    expect(r.err).toMatch(
+      /--model acme\/unknown-model-7b: unknown model: no coefficient row or defaults entry in .*defaults\.yaml, and no model config under .*model_configs/,
+    );
+  });
+
+  it('says which coefficient row ran, in the JSON and on stderr when --hardware/--tp were not given', () => {
+    const r = runCli(['run', '--model', 'meta-llama/llama-3.1-8b-instruct', '--num-requests', '5']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(
+      /warning: .*--hardware, --tp, --vllm-version not given; using the defaults entry's coefficient row meta-llama\/llama-3\.1-8b-instruct on H100, TP 2/,
+    );
+    const json = JSON.parse(r.out);
+    expect(json.latency).toMatchObject({
+      latency_model: 'blackbox',
+      coefficients: { model: 'meta-llama/llama-3.1-8b-instruct', gpu: 'H100', tp: 2 },
+      kv_blocks: { source: 'coefficient row' },
+    });
+    const roof = JSON.parse(
+      runCli([
+        'run',
+        '--model',
+        MODEL,
+        '--hardware',
+        'H100',
+        '--tp',
+        '1',
+        '--latency-model',
+        'roofline-v1',
+        '--num-requests',
+        '5',
+      ]).out,
+    );
+    expect(roof.latency).toMatchObject({
+      latency_model: 'roofline-v1',
+      calibration: { gpu: 'H100', variant: 'v1' },
+      kv_blocks: { source: expect.stringMatching(/^derived from GPU memory/) },
+    });
+    expect(runCli(['run', '--help']).out).toMatch(
+      /--total-kv-blocks[^\n]*derived from GPU memory for roofline/,
+    );
   });
 });
 
