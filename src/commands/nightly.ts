@@ -28,6 +28,11 @@ export function registerNightly(program: Command): void {
       'MAPE rise (percentage points) tolerated beyond the bootstrap noise',
       '2',
     )
+    .option(
+      '--accept-baseline',
+      'make tonight the baseline even if it regresses (a regression stays caught until fixed or accepted)',
+      false,
+    )
     .option('--out <dir>', 'report folder (default reports/nightly/<UTC date>)')
     .action(async (raw: Record<string, unknown>, command: Command) => {
       process.exitCode = await nightlyAction(raw, (f) => command.getOptionValueSource(f) === 'cli');
@@ -57,6 +62,7 @@ export function parseNightlyOptions(
     historyDir,
     baselineFile,
     maxRegression,
+    acceptBaseline: raw.acceptBaseline === true,
     out: typeof raw.out === 'string' ? raw.out : null,
   };
 }
@@ -86,5 +92,10 @@ async function nightlyAction(
   }
   process.stdout.write(result.summary);
   process.stderr.write(`report: ${result.dir}\nhistory: ${result.historyFile}\n`);
-  return outcome.comparison !== null && hasRegression(outcome.comparison) ? EXIT.threshold : EXIT.ok;
+  const failed = outcome.comparison !== null && hasRegression(outcome.comparison);
+  if (failed && outcome.record.accepted) {
+    process.stderr.write('regression accepted (--accept-baseline): tonight is the new baseline\n');
+    return EXIT.ok;
+  }
+  return failed ? EXIT.threshold : EXIT.ok;
 }

@@ -1,3 +1,6 @@
+import { median } from 'simple-statistics';
+import { bootstrapCi } from '../eval/error-math.ts';
+import { isHeadlinePoint } from '../eval/stats.ts';
 import type { Metric, PointStatus } from '../eval/types.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { type HistoryRecord, INPUT_LABELS, type InputName, type MetricRecord, pointKey } from './schema.ts';
@@ -22,6 +25,13 @@ import { type HistoryRecord, INPUT_LABELS, type InputName, type MetricRecord, po
  * improvement. Points present in only one of the two records (ground truth changed) are not
  * judged.
  */
+export const PAIRED_RULE =
+  'A metric regresses when the median of its per-point APE changes (tonight − baseline, on the whole-run ' +
+  'points ok in both runs) exceeds max-regression and the paired bootstrap 95 % CI of that median lies ' +
+  'above 0; it improves when the median falls below −max-regression with the CI below 0. One ' +
+  'outlier point cannot move a median, so the margin does not grow with the outliers. Records without ' +
+  'per-point APEs fall back to: ';
+
 export const COMPARISON_RULE =
   'A metric regresses when MAPE_now − MAPE_baseline > max-regression + noise and improves when it ' +
   "falls by more than the same margin; noise = the smaller of the two runs' bootstrap 95 % CI " +
@@ -42,6 +52,8 @@ export interface MetricDelta {
   /** max-regression + noise: how far the MAPE may move without counting. */
   margin: number;
   verdict: Verdict;
+  /** The paired rule: median per-point APE change (pp), its bootstrap CI and the pairs; absent = CI rule. */
+  paired?: { median: number; ci95: [number, number]; n: number };
 }
 
 export interface PointChange {
@@ -88,6 +100,46 @@ export function judgeMetric(
   return { delta, noise, margin, verdict };
 }
 
+/** Per-point APE changes (now − baseline) of one model and metric, on whole-run points ok in both. */
+export function pairedChanges(
+  base: HistoryRecord,
+  now: HistoryRecord,
+  latencyModel: LatencyModelName,
+  metric: Metric,
+): number[] {
+  const before = new Map(base.points.map((p) => [pointKey(p), p]));
+  const out: number[] = [];
+  for (const p of now.points) {
+    if (p.latencyModel !== latencyModel || !isHeadlinePoint(p.point)) continue;
+    const a = before.get(pointKey(p))?.apes?.[metric];
+    const b = p.apes?.[metric];
+    if (a !== undefined && b !== undefined) out.push(b - a);
+  }
+  return out;
+}
+
+const medianOf = (xs: number[]) => median(xs);
+
+/**
+ * The paired rule where both records carry per-point APEs for 2 or more common points: the
+ * median change must clear max-regression and its bootstrap CI must exclude 0.
+ */
+export function judgePaired(
+  changes: readonly number[],
+  maxRegression: number,
+): { median: number; ci95: [number, number]; verdict: Verdict } | null {
+  const ci95 = bootstrapCi(changes, 1000, 1, medianOf);
+  if (ci95 === null) return null;
+  const m = median([...changes]);
+  const verdict =
+    m > maxRegression && ci95[0] > 0
+      ? 'regression'
+      : m < -maxRegression && ci95[1] < 0
+        ? 'improvement'
+        : 'unchanged';
+  return { median: m, ci95, verdict };
+}
+
 function metricDeltas(base: HistoryRecord, now: HistoryRecord, metrics: readonly Metric[], maxReg: number) {
   const out: MetricDelta[] = [];
   for (const m of now.models) {
@@ -97,12 +149,23 @@ function metricDeltas(base: HistoryRecord, now: HistoryRecord, metrics: readonly
       const sn = m.metrics.find((s) => s.metric === metric);
       const sb = b.metrics.find((s) => s.metric === metric);
       if (sn === undefined || sb === undefined) continue;
+      const byCi = judgeMetric(sb, sn, maxReg);
+      const changes = pairedChanges(base, now, m.latencyModel, metric);
+      const paired = judgePaired(changes, maxReg);
       out.push({
         latencyModel: m.latencyModel,
         metric,
         baseline: sb.mape,
         now: sn.mape,
-        ...judgeMetric(sb, sn, maxReg),
+        ...(paired === null
+          ? byCi
+          : {
+              delta: byCi.delta,
+              noise: (paired.ci95[1] - paired.ci95[0]) / 2,
+              margin: maxReg,
+              verdict: paired.verdict,
+              paired: { median: paired.median, ci95: paired.ci95, n: changes.length },
+            }),
       });
     }
   }

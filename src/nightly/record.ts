@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatZodError } from '../config/zod-error.ts';
 import { InputError } from '../errors.ts';
+import { absPercentError } from '../eval/error-math.ts';
+import { METRICS, type Metric } from '../eval/types.ts';
 import {
   HISTORY_SCHEMA_VERSION,
   type HistoryRecord,
@@ -22,7 +24,10 @@ export interface RecordSource {
   createdAt: string;
   options: HistoryRecord['options'];
   inputs: Record<InputName, { path: string; sha256: string }>;
-  points: readonly PointRecord[];
+  points: readonly (PointRecord & {
+    measured?: Partial<Record<string, number>> | undefined;
+    predicted?: Partial<Record<string, number>> | undefined;
+  })[];
   stats: { models: readonly (Omit<ModelRecord, 'metrics'> & { metrics: readonly MetricRecord[] })[] };
 }
 
@@ -76,8 +81,21 @@ export function buildRecord(run: RecordSource, extras: RecordExtras = {}): Histo
       latencyModel: p.latencyModel,
       seed: p.seed,
       status: p.status,
+      ...(p.status === 'ok' && p.measured !== undefined && { apes: apesOf(p.measured, p.predicted) }),
     })),
   };
+}
+
+/** APE per measured metric with a prediction. */
+function apesOf(measured: Partial<Record<string, number>>, predicted?: Partial<Record<string, number>>) {
+  const out: Partial<Record<Metric, number>> = {};
+  for (const m of METRICS) {
+    const meas = measured[m];
+    const pred = predicted?.[m];
+    const ape = meas === undefined || pred === undefined ? null : absPercentError(pred, meas);
+    if (ape !== null) out[m] = ape;
+  }
+  return out;
 }
 
 // A results.json is read loosely: only the fields a record needs are checked, the rest is ignored.
@@ -95,7 +113,14 @@ const resultsSchema = z.looseObject({
     modelConfigs: inputVersion,
     coefficients: inputVersion,
   }),
-  points: z.array(pointRecordSchema.loose()),
+  points: z.array(
+    pointRecordSchema
+      .extend({
+        measured: z.record(z.string(), z.number()).optional(),
+        predicted: z.record(z.string(), z.number()).optional(),
+      })
+      .loose(),
+  ),
   stats: z.looseObject({
     models: z.array(modelRecordSchema.extend({ metrics: z.array(metricRecordSchema.loose()) }).loose()),
   }),

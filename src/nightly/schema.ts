@@ -41,6 +41,8 @@ export const pointRecordSchema = z.strictObject({
   latencyModel,
   seed: count,
   status: z.enum(['ok', 'not_applicable', 'failed']),
+  /** APE per measured metric of an ok point: the paired per-point changes the gate rests on. */
+  apes: z.partialRecord(z.enum(METRICS), finite).optional(),
 });
 
 export const historyRecordSchema = z.strictObject({
@@ -70,6 +72,14 @@ export const historyRecordSchema = z.strictObject({
   }),
   models: z.array(modelRecordSchema),
   points: z.array(pointRecordSchema),
+  /**
+   * Whether this run passed the gate (or was accepted with --accept-baseline): the next night
+   * compares with the last record that passed, so a regression stays caught until it is fixed
+   * or accepted. Absent in older records, which count as passed.
+   */
+  passed: z.boolean().optional(),
+  /** Set when --accept-baseline made a failing run the new baseline. */
+  accepted: z.literal(true).optional(),
 });
 
 export type MetricRecord = z.infer<typeof metricRecordSchema>;

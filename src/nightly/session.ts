@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../fs-atomic.ts';
 import { renderNightlyHtml } from '../report/nightly-html.ts';
 import { renderNightlyMd } from '../report/nightly-md.ts';
 import { writeReportFiles } from '../report/write.ts';
-import { type Comparison, compareRecords } from './compare.ts';
+import { type Comparison, compareRecords, hasRegression } from './compare.ts';
 import { appendRecord, type HistoryRead, readHistory } from './history.ts';
 import { buildRecord } from './record.ts';
 import type { HistoryRecord } from './schema.ts';
@@ -18,6 +18,8 @@ export interface NightlySettings {
   /** A record built from `--baseline <results.json>`, or null to use the history's last record. */
   baselineFile: { path: string; record: HistoryRecord } | null;
   maxRegression: number;
+  /** --accept-baseline: tonight becomes the baseline even if it fails the gate. */
+  acceptBaseline: boolean;
   /** Report folder; null = reports/nightly/<UTC date of the run>. */
   out: string | null;
 }
@@ -27,6 +29,8 @@ export interface Baseline {
   /** Where it came from: the previous history record, or a results.json given by the user. */
   source: 'history' | 'file';
   path?: string;
+  /** History records after the baseline that failed the gate (so are not baselines). */
+  skipped?: number;
 }
 
 /** Everything the nightly reports show; the renderers are pure functions of it. */
@@ -79,19 +83,28 @@ export async function runNightly(s: NightlySettings, hooks: SessionHooks): Promi
     await writeReportFiles(join(dir, EVAL_SUBDIR), run);
     return { kind: 'interrupted', dir };
   }
-  const record = buildRecord(run, { commit: gitCommit(), report: dir });
+  const built = buildRecord(run, { commit: gitCommit(), report: dir });
   const read = readHistory(s.historyDir, new Date(run.createdAt));
-  const previous = read.records.at(-1);
+  // The last record that passed (older records without the field did): a regression stays
+  // caught night after night until it is fixed or accepted.
+  const at = read.records.findLastIndex((r) => r.passed !== false);
   const baseline: Baseline | null = s.baselineFile
     ? { record: s.baselineFile.record, source: 'file', path: s.baselineFile.path }
-    : previous
-      ? { record: previous, source: 'history' }
+    : at >= 0
+      ? { record: read.records[at]!, source: 'history', skipped: read.records.length - 1 - at }
       : null;
+  const comparison = baseline && compareRecords(baseline.record, built, s.eval.metrics, s.maxRegression);
+  const failed = comparison !== null && hasRegression(comparison);
+  const record: HistoryRecord = {
+    ...built,
+    passed: !failed || s.acceptBaseline,
+    ...(failed && s.acceptBaseline && { accepted: true as const }),
+  };
   const outcome: NightlyOutcome = {
     record,
     history: [...read.records, record],
     baseline,
-    comparison: baseline && compareRecords(baseline.record, record, s.eval.metrics, s.maxRegression),
+    comparison,
     metrics: s.eval.metrics,
     evalDir: EVAL_SUBDIR,
     ...(read.corruption && { corruption: read.corruption }),

@@ -9,9 +9,9 @@ import type { Baseline, NightlyOutcome } from './session.ts';
  * so both always say the same thing.
  */
 
-/** Percentage points, signed, one decimal; a tiny move reads ±0.0 rather than "-0.0". */
+/** Percentage points, signed, one decimal; a tiny move reads "0.0" (not "±0.0", which reads as an uncertainty). */
 export function pp(v: number): string {
-  if (Math.abs(v) < 0.05) return '±0.0';
+  if (Math.abs(v) < 0.05) return '0.0';
   return `${v > 0 ? '+' : ''}${v.toFixed(1)}`;
 }
 
@@ -66,7 +66,12 @@ function recordName(r: NightlyOutcome['record']): string {
 /** One line on what tonight is compared with, and which inputs changed since. */
 export function baselineLine(b: Baseline | null, o: NightlyOutcome): string {
   if (b === null) return 'Baseline: none (first record of this history).';
-  const from = b.source === 'file' ? `results file ${b.path ?? ''}` : 'previous history record';
+  const from =
+    b.source === 'file'
+      ? `results file ${b.path ?? ''}`
+      : b.skipped && b.skipped > 0
+        ? `last history record that passed (${b.skipped} later record(s) failed the gate and were not accepted)`
+        : 'last history record that passed';
   const changed = o.comparison?.changedInputs ?? [];
   const labels = INPUT_LABELS.filter(([k]) => changed.includes(k)).map(([, l]) => l);
   return (
@@ -87,14 +92,26 @@ export function runLine(o: NightlyOutcome): string {
 /** Every compared (latency model, metric), long form. */
 export function deltaTable(deltas: readonly MetricDelta[]): Table {
   return {
-    head: ['latency model', 'metric', 'baseline MAPE', 'MAPE now', 'Δ (pp)', 'margin (pp)', 'verdict'],
-    align: ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
+    head: [
+      'latency model',
+      'metric',
+      'baseline MAPE',
+      'MAPE now',
+      'change (pp)',
+      'median point change (pp) [95 % CI]',
+      'margin (pp)',
+      'verdict',
+    ],
+    align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
     rows: deltas.map((d) => [
       d.latencyModel,
       d.metric,
       pct(d.baseline),
       pct(d.now),
       pp(d.delta),
+      d.paired
+        ? `${pp(d.paired.median)} [${pp(d.paired.ci95[0])}, ${pp(d.paired.ci95[1])}], n = ${d.paired.n}`
+        : '— (CI rule)',
       d.margin.toFixed(1),
       d.verdict,
     ]),

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../eval/types.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
-import { COMPARISON_RULE } from '../nightly/compare.ts';
+import { COMPARISON_RULE, PAIRED_RULE } from '../nightly/compare.ts';
 import type { HistoryRecord } from '../nightly/schema.ts';
 import type { NightlyOutcome } from '../nightly/session.ts';
 import { baselineLine, deltaTable, historyTable, pointTable, runLine, verdict } from '../nightly/tables.ts';
@@ -89,7 +89,7 @@ function changesSection(o: NightlyOutcome): string {
       htmlTable(pointTable(c.pointImprovements), 'None.', () => 'improvement'),
       '<h3>Every compared metric</h3>',
       htmlTable(deltaTable(c.metrics), 'No metric in common with the baseline.', byVerdict),
-      para(`Gate: --max-regression ${c.maxRegression} pp. ${COMPARISON_RULE}`, 'note'),
+      para(`Gate: --max-regression ${c.maxRegression} pp. ${PAIRED_RULE}${COMPARISON_RULE}`, 'note'),
     ].join('\n'),
   );
 }

@@ -67,8 +67,10 @@ export function renderNightlyMd(o: NightlyOutcome): string {
   if (c !== null) {
     out.push(
       '',
-      `Gate: a metric regresses when its MAPE rises by more than ${c.maxRegression} pp (--max-regression) ` +
-        'plus the smaller bootstrap 95 % CI half-width of the two runs; a point regresses when it was ok and is not now.',
+      `Gate: a metric regresses when the median of its per-point APE changes rises by more than ${c.maxRegression} pp ` +
+        '(--max-regression) with a paired bootstrap 95 % CI above 0 (records without per-point APEs: its MAPE rises by more ' +
+        'than that plus the smaller CI half-width of the two runs); a point regresses when it was ok and is not now. ' +
+        'The baseline is the last record that passed (or --baseline); --accept-baseline makes tonight the baseline.',
     );
   }
   out.push('', `Full report: index.html (trends), ${o.evalDir}/summary.md (evaluator).`);

@@ -93,14 +93,33 @@ describe('blis-eval nightly (end to end)', () => {
       expect(verdict).toContain(`roofline-v1 ${m} +`);
     expect(verdict).not.toMatch(/blackbox|roofline-v2/);
     expect(r.out).toContain('Changed inputs since: hardware config.');
+    // A change of nothing is written 0.0, not ±0.0 (which reads as an uncertainty).
+    expect(r.out).not.toContain('±');
     expect(r.out).toMatch(
-      /\| itl_mean \| [\d.]+% \(±0\.0\) \| \*\*[\d.]+% \(\+[\d.]+\)\*\* \| [\d.]+% \(±0\.0\) \|/,
+      /\| itl_mean \| [\d.]+% \(0\.0\) \| \*\*[\d.]+% \(\+[\d.]+\)\*\* \| [\d.]+% \(0\.0\) \|/,
     );
     expect(readFileSync(join(dir, 'worse', 'summary.md'), 'utf8')).toBe(r.out);
     expect(readFileSync(join(dir, 'worse', 'index.html'), 'utf8')).toMatch(
       /<tr class="regression"><td>roofline-v1</,
     );
     expect(lines(join(dir, 'h', 'history.jsonl'))).toHaveLength(2);
+    expect(JSON.parse(lines(join(dir, 'h', 'history.jsonl'))[1]!).passed).toBe(false);
+    // The next night compares with the last record that passed, so the regression is caught again.
+    const worse = ['--ground-truth', 'gt.json', '--history', 'h', '--hardware-config', worseHardware(dir)];
+    const again = nightly(dir, ...worse, '--out', 'again');
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(
+      /Baseline: last history record that passed \(1 later record\(s\) failed the gate/,
+    );
+    // Accepted: tonight becomes the baseline, and the night after passes.
+    const accepted = nightly(dir, ...worse, '--out', 'accepted', '--accept-baseline');
+    expect(accepted.code).toBe(0);
+    expect(accepted.err).toContain('regression accepted (--accept-baseline)');
+    expect(JSON.parse(lines(join(dir, 'h', 'history.jsonl'))[3]!)).toMatchObject({
+      passed: true,
+      accepted: true,
+    });
+    expect(nightly(dir, ...worse, '--out', 'after').code).toBe(0);
   });
 
   it('a corrupted history is kept aside untouched, a new one started with a warning, exit 0', () => {

@@ -15,6 +15,45 @@ function withMape(r: HistoryRecord, lm: string, metric: string, mape: number, ci
   return copy;
 }
 
+function withoutApes(r: HistoryRecord): HistoryRecord {
+  return { ...r, points: r.points.map(({ apes: _, ...p }) => p) };
+}
+
+/** A copy of `r` where every whole-run point's APE of `metric` under `lm` is moved by `by` pp. */
+function shifted(r: HistoryRecord, lm: string, metric: 'e2e_mean', by: (i: number) => number) {
+  const copy: HistoryRecord = structuredClone(r);
+  copy.points
+    .filter((p) => p.latencyModel === lm && p.apes?.[metric] !== undefined && !p.point.startsWith('stage'))
+    .forEach((p, i) => {
+      p.apes![metric]! += by(i);
+    });
+  return copy;
+}
+
+describe('the paired rule (records with per-point APEs)', () => {
+  const base = buildRecord(sampleRun());
+
+  it('judges the median per-point change with its paired bootstrap CI, not the MAPE', () => {
+    // Both blackbox whole-run points 30 pp worse: a regression whatever the MAPE fields say.
+    const worse = shifted(base, 'blackbox', 'e2e_mean', () => 30);
+    const d = compareRecords(base, worse, ['e2e_mean'], 2).metrics.find(
+      (x) => x.latencyModel === 'blackbox',
+    )!;
+    expect(d.paired).toMatchObject({ median: 30, n: 3, ci95: [30, 30] });
+    expect(d.verdict).toBe('regression');
+    expect(compareRecords(base, base, ['e2e_mean'], 2).regressions).toEqual([]);
+  });
+
+  it('one outlier point cannot make a regression: its median does not move', () => {
+    const outlier = shifted(base, 'blackbox', 'e2e_mean', (i) => (i === 0 ? 5000 : 0));
+    const c = compareRecords(base, outlier, ['e2e_mean'], 2);
+    expect(c.metrics.find((x) => x.latencyModel === 'blackbox')).toMatchObject({
+      verdict: 'unchanged',
+      paired: { median: 0 },
+    });
+  });
+});
+
 describe('the metric rule', () => {
   it('takes the CI half-width, null without a CI, and the smaller one of the CIs that exist as noise', () => {
     expect(halfWidth([10, 14])).toBe(2);
@@ -60,7 +99,8 @@ describe('the metric rule', () => {
 });
 
 describe('compareRecords', () => {
-  const base = buildRecord(sampleRun());
+  // Without per-point APEs, as records written before they existed: the CI rule applies.
+  const base = withoutApes(buildRecord(sampleRun()));
 
   it('finds nothing between a record and itself', () => {
     const c = compareRecords(base, structuredClone(base), ['e2e_mean', 'ttft_mean'], 2);
