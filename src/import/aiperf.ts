@@ -9,7 +9,7 @@ import { logFacts, serverFields } from './assemble.ts';
 import { experimentName, type ImportContext } from './context.ts';
 import { qpsPoint } from './points.ts';
 import { at, isObject, type Json, numAt, parseJsonObject, strAt } from './read.ts';
-import { measuredTokenStats } from './stats.ts';
+import { addItl, measuredTokenStats } from './stats.ts';
 import type { Bundle, ImportedExperiment, ImportFile, RequestRecord, SourceRef } from './types.ts';
 
 const JSONL = /profile_export[^/]*\.jsonl$/;
@@ -90,8 +90,7 @@ function run(bundle: Bundle, dir: string, name: string, ctx: ImportContext): Imp
     for (const p of [90, 95, 99]) put(`p${p}`, `p${p}`);
   }
   const osl = numAt(metric(aggMetrics, OSL), 'avg');
-  if (summary.e2e_mean_ms !== undefined && summary.ttft_mean_ms !== undefined && osl !== undefined && osl > 1)
-    summary.itl_mean_ms = (summary.e2e_mean_ms - summary.ttft_mean_ms) / (osl - 1);
+  addItl(summary, osl);
   const okCount = records
     ? records.filter((r) => r.ok).length
     : (numAt(metric(aggMetrics, ['request_count']), 'avg') ?? 0);

@@ -9,7 +9,7 @@ import { logFacts, serverFields } from './assemble.ts';
 import { experimentName, type ImportContext } from './context.ts';
 import { qpsPoint, type RunInput, type TokenSummary } from './points.ts';
 import { at, isObject, type Json, numAt, parseJsonObject, strAt } from './read.ts';
-import { measuredTokenStats } from './stats.ts';
+import { addItl, measuredTokenStats } from './stats.ts';
 import type { Bundle, ImportedExperiment, ImportFile, RequestRecord, SourceRef, TraceOut } from './types.ts';
 
 /** metadata.version 1 or 2; older reports (0.2–0.4) have only `benchmarks`. */
@@ -138,13 +138,7 @@ function runInput(f: ImportFile, b: Json, bi: number): RunInput {
   ] as const)
     for (const [k, v] of Object.entries(dist(metric, scale))) summary[`${m}_${k}_ms`] = v;
   const outMean = numAt(b, 'metrics.output_token_count.successful.mean');
-  if (
-    summary.e2e_mean_ms !== undefined &&
-    summary.ttft_mean_ms !== undefined &&
-    outMean !== undefined &&
-    outMean > 1
-  )
-    summary.itl_mean_ms = (summary.e2e_mean_ms - summary.ttft_mean_ms) / (outMean - 1);
+  addItl(summary, outMean);
   const tokens = (metric: string): TokenSummary | null => {
     const d = at(b, `metrics.${metric}.successful`);
     const mean = numAt(d, 'mean');

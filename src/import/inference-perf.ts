@@ -93,10 +93,10 @@ function importRun(
       ...(requested !== undefined ? { requested_rate: requested } : {}),
       ...(achieved !== undefined ? { achieved_rate: achieved } : {}),
       ...(send !== undefined ? { send_duration_s: send } : {}),
-      ...lifecycleMeasured(j, f.rel),
+      ...lifecycleMeasured(j),
     };
   });
-  const summaryOut = { stage_index: -1, ...counts(summary), ...lifecycleMeasured(summary, summaryFile.rel) };
+  const summaryOut = { stage_index: -1, ...counts(summary), ...lifecycleMeasured(summary) };
   const measured = (x: Record<string, unknown>) =>
     x.ttft_mean_ms !== undefined || x.e2e_mean_ms !== undefined;
   if (!measured(summaryOut) && !stages.some(measured)) {
@@ -190,10 +190,7 @@ function counts(j: Json) {
 const ms = (v: number | undefined) => (v === undefined ? undefined : v * 1000);
 
 /** Measured metrics of one lifecycle file (seconds → ms), in the ground truth's names. */
-export function lifecycleMeasured(
-  j: Json,
-  rel: string,
-): Record<string, number | Record<string, number> | undefined> {
+export function lifecycleMeasured(j: Json): Record<string, number | Record<string, number> | undefined> {
   if ((numAt(j, 'successes.count') ?? 0) === 0) return {};
   const lat = (name: string, p: string) => ms(numAt(j, `successes.latency.${name}.${p}`));
   const out: Record<string, number | Record<string, number> | undefined> = {};
@@ -240,7 +237,6 @@ export function lifecycleMeasured(
     }
     out.throughput = t;
   }
-  void rel;
   return out;
 }
 

@@ -25,6 +25,12 @@ export function itlMeanMs(e2eMeanMs: number | null, ttftMeanMs: number | null, o
   return (e2eMeanMs - ttftMeanMs) / (outputMean - 1);
 }
 
+/** Adds the ground truth's ITL to a summary of ms metrics, when its E2E and TTFT means allow it. */
+export function addItl(summary: Record<string, number>, outputMean: number | undefined): void {
+  const itl = itlMeanMs(summary.e2e_mean_ms ?? null, summary.ttft_mean_ms ?? null, outputMean ?? null);
+  if (itl !== null) summary.itl_mean_ms = itl;
+}
+
 /** Measured metrics of a set of successful requests, as the ground truth names them. */
 export function measuredOfRequests(ok: readonly RequestRecord[]): Record<string, number | null> {
   const out: Record<string, number | null> = {};

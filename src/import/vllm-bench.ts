@@ -11,7 +11,7 @@ import { experimentName, type ImportContext } from './context.ts';
 import { qpsPoint, type RunInput } from './points.ts';
 import { at, isObject, type Json, numAt, strAt } from './read.ts';
 import { factsFromArgs, mergeFacts } from './server-facts.ts';
-import { measuredTokenStats } from './stats.ts';
+import { addItl, measuredTokenStats } from './stats.ts';
 import type {
   Bundle,
   ImportedExperiment,
@@ -188,10 +188,11 @@ function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks: number
     put(`${m}_p50_ms`, `median_${k}_ms`);
     for (const p of [90, 95, 99]) put(`${m}_p${p}_ms`, `p${p}_${k}_ms`);
   }
-  const outMean = completed > 0 ? (numAt(j, 'total_output_tokens') ?? Number.NaN) / completed : Number.NaN;
-  if (summary.e2e_mean_ms !== undefined && summary.ttft_mean_ms !== undefined && outMean > 1)
-    summary.itl_mean_ms = (summary.e2e_mean_ms - summary.ttft_mean_ms) / (outMean - 1);
-  else if (numAt(j, 'mean_tpot_ms') !== undefined) summary.itl_mean_ms = numAt(j, 'mean_tpot_ms')!; // per-request TPOT mean; equal when output lengths are
+  const outputs = numAt(j, 'total_output_tokens');
+  addItl(summary, completed > 0 && outputs !== undefined ? outputs / completed : undefined);
+  // Without E2E: the per-request TPOT mean (equal to the ITL when output lengths are).
+  const tpot = numAt(j, 'mean_tpot_ms');
+  if (summary.itl_mean_ms === undefined && tpot !== undefined) summary.itl_mean_ms = tpot;
   const extra: Record<string, unknown> = {};
   for (const k of [
     'mean_tpot_ms',
