@@ -1,6 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../eval/types.ts';
-import { FAILURE_APE } from '../tune/objective.ts';
 import type { TuneOutcome } from '../tune/session.ts';
 import { round } from '../tune/space.ts';
 import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
@@ -8,7 +7,16 @@ import { DASH, pct } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
 import type { Table } from './tables.ts';
-import { cvRows, finalRows, foldRows, type renderTuneMd, searchNote } from './tune-md.ts';
+import {
+  CAP_NOTE,
+  cvRows,
+  FOLD_TALLY_HEAD,
+  finalRows,
+  foldRows,
+  foldTally,
+  type renderTuneMd,
+  searchNote,
+} from './tune-md.ts';
 
 /** What the tuning reports are told beside the outcome (the same for summary.md and index.html). */
 export type TuneReportOptions = Parameters<typeof renderTuneMd>[1];
@@ -108,6 +116,14 @@ export function convergenceSpec(r: TuneResult): TopLevelSpec | null {
     ...r.folds.map((f): [string, TuneResult['final']['search']] => [`fold ${f.name}`, f.search]),
   ];
   const rows: { search: string; evaluations: number; best: number }[] = [];
+  // Each search starts from the current values: its line begins there, at 0 candidates.
+  const starts: [string, number][] = [
+    [FINAL_SEARCH, r.final.current.objective],
+    ...r.folds.map((f): [string, number] => [`fold ${f.name}`, f.currentTrain.objective]),
+  ];
+  for (const [name, best] of starts) {
+    if (Number.isFinite(best)) rows.push({ search: name, evaluations: 0, best });
+  }
   for (const [name, s] of searches) {
     for (const t of s.trace) {
       if (Number.isFinite(t.best)) rows.push({ search: name, evaluations: t.evaluations, best: t.best });
@@ -172,7 +188,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
       `<p class="verdict ${r.write ? 'yes' : 'no'}">${escapeHtml(`Verdict: ${verdict}: ${r.why}.`)}</p>`,
       `<ul>${[
         `Experiments: ${o.experiments.length}.`,
-        `Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points; a failed simulation counts ${FAILURE_APE}%).`,
+        `Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points). ${CAP_NOTE}`,
         `Start: ${o.start.from}.`,
         `Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
       ]
@@ -190,6 +206,13 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
               'note',
             ),
           ].join('\n'),
+        ),
+        section(
+          'Per fold: wins and losses on the left-out experiments',
+          htmlTable(
+            { head: FOLD_TALLY_HEAD, align: ['l', 'r', 'r', 'r', 'r', 'r'], rows: foldTally(r, m) },
+            'No folds.',
+          ),
         ),
         section('Folds: left-out error before → after', htmlTable(foldOverviewTable(r, m), 'No folds.')),
       );
@@ -213,7 +236,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
       section(
         'Convergence',
         spec
-          ? `${para('Best objective found against candidates evaluated, for the final search and each fold’s search.', 'note')}\n<div class="chart">${await renderSvg(spec, 'convergence')}</div>`
+          ? `${para('Best objective found against candidates evaluated, for the final search and each fold’s search; at 0 candidates, the current values’ objective (the starting value).', 'note')}\n<div class="chart">${await renderSvg(spec, 'convergence')}</div>`
           : para('No finite objective was recorded.', 'note'),
       ),
     );

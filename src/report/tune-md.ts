@@ -31,6 +31,55 @@ export const finalRows = (r: TuneResult): Rows => [
   ['fitted', r.final.fitted],
 ];
 
+/**
+ * Per metric (and the objective): the pooled left-out figure before and after, and in how many
+ * folds the fit did better, worse or the same on its left-out experiments, so a pooled gain
+ * that rests on one fold shows.
+ */
+export function foldTally(r: TuneResult, metrics: readonly Metric[]): string[][] {
+  const rows: string[][] = [];
+  const cv = r.cv;
+  if (!cv) return rows;
+  const of = (e: ErrorSummary, m: Metric | 'objective') => (m === 'objective' ? e.objective : e.mape[m]);
+  for (const m of [...metrics, 'objective' as const]) {
+    let better = 0;
+    let worse = 0;
+    let same = 0;
+    for (const f of r.folds) {
+      const a = of(f.currentLeftOut, m);
+      const b = of(f.leftOut, m);
+      if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) continue;
+      if (b < a - 0.05) better++;
+      else if (b > a + 0.05) worse++;
+      else same++;
+    }
+    rows.push([
+      m === 'objective' ? 'objective' : `${m} MAPE`,
+      pct(of(cv.current, m)),
+      pct(of(cv.leftOut, m)),
+      String(better),
+      String(worse),
+      String(same),
+    ]);
+  }
+  return rows;
+}
+
+export const FOLD_TALLY_HEAD = [
+  '',
+  'current, left-out (pooled)',
+  'fitted, left-out (pooled)',
+  'folds better',
+  'folds worse',
+  'folds same',
+];
+
+/** Where the objective is shown: what the 1 000 % cap means. */
+export const CAP_NOTE =
+  `Each metric's APE enters the objective capped at ${FAILURE_APE} %, and a failed simulation counts ${FAILURE_APE} %: ` +
+  'a predicted overload with a 50 000 % TTFT error is no worse than a simulation that failed, and one such ' +
+  'experiment cannot drown every other. The MAPE columns are not capped.';
+
 function table(metrics: readonly Metric[], rows: [string, ErrorSummary][]): string[] {
   return [
     `| | ${metrics.map((m) => `${m} MAPE`).join(' | ')} | objective | ok | failed |`,
@@ -74,7 +123,9 @@ export function renderTuneMd(
     '',
     `**Verdict:** ${r.write ? (opts.written ? `written to \`${opts.written}\`` : 'would be written (dry run)') : 'not written'}: ${r.why}.`,
     '',
-    `Experiments: ${o.experiments.length}. Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points; a failed simulation counts ${FAILURE_APE} %). Start: ${o.start.from}. Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
+    `Experiments: ${o.experiments.length}. Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points). Start: ${o.start.from}. Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
+    '',
+    CAP_NOTE,
     '',
   ];
   if (r.cv) {
@@ -84,6 +135,14 @@ export function renderTuneMd(
       ...table(m, cvRows(r.cv)),
       '',
       `Fitted-to-left-out gap: ${(r.cv.leftOut.objective - r.cv.fitted.objective).toFixed(2)} points of objective.`,
+      '',
+      '## Per fold: wins and losses on the left-out experiments',
+      '',
+      `| ${FOLD_TALLY_HEAD.join(' | ')} |`,
+      `|---|${FOLD_TALLY_HEAD.slice(1)
+        .map(() => '---:')
+        .join('|')}|`,
+      ...foldTally(r, m).map((x) => `| ${x.join(' | ')} |`),
       '',
       '## Folds',
       '',

@@ -113,7 +113,14 @@ describe('tune index.html', () => {
     expect(html).toContain(
       '<td>mfuDecode</td><td class="r">0.12</td><td class="r">0.16</td><td class="r">+0.04</td>',
     );
-    expect(html.match(/<table>/g)!.length).toBe(7);
+    expect(html.match(/<table>/g)!.length).toBe(8);
+    // Per metric: the pooled left-out figures and in how many folds the fit won or lost.
+    expect(html).toMatch(
+      /<td>e2e_mean MAPE<\/td><td class="r">22\.5 ?%<\/td><td class="r">10\.5 ?%<\/td><td class="r">2<\/td><td class="r">0<\/td><td class="r">0<\/td>/,
+    );
+    // The cap is explained where the objective is shown; the chart starts at the current values.
+    expect(html).toContain('capped at 1000 %');
+    expect(html).toContain('at 0 candidates, the current values’ objective (the starting value)');
     expect(html).toContain('<svg');
     expect(html).not.toContain('<script');
   });
