@@ -75,6 +75,7 @@ export function tuneSettings(
     method: (raw.method as TuneSettings['method']) ?? 'auto',
     ...(raw.race !== undefined && { race: parseRace(raw.race) }),
     ...(raw.fidelity !== undefined && { fidelity: parseFidelity(raw.fidelity) }),
+    ...(Array.isArray(raw.exclude) && { exclude: raw.exclude as string[] }),
     force: raw.force === true,
     dir,
     resume,

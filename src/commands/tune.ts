@@ -53,6 +53,7 @@ export function registerTune(program: Command): void {
         .choices(['auto', 'grid', 'nelder-mead', 'compass', 'pattern'])
         .default('auto'),
     )
+    .option('--exclude <names...>', 'experiments left out of the calibration (by name)')
     .option(
       '--fidelity <f>',
       'searches replay only this fraction of each stage (reported figures are full replays)',

@@ -9,16 +9,7 @@ import { arrivalSpanUs } from './workload-source.ts';
  * the tuner reports every figure from full replays.
  */
 export function stagePrefixes(plan: WorkloadPlan, source: RequestSource, fraction: number): RequestSource {
-  const stages =
-    plan.kind === 'executed' || plan.kind === 'profile'
-      ? plan.spec.stages.map((s) => s.duration * 1e6)
-      : [arrivalSpanUs(plan)];
-  const ends: number[] = [];
-  let start = 0;
-  for (const d of stages) {
-    ends.push(start + fraction * d);
-    start += d;
-  }
+  const { stages, ends } = windows(plan, fraction);
   const last = ends.at(-1) ?? 0;
   const stageOf = (r: WorkloadRequest) => {
     if (r.stage !== undefined) return r.stage;
@@ -37,4 +28,23 @@ export function stagePrefixes(plan: WorkloadPlan, source: RequestSource, fractio
       }
     },
   };
+}
+
+/** When the last kept request arrives (µs): the overload cutoff of a partial replay starts there. */
+export function prefixSpanUs(plan: WorkloadPlan, fraction: number): number {
+  return windows(plan, fraction).ends.at(-1) ?? 0;
+}
+
+function windows(plan: WorkloadPlan, fraction: number): { stages: number[]; ends: number[] } {
+  const stages =
+    plan.kind === 'executed' || plan.kind === 'profile'
+      ? plan.spec.stages.map((s) => s.duration * 1e6)
+      : [arrivalSpanUs(plan)];
+  const ends: number[] = [];
+  let start = 0;
+  for (const d of stages) {
+    ends.push(start + fraction * d);
+    start += d;
+  }
+  return { stages, ends };
 }

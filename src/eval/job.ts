@@ -3,7 +3,7 @@ import { runCluster } from '../sim/cluster.ts';
 import { clusterConfig } from '../sim/cluster-config.ts';
 import { CPU_TIER_DEFAULTS } from '../sim/kv-tier.ts';
 import type { SimRequest } from '../sim/request.ts';
-import { stagePrefixes } from './fidelity.ts';
+import { prefixSpanUs, stagePrefixes } from './fidelity.ts';
 import { jobLatency } from './job-latency.ts';
 import type { EvalJob, JobOutput } from './job-types.ts';
 import { pointMetrics } from './point-metrics.ts';
@@ -70,7 +70,12 @@ function simulate(
     maxScheduledTokens: e.maxNumBatchedTokens,
     kvLeak: job.kvLeak,
   });
-  const drainLimit = DRAIN_FACTOR * arrivalSpanUs(job.replay.workload) + DRAIN_SLACK_US;
+  // A partial replay (tuner searches) ends its arrivals early: its overload cutoff scales with it.
+  const partial = job.fidelity !== undefined && job.fidelity < 1 ? job.fidelity : null;
+  const drainLimit =
+    partial === null
+      ? DRAIN_FACTOR * arrivalSpanUs(job.replay.workload) + DRAIN_SLACK_US
+      : DRAIN_FACTOR * prefixSpanUs(job.replay.workload, partial) + DRAIN_SLACK_US * partial;
   // The sim-time limit is checked at fixed event counts, so where it stops is deterministic.
   const abort = (clock: number) => {
     if (clock > drainLimit) {
@@ -85,9 +90,7 @@ function simulate(
   const { instances } = runCluster(
     cfg,
     latency,
-    job.fidelity !== undefined && job.fidelity < 1
-      ? stagePrefixes(job.replay.workload, source, job.fidelity)
-      : source,
+    partial === null ? source : stagePrefixes(job.replay.workload, source, partial),
     abort,
   );
   return instances.flatMap((i) => i.injected);

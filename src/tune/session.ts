@@ -34,6 +34,8 @@ export interface TuneSettings extends InputSettings {
   race?: number | null;
   /** Fraction of each stage the searches replay (absent: 1, full replays). */
   fidelity?: number;
+  /** Experiments left out of the calibration by name (e.g. one no candidate can replay). */
+  exclude?: string[];
   force: boolean;
   /** Checkpoint folder; resume continues it. */
   dir: string;
@@ -96,7 +98,12 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     if (s.latencyModel !== 'blackbox') return true;
     return x.model.toLowerCase() === s.model?.toLowerCase() && x.tp === s.tp;
   };
-  const experiments = gt.experiments.filter(matches);
+  const excluded = new Set(s.exclude ?? []);
+  for (const name of excluded) {
+    if (!gt.experiments.some((x) => x.name === name))
+      throw new InputError(`--exclude '${name}': no such experiment in ${s.groundTruth}`);
+  }
+  const experiments = gt.experiments.filter((x) => matches(x) && !excluded.has(x.name));
   if (experiments.length === 0) {
     const what =
       s.latencyModel === 'blackbox'
@@ -150,6 +157,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     kvLeak: s.kvLeak,
     start: start.values,
     ...(s.objectiveSpec && { objectiveSpec: s.objectiveSpec }),
+    ...(s.exclude && s.exclude.length > 0 && { exclude: s.exclude }),
   };
   const { dir, resume, shard, ...settings } = s;
   const memo = openCheckpoint(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stagePrefixes } from '../../src/eval/fidelity.ts';
+import { prefixSpanUs, stagePrefixes } from '../../src/eval/fidelity.ts';
 import type { WorkloadPlan } from '../../src/groundtruth/experiment.ts';
 import type { WorkloadRequest } from '../../src/workload/types.ts';
 
@@ -22,6 +22,9 @@ describe('searches on part of each stage', () => {
     const source = arrivals.map((a) => req(a, a < 10e6 ? 0 : 1));
     const kept = [...stagePrefixes(plan, source, 0.2)].map((r) => r.arrival);
     expect(kept).toEqual([0, 1e6, 1.9e6, 10e6, 13.9e6]);
+    // The overload cutoff of the partial replay starts where its last window ends.
+    expect(prefixSpanUs(plan, 0.2)).toBe(14e6);
+    expect(prefixSpanUs(plan, 1)).toBe(30e6);
   });
 
   it('keeps the first fraction of the arrival span of an unstaged workload and stops reading there', () => {

@@ -195,6 +195,17 @@ describe('tuning runs', () => {
     expect((await runTune(again, { signal: signal() })).result).toEqual(whole.result);
   });
 
+  it('leaves out the experiments named by --exclude, and refuses an unknown name', async () => {
+    const o = await runTune(
+      settings(tmp(), { cv: parseCv('none'), maxEvals: 2, exclude: ['qwen7b-tp1-codegen'] }),
+      { signal: signal() },
+    );
+    expect(o.experiments.map((x) => x.name)).toEqual(['llama8b-tp1-profile-only']);
+    await expect(runTune(settings(tmp(), { exclude: ['nope'] }), { signal: signal() })).rejects.toThrow(
+      /--exclude 'nope'/,
+    );
+  });
+
   it('fits one set of values for every GPU with --hardware all', async () => {
     const o = await runTune(settings(tmp(), { hardware: 'all', cv: parseCv('none'), maxEvals: 2 }), {
       signal: signal(),
