@@ -75,7 +75,13 @@ export function registerTune(program: Command): void {
       const given = (f: string) => command.getOptionValueSource(f) === 'cli';
       // `--resume <dir>` alone: the checkpoint holds every setting of the run.
       if (typeof raw.resume === 'string' && raw.latencyModel === undefined) {
-        process.exitCode = await execute(resumeSettings(raw.resume, raw, given), raw);
+        const s = resumeSettings(raw.resume, raw, given);
+        const out = s.output ?? {};
+        process.exitCode = await execute(s, {
+          ...raw,
+          ...(out.write !== undefined && !given('write') && { write: out.write }),
+          dryRun: raw.dryRun === true || out.dryRun === true,
+        });
         return;
       }
       const base = parseInputOptions(raw, given);

@@ -34,6 +34,8 @@ export interface TuneSettings extends InputSettings {
   race?: number | null;
   /** Fraction of each stage the searches replay (absent: 1, full replays). */
   fidelity?: number;
+  /** `--write` / `--dry-run` as given, kept in the checkpoint so that `--resume` needs no flag. */
+  output?: { write?: string; dryRun?: boolean };
   /** Experiments left out of the calibration by name (e.g. one no candidate can replay). */
   exclude?: string[];
   force: boolean;

@@ -178,7 +178,13 @@ describe('tuning runs', () => {
 
   it('resumes from the checkpoint folder alone, every setting read from it', async () => {
     const dir = tmp();
-    const s = settings(dir, { cv: parseCv('none'), maxEvals: 3, method: 'nelder-mead', race: null });
+    const s = settings(dir, {
+      cv: parseCv('none'),
+      maxEvals: 3,
+      method: 'nelder-mead',
+      race: null,
+      output: { dryRun: true },
+    });
     const whole = await runTune(
       settings(tmp(), { cv: parseCv('none'), maxEvals: 3, method: 'nelder-mead', race: null }),
       {
