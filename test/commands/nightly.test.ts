@@ -74,7 +74,9 @@ describe('blis-eval nightly (end to end)', () => {
     gt.experiments[0].qps_sweeps[1].qps = 80;
     gt.experiments[0].workload_config.max_requests = 200;
     writeFileSync(join(dir, 'gt.json'), JSON.stringify(gt));
-    expect(nightly(dir, '--ground-truth', 'gt.json', '--history', 'h', '--out', 'good').code).toBe(0);
+    const blis = resolve('hardware_config.blis-v0.6.1.json');
+    const good = ['--out', 'good', '--hardware-config', blis];
+    expect(nightly(dir, '--ground-truth', 'gt.json', '--history', 'h', ...good).code).toBe(0);
     const r = nightly(
       dir,
       '--ground-truth',
