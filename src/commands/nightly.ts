@@ -5,6 +5,9 @@ import { hasRegression } from '../nightly/compare.ts';
 import { checkHistoryDir } from '../nightly/history.ts';
 import { recordFromResultsFile } from '../nightly/record.ts';
 import { type NightlySettings, runNightly } from '../nightly/session.ts';
+import { renderNightlyHtml } from '../report/nightly-html.ts';
+import { renderNightlyMd } from '../report/nightly-md.ts';
+import { writeReportFiles } from '../report/write.ts';
 import { runWithConsole } from './console-run.ts';
 import { addEvalOptions, parseEvalOptions } from './eval-options.ts';
 
@@ -75,7 +78,12 @@ async function nightlyAction(
   const quiet = s.eval.quiet;
   const result = await runWithConsole(
     { label: 'simulating', quiet, onInterrupt: 'writing the evaluator report; no history record' },
-    (hooks) => runNightly(s, hooks),
+    (hooks) =>
+      runNightly(s, hooks, {
+        summaryMd: renderNightlyMd,
+        html: renderNightlyHtml,
+        evalReport: writeReportFiles,
+      }),
   );
   if (result.kind === 'interrupted') {
     process.stderr.write(`report: ${result.dir} (INCOMPLETE: interrupted, nothing recorded)\n`);

@@ -4,13 +4,22 @@ import type { EvalSettings } from '../commands/eval-options.ts';
 import { runEvaluation, type SessionHooks } from '../eval/session.ts';
 import type { EvalRun, Metric } from '../eval/types.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
-import { renderNightlyHtml } from '../report/nightly-html.ts';
-import { renderNightlyMd } from '../report/nightly-md.ts';
-import { writeReportFiles } from '../report/write.ts';
 import { type Comparison, compareRecords, hasRegression } from './compare.ts';
 import { appendRecord, type HistoryRead, readHistory } from './history.ts';
 import { buildRecord } from './record.ts';
 import type { HistoryRecord } from './schema.ts';
+
+/**
+ * The report writers a nightly run uses, given by the command: the session decides what is
+ * written when (reports before the history), the renderers turn plain data into text, and
+ * nightly/ imports nothing from report/ (which imports nightly's data types).
+ */
+export interface NightlyRenderers {
+  summaryMd: (o: NightlyOutcome) => string;
+  html: (o: NightlyOutcome) => Promise<string>;
+  /** Writes the evaluator's full report into a folder. */
+  evalReport: (dir: string, run: EvalRun) => Promise<unknown>;
+}
 
 export interface NightlySettings {
   eval: EvalSettings;
@@ -76,11 +85,15 @@ export function gitCommit(cwd: string = process.cwd()): string | undefined {
  * is appended last, so a failure leaves no record pointing at a missing report. An interrupted
  * run writes its evaluator report and no record (a partial record would be a bad baseline).
  */
-export async function runNightly(s: NightlySettings, hooks: SessionHooks): Promise<NightlyResult> {
+export async function runNightly(
+  s: NightlySettings,
+  hooks: SessionHooks,
+  render: NightlyRenderers,
+): Promise<NightlyResult> {
   const run: EvalRun = await runEvaluation(s.eval, hooks);
   const dir = s.out ?? join('reports', 'nightly', run.createdAt.slice(0, 10));
   if (!run.complete) {
-    await writeReportFiles(join(dir, EVAL_SUBDIR), run);
+    await render.evalReport(join(dir, EVAL_SUBDIR), run);
     return { kind: 'interrupted', dir };
   }
   const built = buildRecord(run, { commit: gitCommit(), report: dir });
@@ -109,9 +122,9 @@ export async function runNightly(s: NightlySettings, hooks: SessionHooks): Promi
     evalDir: EVAL_SUBDIR,
     ...(read.corruption && { corruption: read.corruption }),
   };
-  const summary = renderNightlyMd(outcome);
-  const html = await renderNightlyHtml(outcome);
-  await writeReportFiles(join(dir, EVAL_SUBDIR), run);
+  const summary = render.summaryMd(outcome);
+  const html = await render.html(outcome);
+  await render.evalReport(join(dir, EVAL_SUBDIR), run);
   writeFileAtomic(join(dir, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
   writeFileAtomic(join(dir, 'summary.md'), summary);
   writeFileAtomic(join(dir, 'index.html'), html);

@@ -4,8 +4,8 @@ import { LATENCY_MODELS } from '../latency/types.ts';
 import { COMPARISON_RULE, PAIRED_RULE } from '../nightly/compare.ts';
 import type { HistoryRecord } from '../nightly/schema.ts';
 import type { NightlyOutcome } from '../nightly/session.ts';
-import { baselineLine, deltaTable, historyTable, pointTable, runLine, verdict } from '../nightly/tables.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
+import { baselineLine, deltaTable, historyTable, pointTable, runLine, verdict } from './nightly-tables.ts';
 import { renderSvg } from './svg.ts';
 
 /**

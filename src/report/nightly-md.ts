@@ -1,8 +1,8 @@
 import { LATENCY_MODELS } from '../latency/types.ts';
 import type { MetricDelta } from '../nightly/compare.ts';
 import type { NightlyOutcome } from '../nightly/session.ts';
-import { baselineLine, pointTable, pp, runLine, verdict } from '../nightly/tables.ts';
 import { DASH, pct } from './format.ts';
+import { baselineLine, pointTable, pp, runLine, verdict } from './nightly-tables.ts';
 import { mdTable } from './summary-md.ts';
 import type { Table } from './tables.ts';
 

@@ -1,11 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareRecords } from '../../src/nightly/compare.ts';
 import { buildRecord } from '../../src/nightly/record.ts';
 import type { HistoryRecord } from '../../src/nightly/schema.ts';
 import type { NightlyOutcome } from '../../src/nightly/session.ts';
-import { pp } from '../../src/nightly/tables.ts';
 import { renderNightlyHtml, trendSpec } from '../../src/report/nightly-html.ts';
 import { renderNightlyMd } from '../../src/report/nightly-md.ts';
+import { pp } from '../../src/report/nightly-tables.ts';
 import { sampleRun } from '../support/eval-run.ts';
 
 const METRICS = ['ttft_mean', 'itl_mean', 'e2e_mean'] as const;
@@ -110,6 +111,15 @@ describe('nightly index.html', () => {
     } finally {
       if (saved === undefined) delete process.env.TZ;
       else process.env.TZ = saved;
+    }
+  });
+});
+
+describe('layering', () => {
+  it('nightly/ imports nothing from report/: renderers take its plain data, the command wires them', () => {
+    const dir = 'src/nightly';
+    for (const f of readdirSync(dir)) {
+      expect(readFileSync(`${dir}/${f}`, 'utf8'), f).not.toMatch(/from '\.\.\/report\//);
     }
   });
 });

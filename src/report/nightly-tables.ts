@@ -1,8 +1,8 @@
-import { pct, shortHash, statusLabel } from '../report/format.ts';
-import type { Table } from '../report/tables.ts';
-import { hasRegression, type MetricDelta, type PointChange } from './compare.ts';
-import { INPUT_LABELS } from './schema.ts';
-import type { Baseline, NightlyOutcome } from './session.ts';
+import { hasRegression, type MetricDelta, type PointChange } from '../nightly/compare.ts';
+import { INPUT_LABELS } from '../nightly/schema.ts';
+import type { Baseline, NightlyOutcome } from '../nightly/session.ts';
+import { pct, shortHash, statusLabel } from './format.ts';
+import type { Table } from './tables.ts';
 
 /**
  * The nightly report's sentences and tables as plain text, shared by summary.md and index.html
