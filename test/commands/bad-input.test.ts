@@ -36,6 +36,25 @@ function groundTruth(dir: string, edit: (x: RawExperiment) => void) {
   return join(dir, 'gt.json');
 }
 
+/** `run` with roofline-v1 on H100 TP 1 and the given hardware config. */
+const runV1 = (dir: string, hw: string) =>
+  cli(
+    dir,
+    'run',
+    '--model',
+    'meta-llama/Llama-3.1-8B-Instruct',
+    '--hardware',
+    'H100',
+    '--tp',
+    '1',
+    '--latency-model',
+    'roofline-v1',
+    '--hardware-config',
+    hw,
+    '--num-requests',
+    '5',
+  );
+
 describe('config files are validated where they load: exit 2 naming file and field, nothing written', () => {
   const noPeak = (hw: Record<string, Record<string, unknown>>) => {
     delete hw.H100!.TFlopsPeak;
@@ -66,22 +85,7 @@ describe('config files are validated where they load: exit 2 naming file and fie
     expect(tune.code).toBe(2);
     expect(tune.err).toMatch(/hw\.json: GPU 'H100' \(v1\): missing field 'TFlopsPeak'/);
     expect(readFileSync(hw, 'utf8')).toBe(before);
-    const run = cli(
-      dir,
-      'run',
-      '--model',
-      'meta-llama/Llama-3.1-8B-Instruct',
-      '--hardware',
-      'H100',
-      '--tp',
-      '1',
-      '--latency-model',
-      'roofline-v1',
-      '--hardware-config',
-      hw,
-      '--num-requests',
-      '5',
-    );
+    const run = runV1(dir, hw);
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/missing field 'TFlopsPeak'/);
   });
@@ -132,22 +136,7 @@ describe('config files are validated where they load: exit 2 naming file and fie
     const main = cli(dir, '--ground-truth', join(FIX, 'qps-sweep.json'), '--hardware-config', hw, '--quiet');
     expect(main.code).toBe(2);
     expect(main.err).toMatch(/hw\.json: GPU 'H100', field 'v1\.mfuDecode'/);
-    const run = cli(
-      dir,
-      'run',
-      '--model',
-      'meta-llama/Llama-3.1-8B-Instruct',
-      '--hardware',
-      'H100',
-      '--tp',
-      '1',
-      '--latency-model',
-      'roofline-v1',
-      '--hardware-config',
-      hw,
-      '--num-requests',
-      '5',
-    );
+    const run = runV1(dir, hw);
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/mfuDecode/);
   });
