@@ -54,7 +54,7 @@ export function addInputOptions(cmd: Command): Command {
           'executed (resolved_by_inference_perf as written; alias resolved) or profile (BLIS expansion)',
       )
         .choices([...WORKLOAD_FORM_OPTIONS, 'resolved'])
-        .default('executed'),
+        .default('measured'),
     )
     .addOption(
       new Option('--kv-leak <mode>', "fixed, or v0.6.1 (BLIS v0.6.1's KV-block leak, reference §5.4)")

@@ -26,7 +26,7 @@ export function registerValidate(program: Command): void {
     .option(
       '--workload-form <form>',
       'check the measured, executed or profile form of staged experiments',
-      'executed',
+      'measured',
     )
     .action((file: string, o: Record<string, unknown>, command: Command) => {
       const given = (f: string) => command.getOptionValueSource(f) === 'cli';

@@ -8,6 +8,7 @@ import { jobLatency } from './job-latency.ts';
 import type { EvalJob, JobOutput } from './job-types.ts';
 import { pointMetrics } from './point-metrics.ts';
 import { allPoints, pointMeta, pointResult } from './point-result.ts';
+import { replayCheck } from './replay-check.ts';
 import { requestLevelErrors } from './request-level.ts';
 import type { PointResult } from './types.ts';
 import { arrivalSpanUs, workloadSource } from './workload-source.ts';
@@ -45,11 +46,13 @@ export function runJob(job: EvalJob, deadline = 0): JobOutput {
     const r = pointMetrics(requests, p);
     if ('error' in r) return pointResult(job, p, meta, 'failed', r.error);
     const requestLevel = requestLevelErrors(requests, job.replay.workload, p);
+    const replay = replayCheck(requests, p);
     return {
       ...pointResult(job, p, meta, 'ok'),
       predicted: r.predicted,
       ...(r.ttftGrowth !== null && { simTtftGrowth: r.ttftGrowth }),
       ...(requestLevel ? { requestLevel } : {}),
+      ...(replay && { replay }),
     };
   });
   return { points, warnings };

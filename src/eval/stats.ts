@@ -82,6 +82,7 @@ export function errorRows(points: readonly PointResult[]): ErrorRow[] {
         meta: p.meta,
         ...(p.reason !== undefined && { reason: p.reason }),
         ...(cls !== null && { failureClass: cls }),
+        workloadMismatch: p.replay?.mismatch.join(';') ?? '',
       });
     }
   }

@@ -42,6 +42,20 @@ export interface PointMeta {
   kvBlocks: number;
 }
 
+/** Quantities the replay is checked on against the measurement. */
+export type ReplayQuantity = 'completed' | 'promptMean' | 'outputMean' | 'requestsPerSec';
+export type ReplayFigures = Record<ReplayQuantity, number>;
+
+/**
+ * What the replay sent for a point next to what was measured; `mismatch` lists the quantities
+ * more than 5 % apart (the point is then a "workload mismatch", not a latency-model error).
+ */
+export interface ReplayCheck {
+  sent: ReplayFigures;
+  measured: Partial<ReplayFigures>;
+  mismatch: ReplayQuantity[];
+}
+
 /**
  * One compared point: an experiment's `summary`, `stage-<i>` or `qps-<rate>`, under one
  * latency model (and seed). Predicted values are absent unless status is ok.
@@ -64,6 +78,8 @@ export interface PointResult {
   meta: PointMeta;
   /** Per-request errors, for trace replays that carry each request's measured latencies. */
   requestLevel?: RequestLevelErrors;
+  /** Replay vs measurement (ok points whose file reports the point's requests). */
+  replay?: ReplayCheck;
 }
 
 /** One row of errors.csv: a point × metric × latency model. Null where status is not ok. */
@@ -87,6 +103,8 @@ export interface ErrorRow {
   reason?: string;
   /** failure-class.ts: "predicted overload", "failed: <reason>", … */
   failureClass?: string;
+  /** Replay-check quantities more than 5 % off the measurement, `;`-separated ('' = none or unchecked). */
+  workloadMismatch: string;
 }
 
 /** Error statistics of one metric over a set of ok points. */

@@ -1,6 +1,7 @@
 import type { WorkloadPlan } from '../groundtruth/experiment.ts';
 import { PartitionedRNG } from '../sim/rng.ts';
 import { distributionRequests, randomTokens } from '../workload/distribution.ts';
+import { measuredSharedPrefixRequests } from '../workload/measured-prefix.ts';
 import { inferencePerfProfileRequests, sharedPrefixRequests } from '../workload/shared-prefix.ts';
 import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
 
@@ -11,6 +12,7 @@ import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
 export function arrivalSpanUs(plan: WorkloadPlan): number {
   switch (plan.kind) {
     case 'executed':
+    case 'measured':
     case 'profile':
       return plan.spec.stages.reduce((t, s) => t + s.duration, 0) * 1e6;
     case 'distribution':
@@ -27,6 +29,8 @@ export function outputTokens(plan: WorkloadPlan): number {
       return (
         plan.spec.stages.reduce((t, s) => t + s.rate * s.duration, 0) * plan.spec.shared_prefix.output_len
       );
+    case 'measured':
+      return plan.spec.stages.reduce((t, s) => t + s.rate * s.duration, 0) * plan.lengths.output.mean;
     case 'profile':
       return (
         plan.spec.stages.reduce((t, s) => t + s.rate * s.duration, 0) *
@@ -47,6 +51,8 @@ export function workloadSource(plan: WorkloadPlan, seed: number): RequestSource 
   switch (plan.kind) {
     case 'executed':
       return { [Symbol.iterator]: () => sharedPrefixRequests(plan.spec, seed) };
+    case 'measured':
+      return { [Symbol.iterator]: () => measuredSharedPrefixRequests(plan.spec, plan.lengths, seed) };
     case 'profile':
       return inferencePerfProfileRequests(plan.spec, seed);
     case 'distribution':

@@ -1,5 +1,6 @@
 import type { Metric } from '../eval/types.ts';
 import type { DistributionParams } from '../workload/distribution.ts';
+import type { MeasuredLengths } from '../workload/measured-prefix.ts';
 import type { ExecutedSharedPrefix } from '../workload/shared-prefix.ts';
 import type { InferencePerfSpec } from '../workload/spec-schema.ts';
 
@@ -20,17 +21,28 @@ export interface TraceRow {
 /** The workload one simulation replays. Plain data: it crosses into worker threads. */
 export type WorkloadPlan =
   | { kind: 'executed'; spec: ExecutedSharedPrefix }
+  /** The executed structure with lengths drawn to match `measured_token_stats`. */
+  | { kind: 'measured'; spec: ExecutedSharedPrefix; lengths: MeasuredLengths }
   | { kind: 'profile'; spec: InferencePerfSpec }
   | { kind: 'distribution'; params: DistributionParams }
   | { kind: 'trace'; rows: TraceRow[] };
 
 /** How an experiment's workload was replayed, as the report states it. */
 export type WorkloadForm =
+  | 'measured'
   | 'resolved'
   | 'profile-constant'
   | 'profile-blis-expansion'
   | 'distribution'
   | 'trace';
+
+/** What the load generator reports about a point's completed requests (the replay is checked against it). */
+export interface MeasuredWorkload {
+  completed?: number;
+  promptMean?: number;
+  outputMean?: number;
+  requestsPerSec?: number;
+}
 
 /** A measured point: the whole run (`summary`), a stage (`stage-<i>`) or a qps run. */
 export interface MeasuredPoint {
@@ -38,6 +50,8 @@ export interface MeasuredPoint {
   /** Stage whose arrivals the point covers; null = every request of the simulation. */
   stage: number | null;
   measured: Partial<Record<Metric, number>>;
+  /** Absent where the file reports nothing about the point's requests. */
+  workload?: MeasuredWorkload;
 }
 
 /** One simulation and the points measured from it. */

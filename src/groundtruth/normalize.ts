@@ -1,6 +1,8 @@
 import { InputError } from '../errors.ts';
 import { METRICS, type Metric } from '../eval/types.ts';
 import { type DistributionParams, validateDistributionParams } from '../workload/distribution.ts';
+import type { MeasuredLengths } from '../workload/measured-prefix.ts';
+import type { LengthStats } from '../workload/quantile-lengths.ts';
 import {
   type ExecutedSharedPrefix,
   parseExecutedSharedPrefix,
@@ -11,6 +13,7 @@ import {
   ENGINE_DEFAULTS,
   type Experiment,
   type MeasuredPoint,
+  type MeasuredWorkload,
   type Replay,
   type TraceRow,
   type WorkloadForm,
@@ -75,16 +78,48 @@ function measuredOf(m: Measured | null | undefined): Partial<Record<Metric, numb
   return out;
 }
 
+/**
+ * Completed requests, mean lengths (token rates over the request rate) and request rate of a
+ * point, as far as the file gives them; the run's `measured_token_stats` means stand in for the
+ * summary's lengths when it has no rates.
+ */
+function workloadOf(
+  m: Measured | null | undefined,
+  stats?: RawExperiment['measured_token_stats'],
+): MeasuredWorkload | undefined {
+  const w: MeasuredWorkload = {};
+  const rps = m?.throughput?.requests_per_sec;
+  const per = (tps: number | null | undefined) =>
+    typeof tps === 'number' && typeof rps === 'number' && rps > 0 ? tps / rps : undefined;
+  const prompt = per(m?.throughput?.input_tokens_per_sec) ?? stats?.prompt_len.mean;
+  const output = per(m?.throughput?.output_tokens_per_sec) ?? stats?.output_len.mean;
+  if (typeof m?.num_requests === 'number') w.completed = m.num_requests;
+  if (prompt !== undefined) w.promptMean = prompt;
+  if (output !== undefined) w.outputMean = output;
+  if (typeof rps === 'number') w.requestsPerSec = rps;
+  return Object.keys(w).length > 0 ? w : undefined;
+}
+
+function point(
+  id: string,
+  stage: number | null,
+  m: Measured,
+  w: MeasuredWorkload | undefined,
+): MeasuredPoint {
+  return { id, stage, measured: measuredOf(m), ...(w && { workload: w }) };
+}
+
 function stagedReplay(
   raw: RawExperiment,
   ctx: NormalizeContext,
 ): Pick<Experiment, 'workloadForm' | 'replays'> {
   const wc = raw.workload_config;
   const points: MeasuredPoint[] = [];
-  if (raw.summary) points.push({ id: 'summary', stage: null, measured: measuredOf(raw.summary) });
+  const stats = raw.measured_token_stats;
+  if (raw.summary) points.push(point('summary', null, raw.summary, workloadOf(raw.summary, stats)));
   (raw.stages ?? []).forEach((s, i) => {
     const stage = s.stage_index ?? i;
-    points.push({ id: `stage-${stage}`, stage, measured: measuredOf(s) });
+    points.push(point(`stage-${stage}`, stage, s, workloadOf(s)));
   });
   const measuredPoints = points.filter((p) => Object.keys(p.measured).length > 0);
   if (measuredPoints.length === 0) {
@@ -104,28 +139,57 @@ function stagedReplay(
   if (resolved === undefined && profile === undefined) {
     throw new InputError(`${at('inference_perf')}: required for a staged experiment`);
   }
-  const useProfile = profile !== undefined && (ctx.form === 'profile' || resolved === undefined);
-  let replay: Replay;
+  if (ctx.form === 'profile' && profile !== undefined) {
+    const spec = parseInferencePerfProfile(profile, at('inference_perf'));
+    const replay: Replay = { id: 'run', workload: { kind: 'profile', spec }, points: measuredPoints };
+    return { workloadForm: 'profile-blis-expansion', replays: [replay] };
+  }
+  let spec: ExecutedSharedPrefix;
   let form: WorkloadForm;
-  if (!useProfile) {
-    const spec = parseExecutedSharedPrefix(resolved, at('resolved_by_inference_perf'));
-    replay = { id: 'run', workload: { kind: 'executed', spec }, points: measuredPoints };
+  if (resolved !== undefined) {
+    spec = parseExecutedSharedPrefix(resolved, at('resolved_by_inference_perf'));
     form = 'resolved';
   } else {
-    const spec = parseInferencePerfProfile(profile, at('inference_perf'));
-    if (ctx.form === 'profile') {
-      replay = { id: 'run', workload: { kind: 'profile', spec }, points: measuredPoints };
-      form = 'profile-blis-expansion';
-    } else {
-      replay = {
-        id: 'run',
-        workload: { kind: 'executed', spec: profileAsExecuted(spec, at) },
-        points: measuredPoints,
-      };
-      form = 'profile-constant';
-    }
+    spec = profileAsExecuted(parseInferencePerfProfile(profile, at('inference_perf')), at);
+    form = 'profile-constant';
   }
-  return { workloadForm: form, replays: [replay] };
+  if (ctx.form === 'measured' && stats) {
+    const lengths = measuredLengths(stats, ctx);
+    const replay: Replay = {
+      id: 'run',
+      workload: { kind: 'measured', spec, lengths },
+      points: measuredPoints,
+    };
+    return { workloadForm: 'measured', replays: [replay] };
+  }
+  return {
+    workloadForm: form,
+    replays: [{ id: 'run', workload: { kind: 'executed', spec }, points: measuredPoints }],
+  };
+}
+
+/** `measured_token_stats`, checked for order (min <= p10 <= median <= p90 <= max, mean inside). */
+function measuredLengths(
+  stats: NonNullable<RawExperiment['measured_token_stats']>,
+  ctx: NormalizeContext,
+): MeasuredLengths {
+  const check = (name: 'prompt_len' | 'output_len'): LengthStats => {
+    const s = stats[name];
+    const where = `${ctx.where}: measured_token_stats.${name}`;
+    const order = ['min', 'p10', 'median', 'p90', 'max'] as const;
+    for (let i = 1; i < order.length; i++) {
+      if (s[order[i]!] < s[order[i - 1]!]) {
+        throw new InputError(
+          `${where}.${order[i]}: must be >= ${order[i - 1]} (${s[order[i - 1]!]}), got ${s[order[i]!]}`,
+        );
+      }
+    }
+    if (s.mean < s.min || s.mean > s.max) {
+      throw new InputError(`${where}.mean: must lie in [min, max] = [${s.min}, ${s.max}], got ${s.mean}`);
+    }
+    return { mean: s.mean, min: s.min, p10: s.p10, median: s.median, p90: s.p90, max: s.max };
+  };
+  return { prompt: check('prompt_len'), output: check('output_len') };
 }
 
 /**
@@ -168,7 +232,8 @@ function qpsReplays(raw: RawExperiment, ctx: NormalizeContext): Pick<Experiment,
     if (Object.keys(measured).length === 0) {
       throw new InputError(`${ctx.where}: qps_sweeps[${i}]: no measured metric (expected e.g. e2e_mean_ms)`);
     }
-    const points = [{ id, stage: null, measured }];
+    const w = workloadOf(p);
+    const points: MeasuredPoint[] = [{ id, stage: null, measured, ...(w && { workload: w }) }];
     if (p.trace !== undefined)
       return { id, workload: { kind: 'trace', rows: ctx.readTrace(p.trace) }, points };
     return { id, workload: { kind: 'distribution', params: distribution(raw, p, i, ctx) }, points };

@@ -36,7 +36,32 @@ const measuredShape = Object.fromEntries(Object.values(MEASURED_FIELDS).map((f) 
   [K in (typeof MEASURED_FIELDS)[keyof typeof MEASURED_FIELDS]]: typeof measuredMs;
 };
 
-export const measuredSchema = z.looseObject(measuredShape);
+const nonNegative = finite.refine((v) => v >= 0, 'must be >= 0');
+
+/** What the load generator reports about the point's requests (the replay is checked against it). */
+const workloadShape = {
+  num_requests: nonNegativeInt.nullable().optional(),
+  throughput: z
+    .looseObject({
+      requests_per_sec: nonNegative.nullable().optional(),
+      input_tokens_per_sec: nonNegative.nullable().optional(),
+      output_tokens_per_sec: nonNegative.nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+};
+
+export const measuredSchema = z.looseObject({ ...measuredShape, ...workloadShape });
+
+/** `measured_token_stats.prompt_len` / `.output_len`: the lengths the run actually had. */
+const lengthStatsSchema = z.looseObject({
+  mean: nonNegative,
+  min: nonNegative,
+  p10: nonNegative,
+  median: nonNegative,
+  p90: nonNegative,
+  max: nonNegative,
+});
 
 const distributionDataSchema = z.looseObject({
   prefix_tokens: nonNegativeInt.default(0),
@@ -123,6 +148,10 @@ export const experimentSchema = z.looseObject({
   stages: z.array(stageSchema).optional(),
   summary: measuredSchema.nullable().optional(),
   provenance: provenanceSchema.optional(),
+  measured_token_stats: z
+    .looseObject({ prompt_len: lengthStatsSchema, output_len: lengthStatsSchema })
+    .nullable()
+    .optional(),
 });
 
 export const groundTruthSchema = z.looseObject({
@@ -132,3 +161,4 @@ export const groundTruthSchema = z.looseObject({
 export type Measured = z.output<typeof measuredSchema>;
 export type RawExperiment = z.output<typeof experimentSchema>;
 export type RawQpsPoint = z.output<typeof qpsPointSchema>;
+export type RawLengthStats = z.output<typeof lengthStatsSchema>;

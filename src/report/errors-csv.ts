@@ -3,7 +3,7 @@ import { oneLine } from './format.ts';
 
 export const ERRORS_CSV_HEADER =
   'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
-  'measured,predicted,abs_error,ape,pe,status,reason,failure_class';
+  'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch';
 
 /**
  * Numbers are written as `Number(x.toPrecision(10))` printed by JavaScript's shortest
@@ -51,6 +51,7 @@ export function renderErrorsCsv(rows: readonly ErrorRow[]): string {
         csvField(r.status),
         csvField(oneLine(r.reason)),
         csvField(r.failureClass ?? ''),
+        csvField(r.workloadMismatch),
       ].join(','),
     );
   }

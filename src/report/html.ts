@@ -11,6 +11,7 @@ import {
   verdictLine,
 } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, section } from './html-page.ts';
+import { REPLAY_NOTE, replayTable } from './replay.ts';
 import { renderSvg } from './svg.ts';
 import {
   accuracyTable,
@@ -91,6 +92,10 @@ export async function renderHtml(run: EvalRun): Promise<string> {
     section('Verdict', verdict(run)),
     section('Accuracy (headline metrics)', htmlTable(accuracyTable(run, HEADLINE_METRICS), 'No ok points.')),
     section('Point counts', htmlTable(countsTable(run), 'No points.')),
+    section(
+      'Replay vs measurement',
+      `${htmlTable(replayTable(run), 'No point reports its requests.')}\n<p>${escapeHtml(REPLAY_NOTE)}</p>`,
+    ),
     ...(await chartSections(run)),
     ...breakdownTables(run, HEADLINE_METRICS).map(([by, t]) =>
       section(`By ${by}`, htmlTable(t, 'No groups.')),

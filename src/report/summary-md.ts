@@ -9,6 +9,7 @@ import {
   SCOPE_NOTE,
   verdictLine,
 } from './format.ts';
+import { REPLAY_NOTE, replayTable } from './replay.ts';
 import {
   accuracyTable,
   breakdownTables,
@@ -89,6 +90,9 @@ export function renderSummaryMd(run: EvalRun): string {
     ...verdictSection(run),
     ...section('## Accuracy (headline metrics)', accuracyTable(run, HEADLINE_METRICS), 'No ok points.'),
     ...section('## Point counts', countsTable(run), 'No points.'),
+    ...section('## Replay vs measurement', replayTable(run), 'No point reports its requests.'),
+    mdText(REPLAY_NOTE),
+    '',
   ];
   for (const [by, t] of breakdownTables(run, HEADLINE_METRICS)) {
     out.push(...section(`## By ${by}`, t, 'No groups.'));

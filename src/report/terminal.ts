@@ -9,12 +9,14 @@ import {
   gateLines,
   metricOf,
   oneLine,
+  optionsLine,
   pct,
   SCOPE_NOTE,
   signedPct,
   statusLabel,
   verdictLine,
 } from './format.ts';
+import { replayTable } from './replay.ts';
 
 export interface TerminalOptions {
   verbose: boolean;
@@ -148,6 +150,17 @@ function byModel(run: EvalRun): string {
   );
 }
 
+/** One line per checked point: what the replay sent against what was measured, and the label. */
+function replayLines(run: EvalRun, width: number): string[] {
+  const t = replayTable(run);
+  return t.rows.map((r) => {
+    const [experiment, point, form, ...rest] = r;
+    const check = rest.pop()!;
+    const figures = rest.map((v, i) => `${t.head[i + 3]} ${v}`).join(', ');
+    return wrap(`- ${experiment} ${point} (${form}): ${figures}: ${check}`, width, '    ');
+  });
+}
+
 function outlierList(run: EvalRun): string {
   const groups = new Map<string, string[][]>();
   for (const p of outliers(summaryPoints(run.points))) {
@@ -199,7 +212,7 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   const width = opts.width ?? 80;
   const out: string[] = [];
   if (!run.complete) out.push(`INCOMPLETE (interrupted): ${run.points.length} points finished`, '');
-  out.push(`blis-eval ${run.tool.version}  run ${run.runId}`, '');
+  out.push(`blis-eval ${run.tool.version}  run ${run.runId}`, wrap(optionsLine(run), width, '    '), '');
   out.push(wrap(`Verdict. ${commonSetLine(run)}`, width));
   const verdicts = run.stats.common.verdicts.filter((v) => metrics.includes(v.metric));
   for (const v of verdicts) out.push(wrap(`- ${verdictLine(v)}`, width, '    '));
@@ -215,6 +228,8 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   out.push(accuracy(run, metrics), '');
   out.push(counts(run), '');
   out.push('By model: MAPE', byModel(run), '');
+  const replay = replayLines(run, width);
+  if (replay.length > 0) out.push('Replay vs measurement (replay / measured):', ...replay, '');
   if (outliers(summaryPoints(run.points)).length > 0) {
     out.push(
       wrap(

@@ -27,12 +27,12 @@ describe('blis-eval --ground-truth (end to end)', () => {
     const csv = readFileSync(join(out, 'errors.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
       'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
-        'measured,predicted,abs_error,ape,pe,status,reason,failure_class',
+        'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch',
     );
     // 2 points × 5 measured metrics × 4 latency models.
     expect(csv).toHaveLength(1 + 2 * 5 * 4);
     expect(csv[1]).toMatch(
-      /^llama8b-tp1-chat,qps-5,blackbox,\d+,meta-llama\/Llama-3\.1-8B-Instruct,H100,1,\w+,distribution,ttft_mean,20,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,ok,,$/,
+      /^llama8b-tp1-chat,qps-5,blackbox,\d+,meta-llama\/Llama-3\.1-8B-Instruct,H100,1,\w+,distribution,ttft_mean,20,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,ok,,,$/,
     );
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.complete).toBe(true);
@@ -92,7 +92,7 @@ describe('blis-eval --ground-truth (end to end)', () => {
     });
     const csv = readFileSync(join(out, 'errors.csv'), 'utf8');
     expect(csv).toMatch(
-      /,roofline-v2,42,[^\n]*,ttft_mean,20,,,,,not_applicable,no MFU tables for GPU H100[^\n]*,\n/,
+      /,roofline-v2,42,[^\n]*,ttft_mean,20,,,,,not_applicable,no MFU tables for GPU H100[^\n]*,,\n/,
     );
   });
 

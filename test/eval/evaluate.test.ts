@@ -97,6 +97,22 @@ describe('runJob', () => {
     expect(new Set(points.map((p) => p.predicted.e2e_mean)).size).toBe(3);
   });
 
+  it('simulates the shipped Llama-2-7B reasoning run (measured lengths, KV leak fixed); v0.6.1 leaks and fails', () => {
+    const x = loadGroundTruth('eval/combined_ground_truth.json').experiments.find((e) =>
+      e.name.endsWith('llama-2-7b-tp1-reasoning'),
+    );
+    expect(x!.workloadForm).toBe('measured');
+    const run = (kvLeak: 'fixed' | 'v0.6.1') =>
+      runJob(planJobs([x!], { latencyModels: ['roofline-v1'], seeds: 1, paths, kvLeak })[0]!).points;
+    const leaking = run('v0.6.1');
+    expect(leaking.every((p) => p.status === 'failed' && /leaks the blocks/.test(p.reason!))).toBe(true);
+    const fixed = run('fixed');
+    expect(fixed.map((p) => p.status)).toEqual(['ok', 'ok']);
+    // The real server completed 732 of 4800 requests (the rest failed): a workload mismatch.
+    expect(fixed[0]!.replay!.sent.completed).toBe(4800);
+    expect(fixed[0]!.replay!.mismatch).toContain('completed');
+  }, 300_000);
+
   it('records a job past its deadline as failed', () => {
     // A real experiment: thousands of requests, so the deadline is checked during the run.
     const [x] = loadGroundTruth('eval/combined_ground_truth.json').experiments;

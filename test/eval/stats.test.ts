@@ -36,6 +36,7 @@ describe('errorRows', () => {
       pe: expect.closeTo(10, 12),
       status: 'ok',
       meta: expect.objectContaining({ gpu: 'H100' }),
+      workloadMismatch: '',
     });
     expect(rows[5]).toMatchObject({ status: 'failed', reason: 'boom', failureClass: 'failed: boom' });
     expect(rows[2]).toMatchObject({ pe: -10, ape: 10, absError: 20 });

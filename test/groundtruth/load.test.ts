@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { loadGroundTruth, parseGroundTruth } from '../../src/groundtruth/load.ts';
+import { workloadFormOption } from '../../src/groundtruth/normalize.ts';
 import { stageRequestCounts } from '../../src/workload/shared-prefix.ts';
 
 const FIX = 'test/fixtures/gt';
@@ -54,6 +55,37 @@ describe('ground-truth shapes', () => {
     });
     expect(y!.seed).toBe(7);
     expect(y!.engine.cpuKvBlocks).toBe(64);
+  });
+
+  it('replays the measured lengths where measured_token_stats exist (the default), executed on request', () => {
+    const [x] = loadGroundTruth(join(FIX, 'measured.json')).experiments;
+    expect(x!.workloadForm).toBe('measured');
+    const w = x!.replays[0]!.workload;
+    expect(w.kind).toBe('measured');
+    expect(w.kind === 'measured' && w.lengths.output).toMatchObject({ mean: 58.4, p10: 55, max: 62 });
+    expect(w.kind === 'measured' && stageRequestCounts(w.spec)).toEqual([16, 20]);
+    for (const form of ['executed', 'resolved'] as const) {
+      const [e] = loadGroundTruth(join(FIX, 'measured.json'), workloadFormOption(form)).experiments;
+      expect(e!.workloadForm).toBe('resolved');
+      expect(e!.replays[0]!.workload.kind).toBe('executed');
+    }
+    // Without the statistics the measured form is the executed one.
+    expect(loadGroundTruth(join(FIX, 'staged.json')).experiments[0]!.workloadForm).toBe('resolved');
+  });
+
+  it('reads what each point measured about its requests: count, mean lengths, request rate', () => {
+    const [x] = loadGroundTruth(join(FIX, 'measured.json')).experiments;
+    const [summary, stage0] = x!.replays[0]!.points;
+    expect(summary!.workload).toEqual({
+      completed: 36,
+      promptMean: 1081.1 / 2.64,
+      outputMean: 154.2 / 2.64,
+      requestsPerSec: 2.64,
+    });
+    expect(stage0!.workload).toMatchObject({ completed: 16, requestsPerSec: 2 });
+    expect(
+      loadGroundTruth(join(FIX, 'staged.json')).experiments[0]!.replays[0]!.points[0]!.workload,
+    ).toBeUndefined();
   });
 
   it('replays the profile through the BLIS expansion with --workload-form profile', () => {
@@ -149,6 +181,38 @@ describe('bad ground truth', () => {
       JSON.stringify({ experiments: [experiment({ qps_sweeps: [{ trace: csv, e2e_mean_ms: 1 }] })] }),
     );
     expect(() => loadGroundTruth(gt)).toThrow(/t\.csv: line 2: input_tokens/);
+  });
+
+  it('rejects measured token statistics out of order, naming the field', () => {
+    const stats = {
+      prompt_len: { mean: 10, min: 5, p10: 6, median: 9, p90: 8, max: 12 } as Record<string, unknown>,
+      output_len: { mean: 10, min: 5, p10: 6, median: 9, p90: 11, max: 12 } as Record<string, unknown>,
+    };
+    const x = experiment({
+      measured_token_stats: stats,
+      qps_sweeps: undefined,
+      workload_config: {
+        type: 'inference_perf_shared_prefix',
+        resolved_by_inference_perf: {
+          shared_prefix: {
+            num_groups: 1,
+            num_prompts_per_group: 1,
+            system_prompt_len: 1,
+            question_len: 1,
+            output_len: 1,
+          },
+          stages: [{ rate: 1, duration: 1 }],
+        },
+      },
+      summary: { e2e_mean_ms: 5 },
+    });
+    fails({ experiments: [x] }, '"e1"', 'measured_token_stats.prompt_len.p90', 'must be >= median');
+    stats.prompt_len.p90 = 10;
+    stats.prompt_len.mean = 13;
+    fails({ experiments: [x] }, 'measured_token_stats.prompt_len.mean', '[5, 12]');
+    stats.prompt_len.mean = 10;
+    stats.output_len.max = 'many';
+    fails({ experiments: [x] }, 'measured_token_stats.output_len.max');
   });
 
   it('reports unreadable and non-JSON files', () => {

@@ -57,9 +57,10 @@ describe('import inference-perf: the raw runs behind the shipped ground truth', 
       expect(wc.resolved_by_inference_perf.shared_prefix.num_groups).toBe(10);
       expect(x.provenance).toContainEqual({ field: 'model', file: `${dir}/exp-config.yaml`, key: 'model' });
       expect(x.provenance).toContainEqual({ field: 'hardware', flag: '--hardware' });
-      // The output loads as ground truth and replays the executed workload.
+      // The output loads as ground truth and replays the executed workload, with the measured lengths.
       const [e] = parseGroundTruth({ experiments: [x] }, 'gt.json');
-      expect(e!.workloadForm).toBe('resolved');
+      expect(e!.workloadForm).toBe('measured');
+      expect(parseGroundTruth({ experiments: [x] }, 'gt.json', 'executed')[0]!.workloadForm).toBe('resolved');
       expect(e!.engine.totalKvBlocks).toBeNull();
     });
   }
@@ -274,8 +275,9 @@ function lifecycle(ok: number, failed: number): Record<string, unknown> {
               inter_token_latency: dist(0.001, 0.01),
               time_per_output_token: dist(0.002, 0.02),
             },
-      prompt_len: ok === 0 ? null : dist(30, 30),
-      output_len: ok === 0 ? null : dist(30, 30),
+      // Constant lengths (dist's p90 = 0.75·hi would put p90 below the median).
+      prompt_len: ok === 0 ? null : { mean: 30, min: 30, p10: 30, median: 30, p90: 30, max: 30 },
+      output_len: ok === 0 ? null : { mean: 30, min: 30, p10: 30, median: 30, p90: 30, max: 30 },
       throughput: { requests_per_sec: 5 },
     },
     failures: { count: failed, request_latency: null, prompt_len: null },

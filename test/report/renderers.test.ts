@@ -19,16 +19,16 @@ describe('errors.csv', () => {
     const lines = csv.split('\n');
     expect(lines[0]).toBe(
       'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
-        'measured,predicted,abs_error,ape,pe,status,reason,failure_class',
+        'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch',
     );
     const ctx = '42,meta-llama/llama-3.1-8b-instruct,H100,1,general,resolved';
-    expect(lines[1]).toBe(`exp-a,summary,blackbox,${ctx},ttft_mean,50,45,5,10,-10,ok,,`);
+    expect(lines[1]).toBe(`exp-a,summary,blackbox,${ctx},ttft_mean,50,45,5,10,-10,ok,,,`);
     expect(lines).toContain(
-      `exp-a,summary,roofline-v2,${ctx},e2e_mean,1000,,,,,not_applicable,"no MFU tables for H100, ""tp=1""",`,
+      `exp-a,summary,roofline-v2,${ctx},e2e_mean,1000,,,,,not_applicable,"no MFU tables for H100, ""tp=1""",,`,
     );
-    expect(lines).toContain(`exp-a,stage-0,blackbox,${ctx},itl_mean,7,20,13,185.7142857,185.7142857,ok,,`);
+    expect(lines).toContain(`exp-a,stage-0,blackbox,${ctx},itl_mean,7,20,13,185.7142857,185.7142857,ok,,,`);
     expect(lines.find((l) => l.startsWith('exp-b,qps-1,roofline-v2'))).toMatch(
-      /,failed,worker crashed: out of memory,failed: worker crashed: out of memory$/,
+      /,failed,worker crashed: out of memory,failed: worker crashed: out of memory,$/,
     );
     expect(csv.endsWith('\n')).toBe(true);
   });
@@ -41,7 +41,7 @@ describe('errors.csv', () => {
       .join('\n');
     expect(line).toBe(
       '"a,""b""\nc",summary,blackbox,42,meta-llama/llama-3.1-8b-instruct,H100,1,general,resolved,' +
-        'e2e_mean,3,4,1,33.33333333,33.33333333,ok,,',
+        'e2e_mean,3,4,1,33.33333333,33.33333333,ok,,,',
     );
   });
 
@@ -150,6 +150,35 @@ describe('index.html', () => {
     expect(scopeSvgIds(svg, 'c1')).toBe(
       '<clipPath id="c1-1"></clipPath><g clip-path="url(#c1-1)"></g><rect fill="url(#c1-2)"/>',
     );
+  });
+});
+
+describe('replay vs measurement', () => {
+  it('labels a workload mismatch in the terminal, summary.md, index.html and errors.csv', async () => {
+    const points = samplePoints();
+    const sent = { completed: 4800, promptMean: 1082, outputMean: 1101, requestsPerSec: 3.1 };
+    points[0]!.replay = {
+      sent,
+      measured: { completed: 732, promptMean: 1082.2, outputMean: 1100.6, requestsPerSec: 0.49 },
+      mismatch: ['completed', 'requestsPerSec'],
+    };
+    const run = sampleRun(points);
+    const label = 'workload mismatch: completed requests, requests/s';
+    const term = renderTerminal(run, { verbose: false });
+    expect(term).toContain('Replay vs measurement');
+    expect(term).toContain(label);
+    expect(term).toContain('4800 / 732');
+    expect(term).toContain('KV leak: fixed');
+    const md = renderSummaryMd(run);
+    expect(md).toContain('## Replay vs measurement');
+    expect(md).toContain(
+      `| exp-a | summary | resolved | 4800 / 732 | 1082 / 1082.2 | 1101 / 1100.6 | 3.10 / 0.49 | ${label} |`,
+    );
+    expect(await renderHtml(run)).toContain(label);
+    expect(renderErrorsCsv(errorRows(points)).split('\n')[1]).toMatch(/,ok,,,completed;requestsPerSec$/);
+    // A run without checked points says so and shows no terminal table.
+    expect(renderTerminal(sampleRun(), { verbose: false })).not.toContain('Replay vs measurement');
+    expect(renderSummaryMd(sampleRun())).toContain('No point reports its requests.');
   });
 });
 
