@@ -7,7 +7,7 @@
 import { PartitionedRNG } from '../sim/rng.ts';
 import { MAX_TOKEN_ID, randomTokens } from './distribution.ts';
 import { type LengthStats, QuantileLengths } from './quantile-lengths.ts';
-import { type ExecutedSharedPrefix, SUBSYSTEM_SHARED_PREFIX, stageRequestCounts } from './shared-prefix.ts';
+import { constantArrivals, type ExecutedSharedPrefix, SUBSYSTEM_SHARED_PREFIX } from './shared-prefix.ts';
 import type { WorkloadRequest } from './types.ts';
 
 export interface MeasuredLengths {
@@ -52,22 +52,16 @@ export function* measuredSharedPrefixRequests(
     }
   }
   const outputs = prompts.map(() => randomTokens(tokens, outputLen.hi));
-  const counts = stageRequestCounts(exp);
-  let start = 0;
   let id = 0;
-  for (let k = 0; k < exp.stages.length; k++) {
-    const { rate, duration } = exp.stages[k]!;
-    for (let i = 0; i < counts[k]!; i++) {
-      const pick = tokens.intn(prompts.length);
-      const inputLen = Math.max(1, promptLen.draw(draws));
-      yield {
-        id: `request_${id++}`,
-        arrival: start + Math.floor((i * 1e6) / rate),
-        input: prompts[pick]!.slice(0, inputLen),
-        output: outputs[pick]!.slice(0, outputLen.draw(draws)),
-        stage: k,
-      };
-    }
-    start += Math.round(duration * 1e6);
+  for (const { arrival, stage } of constantArrivals(exp)) {
+    const pick = tokens.intn(prompts.length);
+    const inputLen = Math.max(1, promptLen.draw(draws));
+    yield {
+      id: `request_${id++}`,
+      arrival,
+      input: prompts[pick]!.slice(0, inputLen),
+      output: outputs[pick]!.slice(0, outputLen.draw(draws)),
+      stage,
+    };
   }
 }

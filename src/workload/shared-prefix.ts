@@ -89,22 +89,27 @@ export function* sharedPrefixRequests(
     }
   }
   const outputs = prompts.map(() => randomTokens(rng, outputLen));
+  let id = 0;
+  for (const { arrival, stage } of constantArrivals(exp)) {
+    const pick = rng.intn(prompts.length);
+    yield {
+      id: `request_${id++}`,
+      arrival,
+      // Fresh copies: the simulator owns each request's arrays.
+      input: prompts[pick]!.slice(),
+      output: outputs[pick]!.slice(),
+      stage,
+    };
+  }
+}
+
+/** inference-perf's `constant` load: request i of a stage arrives at stage start + ⌊i·10⁶/rate⌋ µs. */
+export function* constantArrivals(exp: ExecutedSharedPrefix): Generator<{ arrival: number; stage: number }> {
   const counts = stageRequestCounts(exp);
   let start = 0;
-  let id = 0;
   for (let k = 0; k < exp.stages.length; k++) {
     const { rate, duration } = exp.stages[k]!;
-    for (let i = 0; i < counts[k]!; i++) {
-      const pick = rng.intn(prompts.length);
-      yield {
-        id: `request_${id++}`,
-        arrival: start + Math.floor((i * 1e6) / rate),
-        // Fresh copies: the simulator owns each request's arrays.
-        input: prompts[pick]!.slice(),
-        output: outputs[pick]!.slice(),
-        stage: k,
-      };
-    }
+    for (let i = 0; i < counts[k]!; i++) yield { arrival: start + Math.floor((i * 1e6) / rate), stage: k };
     start += Math.round(duration * 1e6);
   }
 }
