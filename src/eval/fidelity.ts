@@ -37,7 +37,7 @@ export function prefixSpanUs(plan: WorkloadPlan, fraction: number): number {
 
 function windows(plan: WorkloadPlan, fraction: number): { stages: number[]; ends: number[] } {
   const stages =
-    plan.kind === 'executed' || plan.kind === 'profile'
+    plan.kind === 'executed' || plan.kind === 'measured' || plan.kind === 'profile'
       ? plan.spec.stages.map((s) => s.duration * 1e6)
       : [arrivalSpanUs(plan)];
   const ends: number[] = [];
