@@ -10,6 +10,8 @@ export const FAILURE_CLASS_DEFINITION =
   `predicted overload: the simulation's queue grows without bound where the server's did not ` +
   `(simulated mean TTFT of the last third of requests >= ${OVERLOAD_GROWTH}x the first third's and ` +
   `>= 2x the measured TTFT, or the run stopped still busy long after its arrivals ended); ` +
+  `workload mismatch (<quantities>): the replay sent or completed more than 5 % other than what was ` +
+  `measured, so the error is the replay's, not the latency model's; ` +
   `failed: <reason>: the simulation produced no prediction. Outliers: ok points with an APE >= ${OUTLIER_APE} % ` +
   'on a headline metric, and failed points.';
 
@@ -28,9 +30,13 @@ export function worstApe(p: PointResult): number | null {
 
 /**
  * Why a point's prediction is off or missing, where the data says: "predicted overload",
- * "failed: <reason>", or null (no known class; n.a. points have their own reasons).
+ * "workload mismatch (<quantities>)", "failed: <reason>", or null (no known class; n.a.
+ * points have their own reasons). A mismatch is named before an overload: a replay that
+ * sent more than the server completed overloads for the replay's sake.
  */
 export function failureClass(p: PointResult): string | null {
+  const mismatch = p.replay?.mismatch ?? [];
+  if (p.status === 'ok' && mismatch.length > 0) return `workload mismatch (${mismatch.join(', ')})`;
   if (p.status === 'failed') {
     const reason = (p.reason ?? '').replace(/\s+/g, ' ').trim();
     return reason.startsWith('predicted overload') ? 'predicted overload' : `failed: ${reason.split(';')[0]}`;

@@ -65,6 +65,18 @@ describe('failure classes', () => {
     expect(failureClass(overloaded(1.1, 5000))).toBeNull();
   });
 
+  it('names a workload mismatch before an overload: the replay, not the model, is off', () => {
+    const sent = { completed: 4800, promptMean: 1082, outputMean: 1100, requestsPerSec: 1.64 };
+    const replay = {
+      sent,
+      measured: { ...sent, completed: 732, requestsPerSec: 0.49 },
+      mismatch: ['completed' as const, 'requestsPerSec' as const],
+    };
+    const p = { ...overloaded(40, 5000), replay };
+    expect(failureClass(p)).toBe('workload mismatch (completed, requestsPerSec)');
+    expect(failureClass({ ...p, replay: { ...replay, mismatch: [] } })).toBe('predicted overload');
+  });
+
   it('labels failed points with their reason, and drain-limit failures as predicted overload', () => {
     const f = (reason: string) => badPoint('a', 'summary', 'roofline-v1', 'failed', reason, e2e(1));
     expect(failureClass(f('predicted overload: still busy 900 s into the run'))).toBe('predicted overload');

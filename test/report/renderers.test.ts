@@ -175,7 +175,9 @@ describe('replay vs measurement', () => {
       `| exp-a | summary | resolved | 4800 / 732 | 1082 / 1082.2 | 1101 / 1100.6 | 3.10 / 0.49 | ${label} |`,
     );
     expect(await renderHtml(run)).toContain(label);
-    expect(renderErrorsCsv(errorRows(points)).split('\n')[1]).toMatch(/,ok,,,completed;requestsPerSec$/);
+    expect(renderErrorsCsv(errorRows(points)).split('\n')[1]).toMatch(
+      /,ok,,"workload mismatch \(completed, requestsPerSec\)",completed;requestsPerSec$/,
+    );
     // A run without checked points says so and shows no terminal table.
     expect(renderTerminal(sampleRun(), { verbose: false })).not.toContain('Replay vs measurement');
     expect(renderSummaryMd(sampleRun())).toContain('No point reports its requests.');
