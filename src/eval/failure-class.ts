@@ -31,24 +31,27 @@ export function worstApe(p: PointResult): number | null {
 /**
  * Why a point's prediction is off or missing, where the data says: "predicted overload",
  * "workload mismatch (<quantities>)", "failed: <reason>", or null (no known class; n.a.
- * points have their own reasons). A mismatch is named before an overload: a replay that
- * sent more than the server completed overloads for the replay's sake.
+ * points have their own reasons). A mismatch in what the replay sent or completed comes
+ * before an overload (a replay that sent more than the server completed overloads for the
+ * replay's sake); requests/s alone is also the simulation's own pace, so an overload wins
+ * over it.
  */
 export function failureClass(p: PointResult): string | null {
-  const mismatch = p.replay?.mismatch ?? [];
-  if (p.status === 'ok' && mismatch.length > 0) return `workload mismatch (${mismatch.join(', ')})`;
   if (p.status === 'failed') {
     const reason = (p.reason ?? '').replace(/\s+/g, ' ').trim();
     return reason.startsWith('predicted overload') ? 'predicted overload' : `failed: ${reason.split(';')[0]}`;
   }
   if (p.status !== 'ok') return null;
+  const mismatch = p.replay?.mismatch ?? [];
+  const label = `workload mismatch (${mismatch.join(', ')})`;
+  if (mismatch.some((q) => q !== 'requestsPerSec')) return label;
   const measured = p.measured.ttft_mean;
   const predicted = p.predicted.ttft_mean;
   const growing = (p.simTtftGrowth ?? 0) >= OVERLOAD_GROWTH;
   if (growing && measured !== undefined && predicted !== undefined && predicted >= 2 * measured) {
     return 'predicted overload';
   }
-  return null;
+  return mismatch.length > 0 ? label : null;
 }
 
 /** Outlier points (failed, or ok with a headline APE >= OUTLIER_APE), in run order. */

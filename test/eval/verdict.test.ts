@@ -75,6 +75,10 @@ describe('failure classes', () => {
     const p = { ...overloaded(40, 5000), replay };
     expect(failureClass(p)).toBe('workload mismatch (completed, requestsPerSec)');
     expect(failureClass({ ...p, replay: { ...replay, mismatch: [] } })).toBe('predicted overload');
+    // Requests/s alone is the simulation's pace too: an overloaded simulation finishes late.
+    const pace = { ...replay, mismatch: ['requestsPerSec' as const] };
+    expect(failureClass({ ...p, replay: pace })).toBe('predicted overload');
+    expect(failureClass({ ...overloaded(1, 60), replay: pace })).toBe('workload mismatch (requestsPerSec)');
   });
 
   it('labels failed points with their reason, and drain-limit failures as predicted overload', () => {
