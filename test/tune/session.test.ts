@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { resumeSettings } from '../../src/commands/tune.ts';
@@ -10,40 +10,11 @@ import { inheritEverywhere, updateHardwareConfigText } from '../../src/config/ha
 import { AbortedError } from '../../src/errors.ts';
 import { readEvals } from '../../src/tune/checkpoint.ts';
 import { parseCv } from '../../src/tune/folds.ts';
-import { runTune, type TuneSettings } from '../../src/tune/session.ts';
-import { parseParamFlag } from '../../src/tune/space.ts';
+import { runTune } from '../../src/tune/session.ts';
 import { defaultsWithRow, replaceFileSafely } from '../../src/tune/writeback.ts';
+import { tuneSettings } from '../support/tune-settings.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tune-'));
-
-function settings(dir: string, over: Partial<TuneSettings> = {}): TuneSettings {
-  return {
-    groundTruth: resolve('test/fixtures/gt/staged.json'),
-    hardwareConfig: resolve('hardware_config.blis-v0.6.1.json'),
-    modelConfigs: resolve('model_configs'),
-    benchData: resolve('bench_data'),
-    coefficients: resolve('defaults.yaml'),
-    explicit: new Set(),
-    jobs: 1,
-    timeoutS: 0,
-    workloadForm: 'executed',
-    kvLeak: 'fixed',
-    quiet: true,
-    latencyModel: 'roofline-v1',
-    hardware: 'H100',
-    params: ['mfuDecode=0.08:0.2:0.04', 'TOverheadMicros=0:1500:500'].map((p) =>
-      parseParamFlag('roofline-v1', p),
-    ),
-    objective: ['e2e_mean', 'ttft_mean', 'itl_mean'],
-    cv: parseCv('leave-one-model-out'),
-    maxEvals: 8,
-    method: 'auto',
-    force: false,
-    dir,
-    resume: false,
-    ...over,
-  };
-}
 
 const signal = () => new AbortController().signal;
 
@@ -132,8 +103,8 @@ describe('write-back', () => {
 
 describe('tuning runs', () => {
   it('cross-validates, reports the current values beside the fit, and is deterministic', async () => {
-    const a = await runTune(settings(tmp()), { signal: signal() });
-    const b = await runTune(settings(tmp()), { signal: signal() });
+    const a = await runTune(tuneSettings(tmp()), { signal: signal() });
+    const b = await runTune(tuneSettings(tmp()), { signal: signal() });
     expect(a.result).toEqual(b.result);
     const r = a.result!;
     expect(r.folds.map((f) => f.test)).toEqual([['qwen7b-tp1-codegen'], ['llama8b-tp1-profile-only']]);
@@ -148,7 +119,7 @@ describe('tuning runs', () => {
     gt.experiments[0].hardware = 'h-100';
     writeFileSync(join(dir, 'gt.json'), JSON.stringify(gt));
     const o = await runTune(
-      settings(dir, { groundTruth: join(dir, 'gt.json'), cv: parseCv('none'), maxEvals: 2 }),
+      tuneSettings(dir, { groundTruth: join(dir, 'gt.json'), cv: parseCv('none'), maxEvals: 2 }),
       {
         signal: signal(),
       },
@@ -157,12 +128,12 @@ describe('tuning runs', () => {
   });
 
   it('resumes after an interruption to the same result, without redoing finished work', async () => {
-    const whole = await runTune(settings(tmp()), { signal: signal() });
+    const whole = await runTune(tuneSettings(tmp()), { signal: signal() });
     const dir = tmp();
     const stop = new AbortController();
     let done = 0;
     await expect(
-      runTune(settings(dir), {
+      runTune(tuneSettings(dir), {
         signal: stop.signal,
         onJobDone: () => {
           if (++done === 5) stop.abort();
@@ -171,14 +142,14 @@ describe('tuning runs', () => {
     ).rejects.toBeInstanceOf(AbortedError);
     const saved = readEvals(dir).size;
     expect(saved).toBeGreaterThan(0);
-    const resumed = await runTune(settings(dir, { resume: true }), { signal: signal() });
+    const resumed = await runTune(tuneSettings(dir, { resume: true }), { signal: signal() });
     expect(resumed.result).toEqual(whole.result);
     expect(resumed.evaluated + saved).toBe(readEvals(dir).size);
   });
 
   it('resumes from the checkpoint folder alone, every setting read from it', async () => {
     const dir = tmp();
-    const s = settings(dir, {
+    const s = tuneSettings(dir, {
       cv: parseCv('none'),
       maxEvals: 3,
       method: 'nelder-mead',
@@ -186,7 +157,7 @@ describe('tuning runs', () => {
       output: { dryRun: true },
     });
     const whole = await runTune(
-      settings(tmp(), { cv: parseCv('none'), maxEvals: 3, method: 'nelder-mead', race: null }),
+      tuneSettings(tmp(), { cv: parseCv('none'), maxEvals: 3, method: 'nelder-mead', race: null }),
       {
         signal: signal(),
       },
@@ -203,32 +174,32 @@ describe('tuning runs', () => {
 
   it('leaves out the experiments named by --exclude, and refuses an unknown name', async () => {
     const o = await runTune(
-      settings(tmp(), { cv: parseCv('none'), maxEvals: 2, exclude: ['qwen7b-tp1-codegen'] }),
+      tuneSettings(tmp(), { cv: parseCv('none'), maxEvals: 2, exclude: ['qwen7b-tp1-codegen'] }),
       { signal: signal() },
     );
     expect(o.experiments.map((x) => x.name)).toEqual(['llama8b-tp1-profile-only']);
-    await expect(runTune(settings(tmp(), { exclude: ['nope'] }), { signal: signal() })).rejects.toThrow(
+    await expect(runTune(tuneSettings(tmp(), { exclude: ['nope'] }), { signal: signal() })).rejects.toThrow(
       /--exclude 'nope'/,
     );
   });
 
   it('fits one set of values for every GPU with --hardware all', async () => {
-    const o = await runTune(settings(tmp(), { hardware: 'all', cv: parseCv('none'), maxEvals: 2 }), {
+    const o = await runTune(tuneSettings(tmp(), { hardware: 'all', cv: parseCv('none'), maxEvals: 2 }), {
       signal: signal(),
     });
     expect(o.scope).toBe('all GPUs');
     expect(o.experiments.length).toBe(2);
     await expect(
-      runTune(settings(tmp(), { hardware: 'all', latencyModel: 'blackbox' }), { signal: signal() }),
+      runTune(tuneSettings(tmp(), { hardware: 'all', latencyModel: 'blackbox' }), { signal: signal() }),
     ).rejects.toThrow(/--hardware all/);
   });
 
   it('gives the same result from merged shards as from one run', async () => {
     const grid = { method: 'grid' as const, maxEvals: 100, cv: parseCv('none') };
-    const one = await runTune(settings(tmp(), grid), { signal: signal() });
+    const one = await runTune(tuneSettings(tmp(), grid), { signal: signal() });
     const dirs = [tmp(), tmp()];
     for (const [i, d] of dirs.entries()) {
-      const o = await runTune(settings(d, { ...grid, shard: { k: i + 1, n: 2 } }), { signal: signal() });
+      const o = await runTune(tuneSettings(d, { ...grid, shard: { k: i + 1, n: 2 } }), { signal: signal() });
       expect(o.result).toBeUndefined();
     }
     const merged = tmp();
@@ -237,7 +208,7 @@ describe('tuning runs', () => {
       dirs.map((d) => readFileSync(join(d, 'evals.jsonl'), 'utf8')).join(''),
     );
     copyFileSync(join(dirs[0]!, 'state.json'), join(merged, 'state.json'));
-    const fromShards = await runTune(settings(merged, { ...grid, resume: true }), { signal: signal() });
+    const fromShards = await runTune(tuneSettings(merged, { ...grid, resume: true }), { signal: signal() });
     expect(fromShards.result).toEqual(one.result);
     // Only the current-values baseline was left to simulate after the merge.
     expect(fromShards.evaluated).toBe(2);

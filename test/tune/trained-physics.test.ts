@@ -6,9 +6,10 @@ import { writeBackPlan } from '../../src/commands/tune-setup.ts';
 import { findGpu, loadHardwareConfig, parseHardwareConfig } from '../../src/config/hardware-config.ts';
 import { parseCv } from '../../src/tune/folds.ts';
 import { calibrationOf } from '../../src/tune/scorer.ts';
-import { runTune, type TuneSettings } from '../../src/tune/session.ts';
+import { runTune } from '../../src/tune/session.ts';
 import { defaultSpace, parseParamFlag } from '../../src/tune/space.ts';
 import { trainedPhysicsStart } from '../../src/tune/start.ts';
+import { tuneSettings } from '../support/tune-settings.ts';
 
 const hw = loadHardwareConfig('hardware_config.json');
 const shipped = findGpu(hw, 'H100').trainedPhysics;
@@ -28,29 +29,15 @@ describe('trained-physics as a tunable latency model', () => {
 
   it('the candidate overlay reaches the model, and the fit is written into defaults.trainedPhysics', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tune-tp-'));
-    const s: TuneSettings = {
-      groundTruth: resolve('test/fixtures/gt/staged.json'),
+    const s = tuneSettings(dir, {
       hardwareConfig: resolve('hardware_config.json'),
-      modelConfigs: resolve('model_configs'),
-      benchData: resolve('bench_data'),
-      coefficients: resolve('defaults.yaml'),
-      explicit: new Set(),
-      jobs: 1,
-      timeoutS: 0,
-      workloadForm: 'executed',
-      kvLeak: 'fixed',
-      quiet: true,
       latencyModel: 'trained-physics',
-      hardware: 'H100',
       params: [parseParamFlag('trained-physics', 'a0=0:30000:15000')],
       objective: ['ttft_mean'],
       cv: parseCv('none'),
       maxEvals: 3,
       method: 'grid',
-      force: false,
-      dir,
-      resume: false,
-    };
+    });
     const o = await runTune(s, { signal: new AbortController().signal });
     const { fitted, current, search } = o.result!.final;
     // a0 15000 (the grid's) and 15563 (the file's) score differently: the candidate reached the model.
