@@ -76,6 +76,7 @@ export function tuneSettings(
     ...(raw.race !== undefined && { race: parseRace(raw.race) }),
     ...(raw.fidelity !== undefined && { fidelity: parseFidelity(raw.fidelity) }),
     ...(Array.isArray(raw.exclude) && { exclude: raw.exclude as string[] }),
+    ...(raw.includeFailing === true && { includeFailing: true }),
     ...((typeof raw.write === 'string' || raw.dryRun === true) && {
       output: {
         ...(typeof raw.write === 'string' && { write: raw.write }),

@@ -55,6 +55,10 @@ export function registerTune(program: Command): void {
     )
     .option('--exclude <names...>', 'experiments left out of the calibration (by name)')
     .option(
+      '--include-failing',
+      'keep experiments whose server failed > 5 % of requests (left out by default: censored latencies)',
+    )
+    .option(
       '--fidelity <f>',
       'searches replay only this fraction of each stage (reported figures are full replays)',
     )

@@ -26,6 +26,8 @@ export interface EvalJob {
   calibration?: Calibration;
   /** Tuner searches: replay only this fraction of each stage (see fidelity.ts); absent = all. */
   fidelity?: number;
+  /** The same replay runs again (tuner candidates): the worker keeps its generated requests. */
+  reuseWorkload?: boolean;
 }
 
 export interface JobOutput {

@@ -11,6 +11,7 @@ import { allPoints, pointMeta, pointResult } from './point-result.ts';
 import { replayCheck } from './replay-check.ts';
 import { requestLevelErrors } from './request-level.ts';
 import type { PointResult } from './types.ts';
+import { reusedSource } from './workload-cache.ts';
 import { arrivalSpanUs, workloadSource } from './workload-source.ts';
 
 /**
@@ -89,12 +90,13 @@ function simulate(
     }
     return deadline > 0 && Date.now() > deadline ? 'timed out (--timeout); the simulation was stopped' : null;
   };
-  const source = workloadSource(job.replay.workload, job.experiment.seed + job.seedIndex);
-  const { instances } = runCluster(
-    cfg,
-    latency,
-    partial === null ? source : stagePrefixes(job.replay.workload, source, partial),
-    abort,
-  );
+  const seed = job.experiment.seed + job.seedIndex;
+  const generate = () => {
+    const source = workloadSource(job.replay.workload, seed);
+    return partial === null ? source : stagePrefixes(job.replay.workload, source, partial);
+  };
+  const key = [job.experiment.name, job.replay.id, job.replay.workload.kind, seed, partial].join('\0');
+  const source = job.reuseWorkload ? reusedSource(key, e.blockSize, generate) : generate();
+  const { instances } = runCluster(cfg, latency, source, abort);
   return instances.flatMap((i) => i.injected);
 }

@@ -81,6 +81,11 @@ export interface Experiment {
   vllmVersion: string | null;
   /** Base workload seed (the file's, else 42); seed k of `--seeds N` adds k. */
   seed: number;
+  /**
+   * Failed / sent requests on the real server (null: not recorded). Its latencies are then
+   * those of the requests that survived the client's timeout, a censored sample.
+   */
+  failedFraction: number | null;
   engine: EngineConfig;
   workloadForm: WorkloadForm;
   replays: Replay[];

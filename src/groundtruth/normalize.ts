@@ -56,6 +56,7 @@ export function normalizeExperiment(raw: RawExperiment, ctx: NormalizeContext): 
     family: wc.workload_family ?? (staged ? 'shared-prefix' : 'distribution'),
     vllmVersion: v.vllm_version ?? null,
     seed: wc.seed ?? DEFAULT_SEED,
+    failedFraction: failedFraction(raw),
     engine: {
       maxNumSeqs: v.max_num_seqs ?? ENGINE_DEFAULTS.maxNumSeqs,
       maxNumBatchedTokens: v.max_num_batched_tokens ?? ENGINE_DEFAULTS.maxNumBatchedTokens,
@@ -66,6 +67,23 @@ export function normalizeExperiment(raw: RawExperiment, ctx: NormalizeContext): 
     },
   };
   return { ...base, ...(staged ? stagedReplay(raw, ctx) : qpsReplays(raw, ctx)) };
+}
+
+/** Failed / sent requests of the run: the file's flag, else its summary's or stages' counts. */
+function failedFraction(raw: RawExperiment): number | null {
+  const flagged = raw.flags?.failure_fraction;
+  if (typeof flagged === 'number') return flagged;
+  const counted = (ms: readonly (Measured | null | undefined)[]) => {
+    let failed = 0;
+    let sent = 0;
+    for (const m of ms) {
+      if (typeof m?.num_failures !== 'number' || typeof m.num_sent !== 'number') return null;
+      failed += m.num_failures;
+      sent += m.num_sent;
+    }
+    return sent > 0 ? failed / sent : null;
+  };
+  return (raw.summary && counted([raw.summary])) ?? (raw.stages?.length ? counted(raw.stages) : null);
 }
 
 function measuredOf(m: Measured | null | undefined): Partial<Record<Metric, number>> {

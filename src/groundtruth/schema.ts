@@ -41,6 +41,8 @@ const nonNegative = finite.refine((v) => v >= 0, 'must be >= 0');
 /** What the load generator reports about the point's requests (the replay is checked against it). */
 const workloadShape = {
   num_requests: nonNegativeInt.nullable().optional(),
+  num_failures: nonNegativeInt.nullable().optional(),
+  num_sent: nonNegativeInt.nullable().optional(),
   throughput: z
     .looseObject({
       requests_per_sec: nonNegative.nullable().optional(),
@@ -148,6 +150,8 @@ export const experimentSchema = z.looseObject({
   stages: z.array(stageSchema).optional(),
   summary: measuredSchema.nullable().optional(),
   provenance: provenanceSchema.optional(),
+  /** What the importer noticed about the run; `failure_fraction` = failed / sent requests. */
+  flags: z.looseObject({ failure_fraction: nonNegative.nullable().optional() }).nullable().optional(),
   measured_token_stats: z
     .looseObject({ prompt_len: lengthStatsSchema, output_len: lengthStatsSchema })
     .nullable()

@@ -126,16 +126,17 @@ export class TrainedPhysicsModel implements LatencyModel {
     const d = f.hiddenDim;
     const h = f.numHeads / tp;
     const proj = d * (2 * d + 2 * f.dKV);
-    const ffn = (x: number) =>
-      (f.numMoELayers * x * f.kEff * 6 * d * f.dFFMoE) / tp +
-      (f.numDenseLayers * x * 6 * d * f.dFFDense) / tp;
+    // FFN FLOPs per token, not a closure: under tsx each closure costs a property definition per step.
+    const ffnPerToken =
+      (f.numMoELayers * f.kEff * 6 * d * f.dFFMoE + f.numDenseLayers * 6 * d * f.dFFDense) / tp;
     out.fill(0);
     if (tPf > 0) {
-      out[0] = ((L * 2 * tPf * proj) / tp + L * 4 * h * attnPf * f.headDim + ffn(tPf)) / this.flopsUs;
+      out[0] =
+        ((L * 2 * tPf * proj) / tp + L * 4 * h * attnPf * f.headDim + tPf * ffnPerToken) / this.flopsUs;
       out[1] = (L * 2 * (f.dKV / tp) * tPf * 2) / this.bwUs;
     }
     if (nDc > 0) {
-      out[2] = ((L * 2 * nDc * proj) / tp + L * 4 * h * ctx * f.headDim + ffn(nDc)) / this.flopsUs;
+      out[2] = ((L * 2 * nDc * proj) / tp + L * 4 * h * ctx * f.headDim + nDc * ffnPerToken) / this.flopsUs;
       out[3] = (L * 2 * (f.dKV / tp) * 2 * (ctx + nDc)) / this.bwUs;
     }
     const tokens = tPf + nDc;

@@ -10,6 +10,7 @@ import type { Table } from './tables.ts';
 import {
   CAP_NOTE,
   cvRows,
+  experimentsNote,
   FOLD_TALLY_HEAD,
   finalRows,
   foldRows,
@@ -187,7 +188,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
     body.push(
       `<p class="verdict ${r.write ? 'yes' : 'no'}">${escapeHtml(`Verdict: ${verdict}: ${r.why}.`)}</p>`,
       `<ul>${[
-        `Experiments: ${o.experiments.length}.`,
+        experimentsNote(o),
         `Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points). ${CAP_NOTE}`,
         `Start: ${o.start.from}.`,
         `Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,

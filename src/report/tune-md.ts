@@ -89,6 +89,12 @@ function table(metrics: readonly Metric[], rows: [string, ErrorSummary][]): stri
 }
 
 /** What a search ran: method, candidates, racing, widened ranges and fields that ended on a bound. */
+/** How many experiments the fit used, and which of its scope it left out and why. */
+export function experimentsNote(o: Pick<TuneOutcome, 'experiments' | 'leftOut'>): string {
+  const left = o.leftOut.map((x) => `${x.name} (${x.why})`).join('; ');
+  return `Experiments: ${o.experiments.length}${left ? `; left out: ${left}` : ''}.`;
+}
+
 export function searchNote(s: SearchResult, what = 'candidates'): string {
   const parts = [`${s.method}, ${s.evaluations} ${what}`];
   if (s.race && s.race.screened > 0)
@@ -123,7 +129,7 @@ export function renderTuneMd(
     '',
     `**Verdict:** ${r.write ? (opts.written ? `written to \`${opts.written}\`` : 'would be written (dry run)') : 'not written'}: ${r.why}.`,
     '',
-    `Experiments: ${o.experiments.length}. Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points). Start: ${o.start.from}. Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
+    `${experimentsNote(o)} Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points). Start: ${o.start.from}. Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
     '',
     CAP_NOTE,
     '',

@@ -28,6 +28,7 @@ export class SimRequest implements StepRequest {
   /** Key of the concatenated tokens of the request's full blocks (ROOT_KEY when none). */
   listKey = ROOT_KEY;
   private inputKeys: Float64Array | null = null;
+  private readonly ahead: { blockSize: number; keys: Float64Array } | null;
 
   /**
    * ITL entries, kept across preemption (quirk Q4), as the steps that decoded a token of
@@ -60,11 +61,14 @@ export class SimRequest implements StepRequest {
     this.tenantId = w.tenantId ?? '';
     this.sloClass = w.sloClass ?? '';
     this.stage = w.stage ?? -1;
+    this.ahead = w.inputKeys ?? null;
   }
 
   /** Prefix keys of the input's full blocks, computed once per request. */
   fullInputKeys(blockSize: number): Float64Array {
-    if (this.inputKeys === null) this.inputKeys = fullBlockKeys(this.input!, blockSize);
+    if (this.inputKeys === null)
+      this.inputKeys =
+        this.ahead?.blockSize === blockSize ? this.ahead.keys : fullBlockKeys(this.input!, blockSize);
     return this.inputKeys;
   }
 

@@ -84,7 +84,8 @@ export function createScorer(s: ScorerSetup): BatchScorer {
           kvLeak: s.kvLeak,
           ...(calibration && { calibration }),
         })) {
-          jobs.push({ job: fidelity < 1 ? { ...job, fidelity } : job, cand, experiment: name });
+          const reused = { ...job, reuseWorkload: true };
+          jobs.push({ job: fidelity < 1 ? { ...reused, fidelity } : reused, cand, experiment: name });
         }
       }
     }

@@ -38,6 +38,8 @@ export interface TuneSettings extends InputSettings {
   output?: { write?: string; dryRun?: boolean };
   /** Experiments left out of the calibration by name (e.g. one no candidate can replay). */
   exclude?: string[];
+  /** Keep experiments whose real server failed requests (left out by default, see FAILING). */
+  includeFailing?: boolean;
   force: boolean;
   /** Checkpoint folder; resume continues it. */
   dir: string;
@@ -61,12 +63,21 @@ export const DEFAULT_RACE = 0.2;
 export const isAllGpus = (hardware: string): boolean => hardware.toLowerCase() === 'all';
 export const ALL_GPUS_SCOPE = 'all GPUs';
 
+/**
+ * An experiment whose server failed more than this fraction of its requests is left out of
+ * calibration by default: its latencies are those of the requests that outlived the client's
+ * timeout (a censored sample no replay reproduces), and it is the costliest to simulate.
+ */
+export const FAILING = 0.05;
+
 export interface TuneOutcome {
   /** The GPU tuned; with --hardware all, the first experiment's (where the start was read). */
   gpu: GpuSpec;
   /** What the fit is for: the GPU's key, or ALL_GPUS_SCOPE. */
   scope: string;
   experiments: Experiment[];
+  /** Experiments of the scope left out by default, and why (`--exclude`d ones are not listed). */
+  leftOut: { name: string; why: string }[];
   start: { values: Candidate; from: string };
   /** The fields searched (the given ones, or the default space). */
   params: ParamSpec[];
@@ -105,7 +116,13 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     if (!gt.experiments.some((x) => x.name === name))
       throw new InputError(`--exclude '${name}': no such experiment in ${s.groundTruth}`);
   }
-  const experiments = gt.experiments.filter((x) => matches(x) && !excluded.has(x.name));
+  const inScope = gt.experiments.filter((x) => matches(x) && !excluded.has(x.name));
+  const failing = (x: Experiment) => !s.includeFailing && (x.failedFraction ?? 0) > FAILING;
+  const leftOut = inScope.filter(failing).map((x) => ({
+    name: x.name,
+    why: `the server failed ${(100 * x.failedFraction!).toFixed(1)} % of its requests (--include-failing keeps it)`,
+  }));
+  const experiments = inScope.filter((x) => !failing(x));
   if (experiments.length === 0) {
     const what =
       s.latencyModel === 'blackbox'
@@ -160,6 +177,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     start: start.values,
     ...(s.objectiveSpec && { objectiveSpec: s.objectiveSpec }),
     ...(s.exclude && s.exclude.length > 0 && { exclude: s.exclude }),
+    ...(s.includeFailing && { includeFailing: true }),
   };
   const { dir, resume, shard, ...settings } = s;
   const memo = openCheckpoint(
@@ -192,7 +210,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     const { k, n } = s.shard;
     const slice = fullGrid(params).filter((_, i) => i % n === k - 1);
     await score(slice, names);
-    return { gpu, scope, experiments, start, params, evaluated: memo.size - before };
+    return { gpu, scope, experiments, leftOut, start, params, evaluated: memo.size - before };
   }
   const result = await tune({
     experiments: names,
@@ -210,5 +228,5 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     score,
     ...(hooks.onSearch && { onSearch: hooks.onSearch }),
   });
-  return { gpu, scope, experiments, start, params, result, evaluated: memo.size - before };
+  return { gpu, scope, experiments, leftOut, start, params, result, evaluated: memo.size - before };
 }

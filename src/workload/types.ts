@@ -13,6 +13,8 @@ export interface WorkloadRequest {
   sessionId?: string;
   /** Stage index for staged (inference-perf) workloads; used by per-stage metrics. */
   stage?: number;
+  /** The input's full-block prefix keys, when computed ahead (a replay reused across runs). */
+  inputKeys?: { blockSize: number; keys: Float64Array };
 }
 
 /**

@@ -71,6 +71,7 @@ function outcome(
     gpu: { key: 'H100', aliases: [] } as unknown as GpuSpec,
     scope: 'H100',
     params: [],
+    leftOut: [{ name: `failing${EVIL}`, why: 'the server failed 84.8 % of its requests' }],
     experiments: [
       experiment(EVIL, `qwen${EVIL}`),
       experiment('llama-run', 'meta-llama/llama-3.1-8b-instruct'),

@@ -10,7 +10,7 @@ import { inheritEverywhere, updateHardwareConfigText } from '../../src/config/ha
 import { AbortedError } from '../../src/errors.ts';
 import { readEvals } from '../../src/tune/checkpoint.ts';
 import { parseCv } from '../../src/tune/folds.ts';
-import { runTune } from '../../src/tune/session.ts';
+import { runTune, type TuneSettings } from '../../src/tune/session.ts';
 import { defaultsWithRow, replaceFileSafely } from '../../src/tune/writeback.ts';
 import { tuneSettings } from '../support/tune-settings.ts';
 
@@ -181,6 +181,26 @@ describe('tuning runs', () => {
     await expect(runTune(tuneSettings(tmp(), { exclude: ['nope'] }), { signal: signal() })).rejects.toThrow(
       /--exclude 'nope'/,
     );
+  });
+
+  it('leaves out a run whose server failed requests (censored latencies) unless told to keep it', async () => {
+    const gt = JSON.parse(readFileSync('test/fixtures/gt/staged.json', 'utf8'));
+    Object.assign(gt.experiments[0].summary, { num_failures: 30, num_sent: 100 });
+    gt.experiments[1].flags = { failure_fraction: 0.01 };
+    const file = join(tmp(), 'gt.json');
+    writeFileSync(file, JSON.stringify(gt));
+    const run = (over: Partial<TuneSettings>) =>
+      runTune(tuneSettings(tmp(), { groundTruth: file, cv: parseCv('none'), maxEvals: 2, ...over }), {
+        signal: signal(),
+      });
+    const o = await run({});
+    expect(o.experiments.map((x) => x.name)).toEqual(['llama8b-tp1-profile-only']);
+    expect(o.leftOut).toEqual([
+      { name: 'qwen7b-tp1-codegen', why: expect.stringMatching(/failed 30\.0 % of its requests/) },
+    ]);
+    const all = await run({ includeFailing: true });
+    expect(all.experiments.map((x) => x.failedFraction)).toEqual([0.3, 0.01]);
+    expect(all.leftOut).toEqual([]);
   });
 
   it('fits one set of values for every GPU with --hardware all', async () => {

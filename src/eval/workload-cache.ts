@@ -1,0 +1,36 @@
+import { fullBlockKeys } from '../sim/block-keys.ts';
+import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
+
+/**
+ * A tuner replays the same workloads for every candidate, and generating one (token IDs,
+ * prefix groups, block keys) costs about a fifth of simulating it. A worker keeps each
+ * reused replay's requests, block keys included, up to a memory budget; the simulator only
+ * reads them, so every run gets the same requests as a fresh generation would give.
+ */
+const BUDGET_BYTES = 768 * 2 ** 20;
+
+const kept = new Map<string, readonly WorkloadRequest[]>();
+let keptBytes = 0;
+
+/** The source under `key`, generated once per worker (while the budget lasts). */
+export function reusedSource(key: string, blockSize: number, make: () => RequestSource): RequestSource {
+  const hit = kept.get(key);
+  if (hit) return hit;
+  if (keptBytes >= BUDGET_BYTES) return make();
+  const requests: WorkloadRequest[] = [];
+  let bytes = 0;
+  for (const w of make()) {
+    const keys = fullBlockKeys(w.input, blockSize);
+    requests.push({ ...w, inputKeys: { blockSize, keys } });
+    bytes += w.input.byteLength + w.output.byteLength + keys.byteLength + 200;
+  }
+  kept.set(key, requests);
+  keptBytes += bytes;
+  return requests;
+}
+
+/** Forgets every kept replay (tests; a worker otherwise keeps them for its lifetime). */
+export function clearReusedSources(): void {
+  kept.clear();
+  keptBytes = 0;
+}
