@@ -11,10 +11,10 @@ import { appendEval, openCheckpoint } from './checkpoint.ts';
 import { type CvSpec, makeFolds } from './folds.ts';
 import { MEAN_OBJECTIVE, type ObjectiveSpec } from './objective.ts';
 import { createScorer } from './scorer.ts';
-import { type Candidate, fullGrid, type SearchMethod } from './search.ts';
+import { type Candidate, fullGrid, gridSize, type SearchMethod } from './search.ts';
 import { blackboxSpaceAround, defaultSpace, type ParamSpec } from './space.ts';
 import { blackboxStart, rooflineStart, trainedPhysicsStart } from './start.ts';
-import { type TuneResult, tune } from './tuner.ts';
+import { type TuneInput, type TuneResult, tune, tuneShard } from './tuner.ts';
 
 export interface TuneSettings extends InputSettings {
   latencyModel: LatencyModelName;
@@ -206,13 +206,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     ...(hooks.onJobDone && { onJobDone: hooks.onJobDone }),
   });
   const names = experiments.map((x) => x.name);
-  if (s.shard) {
-    const { k, n } = s.shard;
-    const slice = fullGrid(params).filter((_, i) => i % n === k - 1);
-    await score(slice, names);
-    return { gpu, scope, experiments, leftOut, start, params, evaluated: memo.size - before };
-  }
-  const result = await tune({
+  const input: TuneInput = {
     experiments: names,
     folds: makeFolds(experiments, s.cv, (x) => gpuOf(x)?.key ?? x.gpu),
     cv: s.cv,
@@ -227,6 +221,22 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     force: s.force,
     score,
     ...(hooks.onSearch && { onSearch: hooks.onSearch }),
-  });
+  };
+  if (s.shard) {
+    const { k, n } = s.shard;
+    const owns = (i: number) => i % n === k - 1;
+    // A grid shards by points; an adaptive search cannot, so its shards split the searches.
+    if (s.method === 'grid' || (s.method === 'auto' && gridSize(params) <= s.maxEvals)) {
+      await score(
+        fullGrid(params).filter((_, i) => owns(i)),
+        names,
+        input.fidelity,
+      );
+    } else {
+      await tuneShard(input, owns);
+    }
+    return { gpu, scope, experiments, leftOut, start, params, evaluated: memo.size - before };
+  }
+  const result = await tune(input);
   return { gpu, scope, experiments, leftOut, start, params, result, evaluated: memo.size - before };
 }

@@ -70,6 +70,37 @@ function summaryOf(
   return { objective: objectiveOf(scores, spec), ...metricMapes(scores, metrics) };
 }
 
+/** One search (Nelder–Mead, grid, …) on `names`, raced and at the run's fidelity. */
+async function searchWith(t: TuneInput, names: readonly string[], label: string): Promise<SearchResult> {
+  t.onSearch?.(label);
+  const { scorer, stats } = racingScorer(
+    (c, n) => t.score(c, n, t.fidelity),
+    names,
+    (s) => objectiveOf(s, t.objective),
+    t.race,
+  );
+  const r = await search(
+    { params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method },
+    scorer,
+  );
+  const part =
+    t.fidelity < 1 ? `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage` : '';
+  return { ...r, method: r.method + part, race: { ...stats } };
+}
+
+/**
+ * One shard of an adaptive run: the searches it owns (search i is fold i, the final search
+ * comes after the folds) run here, their candidates going to the checkpoint. Searches are
+ * deterministic, so a merged run replays every one of them from the memo.
+ */
+export async function tuneShard(t: TuneInput, owns: (search: number) => boolean): Promise<void> {
+  const searches = [
+    ...t.folds.map((f) => [f.train, `fold ${f.name}`] as const),
+    [t.experiments, 'all experiments'] as const,
+  ];
+  for (const [i, [names, label]] of searches.entries()) if (owns(i)) await searchWith(t, names, label);
+}
+
 /**
  * Cross-validated calibration: for each fold, search on its training experiments and score
  * the left-out ones, beside the current configuration on the same experiments; then search
@@ -77,24 +108,9 @@ function summaryOf(
  * current values' (or with force).
  */
 export async function tune(t: TuneInput): Promise<TuneResult> {
+  const searchOn = (names: readonly string[], label: string) => searchWith(t, names, label);
   const summary = (scores: readonly ExperimentScore[], metrics: readonly Metric[]) =>
     summaryOf(scores, metrics, t.objective);
-  const searchOn = async (names: readonly string[], label: string) => {
-    t.onSearch?.(label);
-    const { scorer, stats } = racingScorer(
-      (c, n) => t.score(c, n, t.fidelity),
-      names,
-      (s) => objectiveOf(s, t.objective),
-      t.race,
-    );
-    const r = await search(
-      { params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method },
-      scorer,
-    );
-    const part =
-      t.fidelity < 1 ? `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage` : '';
-    return { ...r, method: r.method + part, race: { ...stats } };
-  };
   const scoresOf = async (c: Candidate | null, names: readonly string[]) => (await t.score([c], names))[0]!;
   const folds: FoldReport[] = [];
   const pooled = {

@@ -11,6 +11,7 @@ import { AbortedError } from '../../src/errors.ts';
 import { readEvals } from '../../src/tune/checkpoint.ts';
 import { parseCv } from '../../src/tune/folds.ts';
 import { runTune, type TuneSettings } from '../../src/tune/session.ts';
+import { parseParamFlag } from '../../src/tune/space.ts';
 import { defaultsWithRow, replaceFileSafely } from '../../src/tune/writeback.ts';
 import { tuneSettings } from '../support/tune-settings.ts';
 
@@ -214,13 +215,33 @@ describe('tuning runs', () => {
     ).rejects.toThrow(/--hardware all/);
   });
 
-  it('gives the same result from merged shards as from one run', async () => {
-    const grid = { method: 'grid' as const, maxEvals: 100, cv: parseCv('none') };
-    const one = await runTune(tuneSettings(tmp(), grid), { signal: signal() });
+  it.each([
+    // A grid shards by points: after the merge only the current-values baseline is simulated.
+    ['a grid', { method: 'grid' as const, maxEvals: 100, cv: parseCv('none') }, 2],
+    // Nelder–Mead over a 775-point space shards by searches (2 folds + the final one over 2
+    // shards, each at most 8 candidates × 2 experiments, not grid slices of ~390 points); the
+    // merge replays them from the memo and simulates only the current values.
+    [
+      'an adaptive search',
+      {
+        method: 'nelder-mead' as const,
+        maxEvals: 8,
+        params: ['mfuDecode=0.08:0.2:0.005', 'TOverheadMicros=0:1500:50'].map((p) =>
+          parseParamFlag('roofline-v1', p),
+        ),
+      },
+      2,
+    ],
+  ])('gives the same result from merged shards as from one run, for %s', async (_, settings, after) => {
+    const one = await runTune(tuneSettings(tmp(), settings), { signal: signal() });
     const dirs = [tmp(), tmp()];
     for (const [i, d] of dirs.entries()) {
-      const o = await runTune(tuneSettings(d, { ...grid, shard: { k: i + 1, n: 2 } }), { signal: signal() });
+      const o = await runTune(tuneSettings(d, { ...settings, shard: { k: i + 1, n: 2 } }), {
+        signal: signal(),
+      });
       expect(o.result).toBeUndefined();
+      expect(o.evaluated).toBeGreaterThan(0);
+      expect(o.evaluated).toBeLessThanOrEqual(2 * 8 * 2);
     }
     const merged = tmp();
     writeFileSync(
@@ -228,9 +249,10 @@ describe('tuning runs', () => {
       dirs.map((d) => readFileSync(join(d, 'evals.jsonl'), 'utf8')).join(''),
     );
     copyFileSync(join(dirs[0]!, 'state.json'), join(merged, 'state.json'));
-    const fromShards = await runTune(tuneSettings(merged, { ...grid, resume: true }), { signal: signal() });
+    const fromShards = await runTune(tuneSettings(merged, { ...settings, resume: true }), {
+      signal: signal(),
+    });
     expect(fromShards.result).toEqual(one.result);
-    // Only the current-values baseline was left to simulate after the merge.
-    expect(fromShards.evaluated).toBe(2);
+    expect(fromShards.evaluated).toBe(after);
   });
 });
