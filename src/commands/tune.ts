@@ -74,7 +74,10 @@ export function registerTune(program: Command): void {
     .option('--force', 'write even if the cross-validated error does not improve', false)
     .option('--out <dir>', 'checkpoint and report folder (default reports/tune-<time>)')
     .option('--resume <dir>', 'continue an interrupted run from its folder')
-    .option('--shard <k/N>', 'run the k-th of N parts (grid points, or whole searches), then stop (see tune merge)')
+    .option(
+      '--shard <k/N>',
+      'run the k-th of N parts (grid points, or whole searches), then stop (see tune merge)',
+    )
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const given = (f: string) => command.getOptionValueSource(f) === 'cli';
       // `--resume <dir>` alone: the checkpoint holds every setting of the run.

@@ -2,7 +2,7 @@ import type { Metric } from '../eval/types.ts';
 import { FAILURE_APE } from '../tune/objective.ts';
 import type { SearchResult } from '../tune/search.ts';
 import type { TuneOutcome } from '../tune/session.ts';
-import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
+import { type ErrorSummary, foldVote, type TuneResult } from '../tune/tuner.ts';
 
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(1)} %`);
 
@@ -49,8 +49,9 @@ export function foldTally(r: TuneResult, metrics: readonly Metric[]): string[][]
       const a = of(f.currentLeftOut, m);
       const b = of(f.leftOut, m);
       if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) continue;
-      if (b < a - 0.05) better++;
-      else if (b > a + 0.05) worse++;
+      const vote = foldVote(a, b);
+      if (vote > 0) better++;
+      else if (vote < 0) worse++;
       else same++;
     }
     rows.push([

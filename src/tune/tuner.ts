@@ -154,12 +154,29 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
   const [ours, theirs, label] = cv
     ? [cv.leftOut.objective, cv.current.objective, 'cross-validated (left-out)']
     : [final.fitted.objective, final.current.objective, 'fitted (no cross-validation)'];
-  const better = ours < theirs;
+  // A pooled mean can be carried by one experiment the current values blow up: the fit must
+  // also not lose on more left-out folds than it wins.
+  const votes = folds.map((f) => foldVote(f.currentLeftOut.objective, f.leftOut.objective));
+  const won = votes.filter((v) => v > 0).length;
+  const lost = votes.filter((v) => v < 0).length;
+  const better = ours < theirs && lost <= won;
   const current = Number.isFinite(theirs) ? theirs.toFixed(2) : 'not applicable (no current values)';
-  const why = `${label} objective ${ours.toFixed(2)} vs current ${current}: ${
-    better ? 'the fit generalises better' : 'the fit does not beat the current values'
+  const tally = folds.length > 0 ? ` (left-out folds: ${won} better, ${lost} worse)` : '';
+  const why = `${label} objective ${ours.toFixed(2)} vs current ${current}${tally}: ${
+    better
+      ? 'the fit generalises better'
+      : ours < theirs
+        ? 'the fit loses on more left-out folds than it wins'
+        : 'the fit does not beat the current values'
   }${!better && t.force ? '; written anyway (--force)' : ''}`;
   return { folds, cv, final, write: better || t.force, why };
+}
+
+/** +1 when the fitted error is lower than the current one by more than 0.05 points, −1 when higher, else 0. */
+export function foldVote(current: number, fitted: number): number {
+  if (!Number.isFinite(current) || !Number.isFinite(fitted))
+    return Number.isFinite(fitted) ? 1 : Number.isFinite(current) ? -1 : 0;
+  return fitted < current - 0.05 ? 1 : fitted > current + 0.05 ? -1 : 0;
 }
 
 /** The mean of per-fold summaries (fitted error averaged over folds). */
