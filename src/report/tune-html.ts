@@ -125,10 +125,14 @@ export function convergenceSpec(r: TuneResult): TopLevelSpec | null {
   for (const [name, best] of starts) {
     if (Number.isFinite(best)) rows.push({ search: name, evaluations: 0, best });
   }
+  // A step line needs only the points where the best value changes, and the last one: a
+  // search of 1 000 candidates would otherwise put 1 000 points into the SVG.
   for (const [name, s] of searches) {
-    for (const t of s.trace) {
-      if (Number.isFinite(t.best)) rows.push({ search: name, evaluations: t.evaluations, best: t.best });
-    }
+    const finite = s.trace.filter((t) => Number.isFinite(t.best));
+    finite.forEach((t, i) => {
+      if (i === finite.length - 1 || t.best !== (i === 0 ? undefined : finite[i - 1]!.best))
+        rows.push({ search: name, evaluations: t.evaluations, best: t.best });
+    });
   }
   if (rows.length === 0) return null;
   const ys = rows.map((x) => x.best);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GpuSpec } from '../../src/config/hardware-config.ts';
 import type { Metric } from '../../src/eval/types.ts';
 import type { Experiment } from '../../src/groundtruth/experiment.ts';
-import { convergenceSpec, renderTuneHtml } from '../../src/report/tune-html.ts';
+import { convergenceSpec, FINAL_SEARCH, renderTuneHtml } from '../../src/report/tune-html.ts';
 import type { SearchResult } from '../../src/tune/search.ts';
 import type { TuneOutcome } from '../../src/tune/session.ts';
 import type { ErrorSummary, TuneResult } from '../../src/tune/tuner.ts';
@@ -151,6 +151,20 @@ describe('tune index.html', () => {
       ]).result!,
     ) as { encoding: { y: { scale: { type?: string } } } };
     expect(narrow.encoding.y.scale.type).toBeUndefined();
+  });
+
+  it('plots a search only where its best value changes, and at its end', () => {
+    const spec = convergenceSpec(
+      outcome([
+        [1, 30],
+        [2, 30],
+        [3, 20],
+        [4, 20],
+        [5, 20],
+      ]).result!,
+    ) as { data: { values: { search: string; evaluations: number }[] } };
+    const final = spec.data.values.filter((v) => v.search === FINAL_SEARCH).map((v) => v.evaluations);
+    expect(final).toEqual([0, 1, 3, 5]);
   });
 
   it('says when nothing would be written', async () => {
