@@ -75,7 +75,7 @@ export function benchTune(model: string, budget: number): string {
   for (const v of VARIANTS) {
     const r = once(model, budget, v.flags);
     lines.push(
-      `  ${v.name.padEnd(30)} ${(r.evals / r.wallS).toFixed(2).padStart(6)} candidates/s  (${r.evals} in ${r.wallS.toFixed(0)} s)  fitted objective ${r.objective.toFixed(2)} on ${r.experiments} experiments`,
+      `  ${v.name.padEnd(36)} ${(r.evals / r.wallS).toFixed(2).padStart(6)} candidates/s  (${r.evals} in ${r.wallS.toFixed(0)} s)  fitted objective ${r.objective.toFixed(2)} on ${r.experiments} experiments`,
     );
   }
   return lines.join('\n');

@@ -3,7 +3,7 @@ import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
 
 /**
  * A tuner replays the same workloads for every candidate, and generating one (token IDs,
- * prefix groups, block keys) costs about a fifth of simulating it. A worker keeps each
+ * prefix groups, block keys) costs about a tenth of simulating it. A worker keeps each
  * reused replay's requests, block keys included, up to a memory budget; the simulator only
  * reads them, so every run gets the same requests as a fresh generation would give.
  */

@@ -105,10 +105,9 @@ export async function tuneShard(t: TuneInput, owns: (search: number) => boolean)
  * Cross-validated calibration: for each fold, search on its training experiments and score
  * the left-out ones, beside the current configuration on the same experiments; then search
  * on everything. The fit is to be written only when its cross-validated error beats the
- * current values' (or with force).
+ * current values' and it loses on no more left-out folds than it wins (or with force).
  */
 export async function tune(t: TuneInput): Promise<TuneResult> {
-  const searchOn = (names: readonly string[], label: string) => searchWith(t, names, label);
   const summary = (scores: readonly ExperimentScore[], metrics: readonly Metric[]) =>
     summaryOf(scores, metrics, t.objective);
   const scoresOf = async (c: Candidate | null, names: readonly string[]) => (await t.score([c], names))[0]!;
@@ -119,7 +118,7 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     current: [] as ExperimentScore[],
   };
   for (const f of t.folds) {
-    const s = await searchOn(f.train, `fold ${f.name}`);
+    const s = await searchWith(t, f.train, `fold ${f.name}`);
     const leftOut = await scoresOf(s.best, f.test);
     const currentLeftOut = await scoresOf(null, f.test);
     const fitted = summary(await scoresOf(s.best, f.train), t.metrics);
@@ -137,7 +136,7 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     pooled.leftOut.push(...leftOut);
     pooled.current.push(...currentLeftOut);
   }
-  const finalSearch = await searchOn(t.experiments, 'all experiments');
+  const finalSearch = await searchWith(t, t.experiments, 'all experiments');
   const final = {
     search: finalSearch,
     fitted: summary(await scoresOf(finalSearch.best, t.experiments), t.metrics),
