@@ -1,3 +1,4 @@
+import { FAILING_FRACTION } from '../groundtruth/experiment.ts';
 import { absPercentError } from './error-math.ts';
 import { HEADLINE_METRICS, type PointResult } from './types.ts';
 
@@ -10,6 +11,8 @@ export const FAILURE_CLASS_DEFINITION =
   `predicted overload: the simulation's queue grows without bound where the server's did not ` +
   `(simulated mean TTFT of the last third of requests >= ${OVERLOAD_GROWTH}x the first third's and ` +
   `>= 2x the measured TTFT, or the run stopped still busy long after its arrivals ended); ` +
+  `server failed <n> % of requests: the measured latencies are those of the requests that outlived ` +
+  `the client's timeout (the replay completes every request), so no latency model is judged by them; ` +
   `workload mismatch (<quantities>): the replay sent or completed more than 5 % other than what was ` +
   `measured, so the error is the replay's, not the latency model's; ` +
   `failed: <reason>: the simulation produced no prediction. Outliers: ok points with an APE >= ${OUTLIER_APE} % ` +
@@ -29,8 +32,9 @@ export function worstApe(p: PointResult): number | null {
 }
 
 /**
- * Why a point's prediction is off or missing, where the data says: "predicted overload",
- * "workload mismatch (<quantities>)", "failed: <reason>", or null (no known class; n.a.
+ * Why a point's prediction is off or missing, where the data says: "server failed <n> % of
+ * requests" (the measurement is censored), "predicted overload", "workload mismatch
+ * (<quantities>)", "failed: <reason>", or null (no known class; n.a.
  * points have their own reasons). A mismatch in what the replay sent or completed comes
  * before an overload (a replay that sent more than the server completed overloads for the
  * replay's sake); requests/s alone is also the simulation's own pace, so an overload wins
@@ -42,6 +46,8 @@ export function failureClass(p: PointResult): string | null {
     return reason.startsWith('predicted overload') ? 'predicted overload' : `failed: ${reason.split(';')[0]}`;
   }
   if (p.status !== 'ok') return null;
+  const failed = p.meta.failedFraction ?? 0;
+  if (failed > FAILING_FRACTION) return `server failed ${(100 * failed).toFixed(1)} % of requests`;
   const mismatch = p.replay?.mismatch ?? [];
   const label = `workload mismatch (${mismatch.join(', ')})`;
   if (mismatch.some((q) => q !== 'requestsPerSec')) return label;

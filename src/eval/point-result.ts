@@ -16,6 +16,7 @@ export function pointMeta(
     workloadForm: x.workloadForm,
     derivedKVBlocks,
     kvBlocks,
+    ...(x.failedFraction && { failedFraction: x.failedFraction }),
   };
 }
 

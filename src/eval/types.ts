@@ -40,6 +40,8 @@ export interface PointMeta {
   /** total_kv_blocks was missing and derived from GPU memory. */
   derivedKVBlocks: boolean;
   kvBlocks: number;
+  /** Failed / sent requests on the real server, where the file records any failed. */
+  failedFraction?: number;
 }
 
 /** Quantities the replay is checked on against the measurement. */

@@ -100,3 +100,10 @@ export const ENGINE_DEFAULTS = {
 } as const;
 
 export const DEFAULT_SEED = 42;
+
+/**
+ * A run whose server failed more than this fraction of its requests measured only the
+ * requests that outlived the client's timeout: the evaluator labels its points so, and the
+ * tuner leaves it out by default.
+ */
+export const FAILING_FRACTION = 0.05;

@@ -5,7 +5,7 @@ import { InputError } from '../errors.ts';
 import { inputVersions, loadInputs } from '../eval/inputs.ts';
 import { type Workers, withWorkers } from '../eval/pool.ts';
 import type { Metric } from '../eval/types.ts';
-import type { Experiment } from '../groundtruth/experiment.ts';
+import { type Experiment, FAILING_FRACTION } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { appendEval, openCheckpoint } from './checkpoint.ts';
 import { type CvSpec, makeFolds } from './folds.ts';
@@ -38,7 +38,7 @@ export interface TuneSettings extends InputSettings {
   output?: { write?: string; dryRun?: boolean };
   /** Experiments left out of the calibration by name (e.g. one no candidate can replay). */
   exclude?: string[];
-  /** Keep experiments whose real server failed requests (left out by default, see FAILING). */
+  /** Keep experiments whose real server failed requests (left out by default, see FAILING_FRACTION). */
   includeFailing?: boolean;
   force: boolean;
   /** Checkpoint folder; resume continues it. */
@@ -62,13 +62,6 @@ export const DEFAULT_RACE = 0.2;
 /** `--hardware all`: fit one set of values for every GPU (written to the file's defaults). */
 export const isAllGpus = (hardware: string): boolean => hardware.toLowerCase() === 'all';
 export const ALL_GPUS_SCOPE = 'all GPUs';
-
-/**
- * An experiment whose server failed more than this fraction of its requests is left out of
- * calibration by default: its latencies are those of the requests that outlived the client's
- * timeout (a censored sample no replay reproduces), and it is the costliest to simulate.
- */
-export const FAILING = 0.05;
 
 export interface TuneOutcome {
   /** The GPU tuned; with --hardware all, the first experiment's (where the start was read). */
@@ -117,7 +110,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
       throw new InputError(`--exclude '${name}': no such experiment in ${s.groundTruth}`);
   }
   const inScope = gt.experiments.filter((x) => matches(x) && !excluded.has(x.name));
-  const failing = (x: Experiment) => !s.includeFailing && (x.failedFraction ?? 0) > FAILING;
+  const failing = (x: Experiment) => !s.includeFailing && (x.failedFraction ?? 0) > FAILING_FRACTION;
   const leftOut = inScope.filter(failing).map((x) => ({
     name: x.name,
     why: `the server failed ${(100 * x.failedFraction!).toFixed(1)} % of its requests (--include-failing keeps it)`,

@@ -81,6 +81,14 @@ describe('failure classes', () => {
     expect(failureClass({ ...overloaded(1, 60), replay: pace })).toBe('workload mismatch (requestsPerSec)');
   });
 
+  it('names a run whose server failed requests first: its latencies are censored', () => {
+    const p = overloaded(40, 5000);
+    const failing = (failedFraction: number) => ({ ...p, meta: { ...p.meta, failedFraction } });
+    expect(failureClass(failing(0.8475))).toBe('server failed 84.8 % of requests');
+    // A few failures (5 % or less) leave the measurement usable.
+    expect(failureClass(failing(0.05))).toBe('predicted overload');
+  });
+
   it('labels failed points with their reason, and drain-limit failures as predicted overload', () => {
     const f = (reason: string) => badPoint('a', 'summary', 'roofline-v1', 'failed', reason, e2e(1));
     expect(failureClass(f('predicted overload: still busy 900 s into the run'))).toBe('predicted overload');
