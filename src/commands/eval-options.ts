@@ -37,14 +37,20 @@ export interface EvalSettings extends InputSettings {
   metrics: Metric[];
 }
 
-/** Input files and the pool, on every command that simulates ground truth. */
-export function addInputOptions(cmd: Command): Command {
+/** The four config files a latency model is built from (eval, tune, nightly, step, validate). */
+export function addConfigOptions(cmd: Command): Command {
   return cmd
-    .option('--ground-truth <file>', 'ground-truth JSON file (see docs/ground-truth-format.md)')
     .option('--hardware-config <file>', 'hardware calibration file', 'hardware_config.json')
     .option('--model-config-folder <dir>', 'HF config.json folders, one per model', 'model_configs')
     .option('--bench-data-path <dir>', 'MFU tables for roofline-v2', 'bench_data')
-    .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml')
+    .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml');
+}
+
+/** Input files and the pool, on every command that simulates ground truth. */
+export function addInputOptions(cmd: Command): Command {
+  return addConfigOptions(
+    cmd.option('--ground-truth <file>', 'ground-truth JSON file (see docs/ground-truth-format.md)'),
+  )
     .option('--jobs <n>', 'worker threads (1 = in-process)', String(defaultJobs()))
     .option('--timeout <s>', 'seconds per simulation job before it is recorded as failed (0 = none)', '600')
     .addOption(

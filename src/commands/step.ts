@@ -4,6 +4,7 @@ import { InputError } from '../errors.ts';
 import { LATENCY_MODELS, type LatencyModelName } from '../latency/types.ts';
 import { resolveData } from '../paths.ts';
 import { stepTable } from '../report/step-table.ts';
+import { addConfigOptions } from './eval-options.ts';
 import { type BatchGroup, decodeGroup, expandGroups, parseBatchJson, prefillGroup } from './step-batch.ts';
 import { stepAnswers } from './step-models.ts';
 
@@ -26,7 +27,7 @@ interface StepFlags {
 
 /** `blis-eval step`: what one batch costs under each latency model. */
 export function registerStep(program: Command): void {
-  program
+  const step = program
     .command('step')
     .description('step time of one batch under each latency model (a calculator; what parity tests drive)')
     .option('--model <id>', 'model id (its config.json under --model-config-folder)')
@@ -39,11 +40,8 @@ export function registerStep(program: Command): void {
     )
     .option('--prefill <tokens@prompt...>', 'a prefill request: <tokens>[@<prompt len>] (repeatable)')
     .option('--decode <count@context...>', 'decode requests: <count>@<context> (repeatable)')
-    .option('--json', 'machine-readable output', false)
-    .option('--hardware-config <file>', 'hardware calibration file', 'hardware_config.json')
-    .option('--model-config-folder <dir>', 'HF config.json folders, one per model', 'model_configs')
-    .option('--bench-data-path <dir>', 'MFU tables for roofline-v2', 'bench_data')
-    .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml')
+    .option('--json', 'machine-readable output', false);
+  addConfigOptions(step)
     .option(
       '--beta-coeffs <list>',
       'trained-physics betas (BLIS slot order), replacing the hardware config set',

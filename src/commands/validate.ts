@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadInputs } from '../eval/inputs.ts';
 import { applicability } from '../eval/preflight.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
-import { list, parseInputOptions } from './eval-options.ts';
+import { addConfigOptions, list, parseInputOptions } from './eval-options.ts';
 
 /**
  * `blis-eval validate <file>`: a pre-flight without simulating. The ground truth's schema, the
@@ -10,14 +10,14 @@ import { list, parseInputOptions } from './eval-options.ts';
  * the main job's own check), and per experiment which latency models will apply and why not.
  */
 export function registerValidate(program: Command): void {
-  program
-    .command('validate')
-    .description('pre-flight: check a ground-truth file against the configs, say which latency models apply')
-    .argument('<file>', 'ground-truth JSON')
-    .option('--hardware-config <file>', 'hardware calibration file', 'hardware_config.json')
-    .option('--model-config-folder <dir>', 'HF config.json folders, one per model', 'model_configs')
-    .option('--bench-data-path <dir>', 'MFU tables for roofline-v2', 'bench_data')
-    .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml')
+  addConfigOptions(
+    program
+      .command('validate')
+      .description(
+        'pre-flight: check a ground-truth file against the configs, say which latency models apply',
+      )
+      .argument('<file>', 'ground-truth JSON'),
+  )
     .option(
       '--latency-models <list>',
       `comma-separated: ${LATENCY_MODELS.join(',')}`,

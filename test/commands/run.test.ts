@@ -15,6 +15,8 @@ interface BinaryCase {
 }
 const case0 = sharedJson<{ cases: BinaryCase[] }>('data/blis/golden_v0.6.1_binary_outputs.json').cases[0]!;
 const MODEL = 'meta-llama/llama-3.1-8b-instruct';
+/** A roofline-v1 run of MODEL on one H100. */
+const V1_RUN = ['run', '--model', MODEL, '--hardware', 'H100', '--tp', '1', '--latency-model', 'roofline-v1'];
 
 /** Golden case 0's flags without the ones that pick blackbox and its KV blocks. */
 function workloadFlags(): string[] {
@@ -106,21 +108,7 @@ describe('blis-eval run (CLI end to end)', () => {
       coefficients: { model: 'meta-llama/llama-3.1-8b-instruct', gpu: 'H100', tp: 2 },
       kv_blocks: { source: 'coefficient row' },
     });
-    const roof = JSON.parse(
-      runCli([
-        'run',
-        '--model',
-        MODEL,
-        '--hardware',
-        'H100',
-        '--tp',
-        '1',
-        '--latency-model',
-        'roofline-v1',
-        '--num-requests',
-        '5',
-      ]).out,
-    );
+    const roof = JSON.parse(runCli([...V1_RUN, '--num-requests', '5']).out);
     expect(roof.latency).toMatchObject({
       latency_model: 'roofline-v1',
       calibration: { gpu: 'H100', variant: 'v1-calibrated' }, // the shipped file carries the calibration
@@ -141,19 +129,8 @@ describe('blis-eval run --workload <preset>', () => {
     );
     expect(table).toContain('prompt_tokens: 37');
     writeFileSync(join(dir, 'defaults.yaml'), table);
-    const flags = [
-      'run',
-      '--model',
-      MODEL,
-      '--hardware',
-      'H100',
-      '--tp',
-      '1',
-      '--latency-model',
-      'roofline-v1',
-    ];
     const r = runCli([
-      ...flags,
+      ...V1_RUN,
       '--workload',
       'chatbot',
       '--num-requests',

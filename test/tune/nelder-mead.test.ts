@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nelderMead } from '../../src/tune/nelder-mead.ts';
 import { type Candidate, search } from '../../src/tune/search.ts';
-import type { ParamSpec } from '../../src/tune/space.ts';
+import { P, scorer } from '../support/search-fixtures.ts';
 
 const unit = (f: (x: readonly number[]) => number) => async (xs: readonly number[][]) => xs.map(f);
 
@@ -52,15 +52,6 @@ describe('Nelder–Mead in the unit box', () => {
     expect(a.evaluations).toBeLessThanOrEqual(37);
   });
 });
-
-const P = (name: string, lo: number, hi: number, step: number): ParamSpec => ({
-  name,
-  section: 'v1',
-  lo,
-  hi,
-  step,
-});
-const scorer = (f: (c: Candidate) => number) => async (cs: readonly Candidate[]) => cs.map(f);
 
 describe('search with Nelder–Mead', () => {
   it('lands between grid points on a continuous minimum, within the budget', async () => {

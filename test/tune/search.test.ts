@@ -3,17 +3,10 @@ import { InputError } from '../../src/errors.ts';
 import type { Experiment } from '../../src/groundtruth/experiment.ts';
 import { makeFolds, parseCv } from '../../src/tune/folds.ts';
 import { type Candidate, fullGrid, search } from '../../src/tune/search.ts';
-import { type ParamSpec, parseParamFlag } from '../../src/tune/space.ts';
+import { parseParamFlag } from '../../src/tune/space.ts';
+import { P, scorer } from '../support/search-fixtures.ts';
 
-const P = (name: string, lo: number, hi: number, step: number): ParamSpec => ({
-  name,
-  section: 'v1',
-  lo,
-  hi,
-  step,
-});
 const bowl = (c: Candidate) => (c.a! - 0.35) ** 2 + (c.b! - 120) ** 2 / 1e4;
-const scorer = (f: (c: Candidate) => number) => async (cs: readonly Candidate[]) => cs.map(f);
 
 describe('search', () => {
   const params = [P('a', 0, 1, 0.05), P('b', 0, 500, 10)];
