@@ -33,8 +33,12 @@ const V2_FIELDS = [
   'bwEfficiencyFactor',
   'perLayerOverhead',
   'gemmMfuScale',
+  'decodeGemmMfuScale',
   'attentionMfuScale',
   'requestOverheadMicros',
+  'stepOverheadMicros',
+  'allReduceMicros',
+  'allReduceMicrosPerMB',
 ] as const;
 
 const num = z.number().finite().nonnegative();
@@ -50,6 +54,7 @@ const POSITIVE_FIELDS: ReadonlySet<string> = new Set([
   'mfuPrefill',
   'mfuDecode',
   'gemmMfuScale',
+  'decodeGemmMfuScale',
   'attentionMfuScale',
 ]);
 const positive = z.number().finite().positive();
@@ -340,6 +345,10 @@ export function v2Params(gpu: GpuSpec): RooflineV2Params {
     ...(s.perLayerOverhead !== undefined && { perLayerOverhead: s.perLayerOverhead }),
     ...(s.TFlopsFP8 !== undefined && { TFlopsFP8: s.TFlopsFP8 }),
     ...(s.gemmMfuScale !== undefined && { gemmMfuScale: s.gemmMfuScale }),
+    ...(s.decodeGemmMfuScale !== undefined && { decodeGemmMfuScale: s.decodeGemmMfuScale }),
     ...(s.attentionMfuScale !== undefined && { attentionMfuScale: s.attentionMfuScale }),
+    ...(s.stepOverheadMicros !== undefined && { stepOverheadMicros: s.stepOverheadMicros }),
+    ...(s.allReduceMicros !== undefined && { allReduceMicros: s.allReduceMicros }),
+    ...(s.allReduceMicrosPerMB !== undefined && { allReduceMicrosPerMB: s.allReduceMicrosPerMB }),
   };
 }

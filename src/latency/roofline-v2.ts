@@ -16,6 +16,12 @@ import {
 
 export type { RooflineV2Options, RooflineV2Params } from './v2-params.ts';
 
+/** A phase's GEMM peak (FLOP/s, MFU scale folded in) and its memo of whole-model GEMM times. */
+interface GemmPhase {
+  readonly peak: number;
+  readonly memo: Map<number, number>;
+}
+
 /** One weight matrix K×N of a layer, resolved to its MFU curve. */
 interface Gemm {
   readonly k: number;
@@ -37,9 +43,13 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly tau: number;
   private readonly layers: number;
   private readonly peak: number;
-  private readonly peakGemm: number;
+  private readonly prefillGemm: GemmPhase;
+  /** The prefill phase's object unless decodeGemmMfuScale differs from gemmMfuScale. */
+  private readonly decodeGemm: GemmPhase;
   private readonly bw: number;
   private readonly overheadS: number;
+  /** Seconds per token of the all-reduces' data term (0 at TP 1 or when off). */
+  private readonly commPerTokenS: number;
   /** 4·H·hd·Lyr: attention-core FLOPs per (query token × context token). */
   private readonly attnCoef: number;
   private readonly actBytesPerToken: number;
@@ -53,7 +63,6 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly experts: readonly Gemm[];
   private readonly arch: ModelArch;
   private readonly decodeGrid: DecodeGrid;
-  private readonly gemmMemo = new Map<number, number>();
   private readonly prefillMfu = new Float64Array(BUCKETS);
   private readonly bucketTokens = new Float64Array(BUCKETS);
   private readonly bucketAttn = new Float64Array(BUCKETS);
@@ -92,10 +101,25 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     this.peak = TFlopsPeak * 1e12 * attnScale;
     // FP8 (ours): 1-byte weights (Bw) everywhere; GEMMs at the FP8 peak with the 16-bit MFU tables.
     const fp8 = arch.fp8Weights && (hw.TFlopsFP8 ?? 0) > 0;
-    this.peakGemm = (fp8 ? (hw.TFlopsFP8 ?? 0) : TFlopsPeak) * 1e12 * gemmScale;
+    const peakGemm = (fp8 ? (hw.TFlopsFP8 ?? 0) : TFlopsPeak) * 1e12;
+    this.prefillGemm = { peak: peakGemm * gemmScale, memo: new Map() };
+    // decodeGemmMfuScale (ours): the tables' small-M MFUs are memory-bound timings, which
+    // vLLM's decode (CUDA graphs, its own kernels) can beat while prefill GEMMs do not.
+    const decodeScale = hw.decodeGemmMfuScale ?? gemmScale;
+    checkPositive('roofline-v2 MFU scales', { decodeGemmMfuScale: decodeScale });
+    this.decodeGemm =
+      decodeScale === gemmScale ? this.prefillGemm : { peak: peakGemm * decodeScale, memo: new Map() };
     const eff = hw.bwEfficiencyFactor ?? 0;
     this.bw = BwPeakTBs * 1e12 * (eff > 0 ? eff : 1);
-    this.overheadS = ((hw.perLayerOverhead ?? 0) * L) / tp / 1e6;
+    // The step and all-reduce overheads are ours (neutral at 0): a fixed cost per step, and
+    // TP's two all-reduces per layer, a latency plus a term in the activations moved.
+    const comm = tp > 1 ? 2 * L : 0;
+    this.overheadS =
+      (((hw.perLayerOverhead ?? 0) * L) / tp +
+        (hw.stepOverheadMicros ?? 0) +
+        comm * (hw.allReduceMicros ?? 0)) /
+      1e6;
+    this.commPerTokenS = (comm * (hw.allReduceMicrosPerMB ?? 0) * d * arch.bytesPerParam) / 1e6 / 1e6;
     this.attnCoef = 4 * H * hd * L;
     this.actBytesPerToken = L * d * B;
     this.kvBytesPerToken =
@@ -188,14 +212,16 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       for (let b = 0; b < BUCKETS; b++) {
         const tokens = bucketTokens[b]!;
         if (tokens === 0) continue;
-        pc += this.gemmLayers(tokens) + (bucketAttn[b]! / 1.8 / (this.peak * this.prefillMfu[b]!)) * tau;
+        pc +=
+          this.gemmLayers(tokens, this.prefillGemm) +
+          (bucketAttn[b]! / 1.8 / (this.peak * this.prefillMfu[b]!)) * tau;
       }
       const pm = (this.weightsFor(pTokens) * tau + pDyn * tau) / this.bw;
       pHat = Math.max(pc, pm);
     }
     let dHat = 0;
     if (dN > 0) {
-      let dc = this.gemmLayers(dN);
+      let dc = this.gemmLayers(dN, this.decodeGemm);
       if (sumF > 0) {
         const mfuEff = sumFM / sumF;
         if (mfuEff > 0) dc += (sumF / (this.peak * mfuEff)) * tau;
@@ -204,7 +230,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       dHat = Math.max(dc, dm);
     }
     const hw = Math.max(pHat, dHat);
-    const us = (hw + this.overheadS) * 1e6;
+    const us = (hw + this.overheadS + this.commPerTokenS * (pTokens + dN)) * 1e6;
     return Math.round(Math.max(us, 1));
   }
 
@@ -239,15 +265,16 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     }
     const scale = (this.attnCoef / this.peak) * this.tau;
     let hw = 0;
+    const comm = this.commPerTokenS * (pTokens + dN);
     if (pN > 0) {
-      const pc = this.gemmLayers(pTokens) + (pAttn / 1.8) * scale;
+      const pc = this.gemmLayers(pTokens, this.prefillGemm) + (pAttn / 1.8) * scale;
       hw = Math.max(pc, (this.weightsFor(pTokens) * this.tau + pDyn * this.tau) / this.bw);
     }
     if (dN > 0) {
-      const dc = this.gemmLayers(dN) + dAttn * scale;
+      const dc = this.gemmLayers(dN, this.decodeGemm) + dAttn * scale;
       hw = Math.max(hw, dc, (this.weightsFor(dN) * this.tau + dDyn * this.tau) / this.bw);
     }
-    return Math.round(Math.max((hw + this.overheadS) * 1e6, 1));
+    return Math.round(Math.max((hw + this.overheadS + comm) * 1e6, 1));
   }
 
   /** Weight bytes a phase of `tokens` tokens loads: distinct routed experts only (MoE, ours). */
@@ -267,35 +294,37 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   }
 
   /** Whole-model GEMM time for M tokens (all layers, divided by TP), memoised per M. */
-  private gemmLayers(m: number): number {
-    const cached = this.gemmMemo.get(m);
+  private gemmLayers(m: number, phase: GemmPhase): number {
+    const cached = phase.memo.get(m);
     if (cached !== undefined) return cached;
     let v: number;
     const moe = this.arch.moe;
     if (!moe) {
-      v = this.sum(this.dense, m) * this.tau * this.layers;
+      v = this.sum(this.dense, m, phase.peak) * this.tau * this.layers;
     } else {
       // MoE (ours): attention, router and shared experts at M tokens; A = E·(1 − (1 − k/E)^M)
       // touched experts, each a GEMM over its share M·k/A of the token-expert assignments.
       const active = expectedActiveExperts(moe, m);
       const perExpertTokens = (m * moe.topK) / active;
-      const moeLayer = this.sum(this.attnGemms, m) + active * this.sum(this.experts, perExpertTokens);
-      const denseLayer = this.sum(this.dense, m);
+      const moeLayer =
+        this.sum(this.attnGemms, m, phase.peak) +
+        active * this.sum(this.experts, perExpertTokens, phase.peak);
+      const denseLayer = this.sum(this.dense, m, phase.peak);
       v = (moe.moeLayers * moeLayer + denseLayers(this.arch) * denseLayer) * this.tau;
     }
-    if (this.gemmMemo.size > 65536) this.gemmMemo.clear();
-    this.gemmMemo.set(m, v);
+    if (phase.memo.size > 65536) phase.memo.clear();
+    phase.memo.set(m, v);
     return v;
   }
 
-  private sum(list: readonly Gemm[], m: number): number {
+  private sum(list: readonly Gemm[], m: number, peak: number): number {
     let total = 0;
     for (let i = 0; i < list.length; i++) {
       const x = list[i]!;
       const compute =
         x.mono !== undefined
-          ? (2 * x.k * x.n * x.mono.at(m)) / this.peakGemm
-          : (2 * m * x.k * x.n) / (this.peakGemm * x.curve.at(m));
+          ? (2 * x.k * x.n * x.mono.at(m)) / peak
+          : (2 * m * x.k * x.n) / (peak * x.curve.at(m));
       const memory = x.bytes / this.bw;
       total += Math.max(compute, memory);
     }

@@ -12,8 +12,16 @@ export interface RooflineV2Params {
   readonly TFlopsFP8?: number;
   /** Multiplies every looked-up GEMM MFU (ours, for the tuner); absent = 1. */
   readonly gemmMfuScale?: number;
+  /** Multiplies the decode phase's GEMM MFUs instead of gemmMfuScale (ours); absent = gemmMfuScale. */
+  readonly decodeGemmMfuScale?: number;
   /** Multiplies every looked-up prefill and decode attention MFU (ours); absent = 1. */
   readonly attentionMfuScale?: number;
+  /** µs every step costs whatever its shape (ours: scheduler, sampling, launch); absent = 0. */
+  readonly stepOverheadMicros?: number;
+  /** µs per tensor-parallel all-reduce, two per layer at TP > 1 (ours); absent = 0. */
+  readonly allReduceMicros?: number;
+  /** µs per MB of activations each all-reduce moves per GPU at TP > 1 (ours); absent = 0. */
+  readonly allReduceMicrosPerMB?: number;
 }
 
 /** Prefill buckets: powers of two from 512 to 65536 (8 buckets). */

@@ -17,9 +17,16 @@ const NEUTRAL: Record<string, number> = {
   bwEfficiencyFactor: 1,
   perLayerOverhead: 0,
   gemmMfuScale: 1,
+  decodeGemmMfuScale: 1,
   attentionMfuScale: 1,
   requestOverheadMicros: 0,
+  stepOverheadMicros: 0,
+  allReduceMicros: 0,
+  allReduceMicrosPerMB: 0,
 };
+
+/** Fields whose absence means "as this other field" (so their neutral start is its value). */
+const AS_FIELD: Record<string, string> = { decodeGemmMfuScale: 'gemmMfuScale' };
 
 /** Current values of the searched v1/v2 fields (neutral defaults where the file has none). */
 export function rooflineStart(gpu: GpuSpec, params: readonly ParamSpec[]): Candidate {
@@ -30,7 +37,8 @@ export function rooflineStart(gpu: GpuSpec, params: readonly ParamSpec[]): Candi
       p.section === 'v2'
         ? NEUTRAL[p.name]
         : (CALIBRATED_DEFAULTS as unknown as Record<string, number>)[p.name];
-    out[p.name] = section[p.name] ?? neutral ?? p.lo;
+    const as = AS_FIELD[p.name];
+    out[p.name] = section[p.name] ?? (as === undefined ? undefined : section[as]) ?? neutral ?? p.lo;
   }
   return out;
 }

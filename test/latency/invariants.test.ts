@@ -186,3 +186,44 @@ describe("BLIS's roofline-v2 (default mode)", () => {
     expect(m.stepTime(decodes(4, 1000))).toBeLessThan(m.stepTime(decodes(3, 1000)));
   });
 });
+
+describe("roofline-v2's step and all-reduce overheads (ours)", () => {
+  const base = { TFlopsPeak: 989.5, BwPeakTBs: 3.35, bwEfficiencyFactor: 0.82, perLayerOverhead: 100 };
+  const a = () => arch('llama-3.1-8b-instruct');
+  const batch = () => [prefill(0, 512), ...decodes(8, 1000)];
+  const tokens = 512 + 8;
+  const model = (tp: number, extra: object, monotone = false) =>
+    new RooflineV2Model(a(), { ...base, ...extra }, tp, db, { monotone });
+
+  for (const monotone of [false, true]) {
+    it(`are neutral at 0 and add exactly their terms (monotone ${monotone})`, () => {
+      const L = a().numLayers;
+      const bytesPerMB = (a().hiddenSize * a().bytesPerParam) / 1e6;
+      for (const tp of [1, 2, 4]) {
+        const plain = model(tp, {}, monotone).stepTime(batch());
+        const zero = { stepOverheadMicros: 0, allReduceMicros: 0, allReduceMicrosPerMB: 0 };
+        expect(model(tp, zero, monotone).stepTime(batch())).toBe(plain);
+        expect(model(tp, { stepOverheadMicros: 700 }, monotone).stepTime(batch()) - plain).toBe(700);
+        const comm = tp > 1 ? 2 * L : 0;
+        expect(model(tp, { allReduceMicros: 10 }, monotone).stepTime(batch()) - plain).toBe(comm * 10);
+        const perMb = model(tp, { allReduceMicrosPerMB: 4 }, monotone).stepTime(batch()) - plain;
+        expect(Math.abs(perMb - comm * 4 * bytesPerMB * tokens)).toBeLessThanOrEqual(1);
+      }
+    });
+  }
+});
+
+describe("roofline-v2's decode GEMM MFU scale (ours)", () => {
+  const base = { TFlopsPeak: 989.5, BwPeakTBs: 3.35, bwEfficiencyFactor: 0.82, gemmMfuScale: 1.2 };
+  const m = (extra: object) =>
+    new RooflineV2Model(arch('llama-3.1-8b-instruct'), { ...base, ...extra }, 1, db);
+  it('is gemmMfuScale when absent and changes decode steps only', () => {
+    const same = m({ decodeGemmMfuScale: 1.2 });
+    const faster = m({ decodeGemmMfuScale: 2.5 });
+    const dec = decodes(64, 1000);
+    const pre = [prefill(0, 2048)];
+    expect(same.stepTime(dec)).toBe(m({}).stepTime(dec));
+    expect(faster.stepTime(dec)).toBeLessThan(same.stepTime(dec));
+    expect(faster.stepTime(pre)).toBe(same.stepTime(pre));
+  });
+});
