@@ -28,7 +28,12 @@ const V1_REQUIRED = [
   'mfuDecode',
   'allReduceLatency',
 ] as const;
-const V1_FIELDS = [...V1_REQUIRED, 'requestOverheadMicros', ...CALIBRATED_FIELD_NAMES] as const;
+const V1_FIELDS = [
+  ...V1_REQUIRED,
+  'requestOverheadMicros',
+  'ttftDecodeSteps',
+  ...CALIBRATED_FIELD_NAMES,
+] as const;
 const V2_FIELDS = [
   'bwEfficiencyFactor',
   'perLayerOverhead',
@@ -36,6 +41,7 @@ const V2_FIELDS = [
   'decodeGemmMfuScale',
   'attentionMfuScale',
   'requestOverheadMicros',
+  'ttftDecodeSteps',
   'stepOverheadMicros',
   'allReduceMicros',
   'allReduceMicrosPerMB',
@@ -58,7 +64,10 @@ const POSITIVE_FIELDS: ReadonlySet<string> = new Set([
   'attentionMfuScale',
 ]);
 const positive = z.number().finite().positive();
-const fieldSchema = (f: string) => (POSITIVE_FIELDS.has(f) ? positive : num).optional();
+/** A fraction of a step (see LatencyModel.ttftDecodeSteps). */
+const fraction = num.max(1);
+const fieldSchema = (f: string) =>
+  (POSITIVE_FIELDS.has(f) ? positive : f === 'ttftDecodeSteps' ? fraction : num).optional();
 const sectionShape = (fields: readonly string[]) =>
   z.object(Object.fromEntries([...PEAK_FIELDS, ...fields].map((f) => [f, fieldSchema(f)]))).strict();
 const v1Section = sectionShape(V1_FIELDS);
@@ -80,11 +89,11 @@ const trainedPhysics = z
 const defaultsEntry = z
   .object({
     v1: z
-      .object(Object.fromEntries(V1_FIELDS.map((f) => [f, num.optional()])))
+      .object(Object.fromEntries(V1_FIELDS.map((f) => [f, fieldSchema(f)])))
       .strict()
       .optional(),
     v2: z
-      .object(Object.fromEntries(V2_FIELDS.map((f) => [f, num.optional()])))
+      .object(Object.fromEntries(V2_FIELDS.map((f) => [f, fieldSchema(f)])))
       .strict()
       .optional(),
     trainedPhysics: trainedPhysics.optional(),

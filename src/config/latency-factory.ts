@@ -119,10 +119,13 @@ export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
   // requestOverheadMicros (ours): a fixed per-request delay before the request is queued
   // (API, tokenizer, first streamed chunk), through the roofline's alpha hook. Given alpha
   // coefficients win, as in BLIS.
-  const overhead = (s.kind === 'roofline-v2' ? gpu.v2 : gpu.v1).requestOverheadMicros;
+  const section = s.kind === 'roofline-v2' ? gpu.v2 : gpu.v1;
+  const overhead = section.requestOverheadMicros;
   const alpha = s.alpha ?? (overhead ? [overhead, 0, 0] : undefined);
+  const lag = section.ttftDecodeSteps;
   const opts = {
     ...(alpha && { alpha }),
+    ...(lag !== undefined && { ttftDecodeSteps: lag }),
     ...(s.useConfigHeadDim !== undefined && { useConfigHeadDim: s.useConfigHeadDim }),
   };
   if (s.kind === 'roofline-v2') {

@@ -5,11 +5,17 @@ export abstract class AlphaHooks {
   private readonly a0: number;
   private readonly a1: number;
   private readonly a2: number;
+  readonly ttftDecodeSteps: number;
 
-  constructor(alpha: readonly number[] | undefined) {
+  constructor(alpha: readonly number[] | undefined, ttftDecodeSteps = 0) {
     const a = alpha ?? [0, 0, 0];
     checkCoefficients('alpha', a);
     [this.a0, this.a1, this.a2] = a as [number, number, number];
+    // At most one step, so the first token is never seen after the last (TTFT <= E2E).
+    if (!(ttftDecodeSteps >= 0 && ttftDecodeSteps <= 1)) {
+      throw new InputError(`ttftDecodeSteps must be between 0 and 1, got ${ttftDecodeSteps}`);
+    }
+    this.ttftDecodeSteps = ttftDecodeSteps;
   }
 
   queueingTime(inputLen: number): number {

@@ -86,7 +86,7 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
     tp: number,
     opts: RooflineOptions = {},
   ) {
-    super(opts.alpha);
+    super(opts.alpha, opts.ttftDecodeSteps);
     checkArch(arch, tp);
     const { TFlopsPeak, BwPeakTBs, BwEffConstant, mfuPrefill, mfuDecode } = hw;
     checkPositive('roofline-v1 hardware', { TFlopsPeak, BwPeakTBs, BwEffConstant, mfuPrefill, mfuDecode });

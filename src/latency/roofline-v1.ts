@@ -27,6 +27,8 @@ export interface RooflineV1Params {
 export interface RooflineOptions extends GeometryOptions {
   /** Queueing / output-processing coefficients; roofline defaults to [0, 0, 0] (§9.3). */
   readonly alpha?: readonly number[];
+  /** TTFT counts this many first decode steps (ours; LatencyModel.ttftDecodeSteps). */
+  readonly ttftDecodeSteps?: number;
 }
 
 export function checkPositive(where: string, fields: Record<string, number | undefined>): void {
@@ -55,7 +57,7 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
   private readonly overheadUs: number;
 
   constructor(arch: ModelArch, hw: RooflineV1Params, tp: number, opts: RooflineOptions = {}) {
-    super(opts.alpha);
+    super(opts.alpha, opts.ttftDecodeSteps);
     checkArch(arch, tp);
     const { TFlopsPeak, BwPeakTBs, BwEffConstant, mfuPrefill, mfuDecode } = hw;
     checkPositive('roofline-v1 hardware', { TFlopsPeak, BwPeakTBs, BwEffConstant, mfuPrefill, mfuDecode });

@@ -76,7 +76,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     db: MfuDatabase,
     opts: RooflineV2Options = {},
   ) {
-    super(opts.alpha);
+    super(opts.alpha, opts.ttftDecodeSteps);
     checkArch(arch, tp);
     const { TFlopsPeak, BwPeakTBs } = hw;
     checkPositive('roofline-v2 hardware', { TFlopsPeak, BwPeakTBs });

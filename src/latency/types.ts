@@ -29,6 +29,12 @@ export interface LatencyModel {
    * v0.6.1's "phantom" entry (reference §3.4).
    */
   readonly phantomItl?: boolean;
+  /**
+   * Ours: TTFT also counts this many of the request's first decode steps (its first ITL
+   * times this), the lag between the first token and the client seeing it; E2E and the
+   * steps are unchanged. Absent = 0 (BLIS).
+   */
+  readonly ttftDecodeSteps?: number;
   /** The model's own decomposition of a step (µs terms and counts), for `blis-eval step`; allocates. */
   terms?(batch: readonly StepRequest[]): Readonly<Record<string, number>>;
 }

@@ -75,6 +75,7 @@ export class Instance {
   /** The latency model's completion rules (v0.6.1: phantom ITL, no post-decode overhead). */
   private readonly phantomItl: boolean;
   private readonly postDecode: number;
+  private readonly ttftSteps: number;
 
   constructor(
     readonly id: string,
@@ -86,6 +87,7 @@ export class Instance {
     this.former = new BatchFormer(cfg, this.kv, this.waitQ);
     this.phantomItl = latency.phantomItl !== false;
     this.postDecode = latency.postDecodeOverhead?.() ?? 0;
+    this.ttftSteps = latency.ttftDecodeSteps ?? 0;
   }
 
   nextEventTime(): number {
@@ -189,9 +191,14 @@ export class Instance {
         }
         r.itlTo = step;
         r.itlSum += itlEntry;
+        if (this.ttftSteps > 0 && r.progressIndex === r.inputLen + 1) {
+          r.ttftLag = this.ttftSteps * itlEntry;
+          r.ttft += r.ttftLag;
+        }
       }
       if (r.progressIndex === r.inputLen) {
         r.ttft = now + itlEntry - r.arrival;
+        r.ttftLag = 0;
         r.hasTTFT = true;
       }
     }
@@ -225,7 +232,7 @@ export class Instance {
     this.heap.push({ time: now + adv, kind: EV_LEFT, req: r });
     this.completedRequests++;
     r.completed = true;
-    r.e2e = r.ttft + r.itlSum + (r.outputLen > 0 ? this.postDecode : 0);
+    r.e2e = r.ttft - r.ttftLag + r.itlSum + (r.outputLen > 0 ? this.postDecode : 0);
     r.itlReq = r.outputLen > 0 ? r.itlSum / Math.max(r.outputLen - 1, 1) : 0;
     const runs = r.itlRuns ?? [];
     for (let i = 0; i < runs.length; i += 2) this.countSteps(runs[i]!, runs[i + 1]!);

@@ -44,6 +44,8 @@ export class SimRequest implements StepRequest {
   // Per-request metrics; `has*` mirrors presence in BLIS's per-request maps.
   ttft = 0;
   hasTTFT = false;
+  /** The part of ttft that is the latency model's first-token lag (not part of E2E). */
+  ttftLag = 0;
   e2e = 0;
   completed = false;
   itlReq = 0;

@@ -35,6 +35,7 @@ const DEFAULTS: Record<LatencyModelName, Record<string, Range>> = {
     prefillOverheadMicros: [0, 3000, 50],
     mixedPrefillOverheadMicros: [0, 2000, 50],
     requestOverheadMicros: [0, 40_000, 250],
+    ttftDecodeSteps: [0, 1, 0.05],
   },
   'roofline-v2': {
     bwEfficiencyFactor: [0.5, 1.0, 0.02],
@@ -42,6 +43,7 @@ const DEFAULTS: Record<LatencyModelName, Record<string, Range>> = {
     gemmMfuScale: [0.5, 2.0, 0.05],
     attentionMfuScale: [0.5, 2.0, 0.05],
     requestOverheadMicros: [0, 40_000, 250],
+    ttftDecodeSteps: [0, 1, 0.05],
   },
   blackbox: {
     alpha0: [0, 50_000, 250],
@@ -184,6 +186,7 @@ export function widenable(name: string): { lo: number; hi: number } {
   if (/^alpha|^beta\d/.test(name)) return { lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY };
   if (/^mfu(Prefill|Decode)$|^bwEfficiencyFactor$|^vectorPeakFraction$/.test(name))
     return { lo: 0.01, hi: 1 };
+  if (name === 'ttftDecodeSteps') return { lo: 0, hi: 1 };
   return { lo: 0, hi: Number.POSITIVE_INFINITY };
 }
 

@@ -20,6 +20,7 @@ const NEUTRAL: Record<string, number> = {
   decodeGemmMfuScale: 1,
   attentionMfuScale: 1,
   requestOverheadMicros: 0,
+  ttftDecodeSteps: 0,
   stepOverheadMicros: 0,
   allReduceMicros: 0,
   allReduceMicrosPerMB: 0,

@@ -49,10 +49,16 @@ describe('hardware_config.json defaults entry', () => {
     [{ v3: {} }, "'defaults'"],
     [{ trainedPhysics: { beta: [1, 2] } }, "field 'trainedPhysics.beta'"],
     [{ trainedPhysics: { alpha: [1, -2, 3] } }, "field 'trainedPhysics.alpha.1'"],
+    [{ v2: { ttftDecodeSteps: 1.5 } }, "field 'v2.ttftDecodeSteps'"],
   ])('rejects a bad defaults entry %j naming the field', (defaults, where) => {
     const parse = () => parseHardwareConfig({ defaults, H: gpu() }, 'hw.json');
     expect(parse).toThrow(InputError);
     expect(parse).toThrow(where);
+  });
+
+  it('rejects a first-token lag above one step in a GPU section', () => {
+    const parse = () => parseHardwareConfig({ H: gpu({ v1: { ttftDecodeSteps: 2 } }) }, 'hw.json');
+    expect(parse).toThrow("field 'v1.ttftDecodeSteps'");
   });
 
   it('the shipped file: BLIS v0.7.1 trained-physics set inherited by every GPU; A100/L40S peaks', () => {

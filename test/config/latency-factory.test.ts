@@ -30,3 +30,17 @@ describe('requestOverheadMicros (per-request delay before queueing)', () => {
     }
   });
 });
+
+describe('ttftDecodeSteps (first-token lag)', () => {
+  it('reaches both rooflines from their sections, absent = 0, without touching step times', () => {
+    for (const kind of ['roofline-v1', 'roofline-v2'] as const) {
+      const plain = build(kind);
+      const lagged = build(kind, { ttftDecodeSteps: 0.75 });
+      expect(plain.model.ttftDecodeSteps ?? 0).toBe(0);
+      expect(lagged.model.ttftDecodeSteps).toBe(0.75);
+      expect(lagged.variant).toBe(plain.variant);
+      const batch = [{ progressIndex: 600, numNewTokens: 1, inputLen: 512, outputLen: 200 }];
+      expect(lagged.model.stepTime(batch)).toBe(plain.model.stepTime(batch));
+    }
+  });
+});
