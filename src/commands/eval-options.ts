@@ -35,6 +35,8 @@ export interface EvalSettings extends InputSettings {
   latencyModels: LatencyModelName[];
   seeds: number;
   metrics: Metric[];
+  /** Count experiments whose server failed > 5 % of requests in the aggregates too. */
+  includeFailing: boolean;
 }
 
 /** The four config files a latency model is built from (eval, tune, nightly, step, validate). */
@@ -79,7 +81,12 @@ export function addEvalOptions(cmd: Command): Command {
       LATENCY_MODELS.join(','),
     )
     .option('--seeds <n>', 'workload seeds per point (seed k adds k to the base seed)', '1')
-    .option('--metrics <list>', `metrics shown and gated (${METRICS.join(',')})`, HEADLINE_METRICS.join(','));
+    .option('--metrics <list>', `metrics shown and gated (${METRICS.join(',')})`, HEADLINE_METRICS.join(','))
+    .option(
+      '--include-failing',
+      'count experiments whose server failed > 5 % of requests in the aggregates (left out by default: censored latencies)',
+      false,
+    );
 }
 
 export function int(name: string, v: unknown, min: number): number {
@@ -139,5 +146,6 @@ export function parseEvalOptions(o: Record<string, unknown>, given: (flag: strin
     latencyModels: list('latency-models', o.latencyModels, LATENCY_MODELS),
     seeds: int('seeds', o.seeds, 1),
     metrics: list('metrics', o.metrics, METRICS),
+    includeFailing: o.includeFailing === true,
   };
 }

@@ -49,6 +49,7 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     workloadForm: s.workloadForm,
     kvLeak: s.kvLeak,
     timeoutS: s.timeoutS,
+    ...(s.includeFailing && { includeFailing: true }),
   };
   const experiments = gt.experiments.map((x) => {
     const first = evaluation.points.find((p) => p.experiment === x.name && p.status === 'ok');
@@ -70,7 +71,7 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     ...inheritedBy(hardware, gt.experiments),
     experiments,
     points: evaluation.points,
-    stats: computeStats(evaluation.points),
+    stats: computeStats(evaluation.points, { includeFailing: s.includeFailing }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { max, mean, median, quantileSorted } from 'simple-statistics';
+import { FAILING_FRACTION } from '../groundtruth/experiment.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
 import { commonSet } from './common-set.ts';
 import { bootstrapCi, percentError } from './error-math.ts';
@@ -41,6 +42,11 @@ export interface StatsOptions {
    * would weigh staged experiments several times. 'all' counts every point as an equal entry.
    */
   scope?: StatsScope;
+  /**
+   * Count experiments whose server failed more than 5 % of requests (default false: their
+   * latencies are those of the requests that survived a client timeout, so they are left out).
+   */
+  includeFailing?: boolean;
 }
 
 export { absPercentError } from './error-math.ts';
@@ -94,6 +100,7 @@ export function statsOptions(opts: StatsOptions): Required<StatsOptions> {
     bootstrapSamples: opts.bootstrapSamples ?? 1000,
     seed: opts.seed ?? 1,
     scope: opts.scope ?? 'headline',
+    includeFailing: opts.includeFailing ?? false,
   };
 }
 
@@ -157,7 +164,10 @@ function groupKeys(by: BreakdownKey, points: readonly PointResult[]): string[] {
 /** Aggregates per latency model and per breakdown group (model, gpu, tp, family). */
 export function computeStats(points: readonly PointResult[], opts: StatsOptions = {}): EvalStats {
   const o = statsOptions(opts);
-  const inScope = o.scope === 'headline' ? summaryPoints(points) : [...points];
+  const censored = (p: PointResult) => !o.includeFailing && (p.meta.failedFraction ?? 0) > FAILING_FRACTION;
+  const leftOut = [...new Set(points.filter(censored).map((p) => p.experiment))];
+  const counted = points.filter((p) => !censored(p));
+  const inScope = o.scope === 'headline' ? summaryPoints(counted) : counted;
   const breakdowns: BreakdownGroup[] = [];
   for (const by of BREAKDOWN_KEYS) {
     for (const key of groupKeys(by, inScope)) {
@@ -166,6 +176,7 @@ export function computeStats(points: readonly PointResult[], opts: StatsOptions 
     }
   }
   return {
+    leftOut,
     models: perModel(inScope, o),
     breakdowns,
     common: commonSet(inScope, (pts) => perModel(pts, o), {

@@ -178,6 +178,11 @@ export interface CommonSet {
 }
 
 export interface EvalStats {
+  /**
+   * Experiments left out of every aggregate because their server failed > 5 % of requests
+   * (censored latencies); their points are still in the run and its tables.
+   */
+  leftOut: string[];
   models: ModelStats[];
   breakdowns: BreakdownGroup[];
   common: CommonSet;
@@ -211,6 +216,8 @@ export interface EvalRun {
     /** The simulator's KV-block leak: BLIS v0.6.1's, or fixed. */
     kvLeak: KvLeakMode;
     timeoutS: number;
+    /** --include-failing: censored experiments count in the aggregates too. */
+    includeFailing?: boolean;
   };
   inputs: {
     groundTruth: InputVersion;

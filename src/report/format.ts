@@ -72,10 +72,22 @@ export function statusLabel(status: string): string {
   return status === 'not_applicable' ? 'n.a.' : status;
 }
 
-/** One sentence on which points the aggregates count. */
-export const SCOPE_NOTE =
-  'Aggregates count the whole-run points (summary and qps-<rate>; stage points are slices of a ' +
-  'summary and are left out so a run is not counted twice), every seed as an entry.';
+/** Which points the aggregates count, and which experiments they leave out and why. */
+export function scopeNote(run: EvalRun): string {
+  const base =
+    'Aggregates count the whole-run points (summary and qps-<rate>; stage points are slices of a ' +
+    'summary and are left out so a run is not counted twice), every seed as an entry.';
+  const left = run.stats.leftOut;
+  if (left.length === 0) return base;
+  const named = left.map((name) => {
+    const f = run.experiments.find((e) => e.name === name)?.meta.failedFraction ?? 0;
+    return `${name} (${(100 * f).toFixed(1)} %)`;
+  });
+  return (
+    `${base} Left out of them: ${named.join(', ')}, whose server failed more than 5 % of its ` +
+    'requests, so its latencies are censored by the client timeout (--include-failing counts it).'
+  );
+}
 
 /** "measured / predicted (APE)" of one metric of one point, for the verbose tables. */
 export function pointCell(measured: number | undefined, predicted: number | undefined): string {
@@ -89,7 +101,8 @@ export function optionsLine(run: EvalRun): string {
   const o = run.options;
   return (
     `latency models: ${o.latencyModels.join(', ')}; seeds: ${o.seeds}; workload form: ${o.workloadForm}; ` +
-    `KV leak: ${o.kvLeak}; timeout: ${o.timeoutS} s`
+    `KV leak: ${o.kvLeak}; timeout: ${o.timeoutS} s` +
+    (o.includeFailing ? '; experiments whose server failed > 5 % of requests counted' : '')
   );
 }
 

@@ -7,7 +7,7 @@ import {
   derivedKvExperiments,
   gateLines,
   optionsLine,
-  SCOPE_NOTE,
+  scopeNote,
   verdictLine,
 } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, section } from './html-page.ts';
@@ -81,7 +81,7 @@ export async function renderHtml(run: EvalRun): Promise<string> {
   const definitions = [
     `Latency percentiles: ${run.percentileDefinition}`,
     `Errors: ${ERROR_STATS_DEFINITION}`,
-    `Scope: ${SCOPE_NOTE}`,
+    `Scope: ${scopeNote(run)}`,
   ];
   const body = [
     `<h1>blis-eval evaluation ${escapeHtml(run.runId)}</h1>`,

@@ -6,7 +6,7 @@ import {
   derivedKvExperiments,
   gateLines,
   optionsLine,
-  SCOPE_NOTE,
+  scopeNote,
   verdictLine,
 } from './format.ts';
 import { REPLAY_NOTE, replayTable } from './replay.ts';
@@ -85,7 +85,7 @@ export function renderSummaryMd(run: EvalRun): string {
     '',
     `- Latency percentiles: ${mdText(run.percentileDefinition)}`,
     `- Errors: ${mdText(ERROR_STATS_DEFINITION)}`,
-    `- Scope: ${mdText(SCOPE_NOTE)}`,
+    `- Scope: ${mdText(scopeNote(run))}`,
     '',
     ...verdictSection(run),
     ...section('## Accuracy (headline metrics)', accuracyTable(run, HEADLINE_METRICS), 'No ok points.'),

@@ -11,7 +11,7 @@ import {
   oneLine,
   optionsLine,
   pct,
-  SCOPE_NOTE,
+  scopeNote,
   signedPct,
   statusLabel,
   verdictLine,
@@ -242,7 +242,7 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   }
   if (opts.verbose) out.push('Points: APE per metric', pointsTables(run, metrics, width), '');
   if (run.gate) out.push(...gateLines(run.gate).map((l) => wrap(l, width)), '');
-  out.push(wrap(SCOPE_NOTE, width, ''));
+  out.push(wrap(scopeNote(run), width, ''));
   const derived = derivedKvExperiments(run);
   if (derived.length > 0) {
     const list = derived.map((e) => `${e.name} (${e.meta.kvBlocks})`).join(', ');

@@ -82,6 +82,32 @@ describe('computeStats', () => {
     expect(s.maxApe).toBeCloseTo(25, 10);
   });
 
+  it('leaves out experiments whose server failed > 5 % of requests unless told to count them', () => {
+    const point = (name: string, predicted: number, failedFraction: number) =>
+      okPoint(
+        name,
+        'summary',
+        'blackbox',
+        { e2e_mean: 100 },
+        { e2e_mean: predicted },
+        {
+          ...META_A,
+          failedFraction,
+        },
+      );
+    const failing = point('e', 1000, 0.4);
+    const barely = point('f', 115, 0.05);
+    const points = [...tiny(), failing, barely];
+    const def = computeStats(points);
+    expect(def.leftOut).toEqual(['e']);
+    expect(def.models[0]!.metrics[0]!.n).toBe(4);
+    expect(def.models[0]!.metrics[0]!.mape).toBeCloseTo((10 + 10 + 25 + 15) / 4, 10);
+    const all = computeStats(points, { includeFailing: true });
+    expect(all.leftOut).toEqual([]);
+    expect(all.models[0]!.metrics[0]!.n).toBe(5);
+    expect(computeStats(tiny()).leftOut).toEqual([]);
+  });
+
   it("counts stage points only in scope 'all'", () => {
     const headline = computeStats(tiny()).models[0]!;
     const all = computeStats(tiny(), { scope: 'all' }).models[0]!;

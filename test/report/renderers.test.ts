@@ -201,3 +201,16 @@ describe('writeReportFiles', () => {
     }
   });
 });
+
+describe('the scope note', () => {
+  it('names an experiment left out for its failed requests in every renderer, and only then', async () => {
+    const meta = { ...samplePoints()[0]!.meta, failedFraction: 0.848 };
+    const censored = okPoint('exp-x', 'summary', 'blackbox', { e2e_mean: 100 }, { e2e_mean: 900 }, meta);
+    const run = sampleRun([...samplePoints(), censored]);
+    const note = 'Left out of them: exp-x (84.8 %)';
+    expect(renderSummaryMd(run)).toContain(note);
+    expect(await renderHtml(run)).toContain(note);
+    expect(renderTerminal(run, { verbose: false }).replace(/\s+/g, ' ')).toContain(note);
+    expect(renderSummaryMd(sampleRun())).not.toContain('Left out of them');
+  });
+});
