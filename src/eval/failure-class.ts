@@ -1,4 +1,4 @@
-import { FAILING_FRACTION } from '../groundtruth/experiment.ts';
+import { failedPercent, isFailingRun } from '../groundtruth/experiment.ts';
 import { absPercentError } from './error-math.ts';
 import { HEADLINE_METRICS, type PointResult } from './types.ts';
 
@@ -46,8 +46,8 @@ export function failureClass(p: PointResult): string | null {
     return reason.startsWith('predicted overload') ? 'predicted overload' : `failed: ${reason.split(';')[0]}`;
   }
   if (p.status !== 'ok') return null;
-  const failed = p.meta.failedFraction ?? 0;
-  if (failed > FAILING_FRACTION) return `server failed ${(100 * failed).toFixed(1)} % of requests`;
+  const failed = p.meta.failedFraction;
+  if (isFailingRun(failed)) return `server failed ${failedPercent(failed)} of requests`;
   const mismatch = p.replay?.mismatch ?? [];
   const label = `workload mismatch (${mismatch.join(', ')})`;
   if (mismatch.some((q) => q !== 'requestsPerSec')) return label;

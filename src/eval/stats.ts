@@ -1,5 +1,5 @@
 import { max, mean, median, quantileSorted } from 'simple-statistics';
-import { FAILING_FRACTION } from '../groundtruth/experiment.ts';
+import { isFailingRun } from '../groundtruth/experiment.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
 import { commonSet } from './common-set.ts';
 import { bootstrapCi, percentError } from './error-math.ts';
@@ -164,7 +164,7 @@ function groupKeys(by: BreakdownKey, points: readonly PointResult[]): string[] {
 /** Aggregates per latency model and per breakdown group (model, gpu, tp, family). */
 export function computeStats(points: readonly PointResult[], opts: StatsOptions = {}): EvalStats {
   const o = statsOptions(opts);
-  const censored = (p: PointResult) => !o.includeFailing && (p.meta.failedFraction ?? 0) > FAILING_FRACTION;
+  const censored = (p: PointResult) => !o.includeFailing && isFailingRun(p.meta.failedFraction);
   const leftOut = [...new Set(points.filter(censored).map((p) => p.experiment))];
   const counted = points.filter((p) => !censored(p));
   const inScope = o.scope === 'headline' ? summaryPoints(counted) : counted;

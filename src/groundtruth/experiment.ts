@@ -107,3 +107,13 @@ export const DEFAULT_SEED = 42;
  * tuner leaves it out by default.
  */
 export const FAILING_FRACTION = 0.05;
+
+/** Whether a run's failed fraction makes its latencies censored (see FAILING_FRACTION). */
+export function isFailingRun(failedFraction: number | null | undefined): boolean {
+  return (failedFraction ?? 0) > FAILING_FRACTION;
+}
+
+/** A failed fraction as reports print it, e.g. "84.8 %". */
+export function failedPercent(failedFraction: number | null | undefined): string {
+  return `${(100 * (failedFraction ?? 0)).toFixed(1)} %`;
+}

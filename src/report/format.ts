@@ -9,6 +9,7 @@ import type {
   ModelStats,
   PointResult,
 } from '../eval/types.ts';
+import { FAILING_FRACTION, failedPercent } from '../groundtruth/experiment.ts';
 
 /**
  * Text formatting shared by the terminal, markdown and HTML reports, so the three show the
@@ -79,12 +80,11 @@ export function scopeNote(run: EvalRun): string {
     'summary and are left out so a run is not counted twice), every seed as an entry.';
   const left = run.stats.leftOut;
   if (left.length === 0) return base;
-  const named = left.map((name) => {
-    const f = run.experiments.find((e) => e.name === name)?.meta.failedFraction ?? 0;
-    return `${name} (${(100 * f).toFixed(1)} %)`;
-  });
+  const named = left.map(
+    (name) => `${name} (${failedPercent(run.experiments.find((e) => e.name === name)?.meta.failedFraction)})`,
+  );
   return (
-    `${base} Left out of them: ${named.join(', ')}, whose server failed more than 5 % of its ` +
+    `${base} Left out of them: ${named.join(', ')}, whose server failed more than ${100 * FAILING_FRACTION} % of its ` +
     'requests, so its latencies are censored by the client timeout (--include-failing counts it).'
   );
 }

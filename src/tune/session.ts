@@ -5,7 +5,7 @@ import { InputError } from '../errors.ts';
 import { inputVersions, loadInputs } from '../eval/inputs.ts';
 import { type Workers, withWorkers } from '../eval/pool.ts';
 import type { Metric } from '../eval/types.ts';
-import { type Experiment, FAILING_FRACTION } from '../groundtruth/experiment.ts';
+import { type Experiment, failedPercent, isFailingRun } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { appendEval, openCheckpoint } from './checkpoint.ts';
 import { type CvSpec, makeFolds } from './folds.ts';
@@ -110,10 +110,10 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
       throw new InputError(`--exclude '${name}': no such experiment in ${s.groundTruth}`);
   }
   const inScope = gt.experiments.filter((x) => matches(x) && !excluded.has(x.name));
-  const failing = (x: Experiment) => !s.includeFailing && (x.failedFraction ?? 0) > FAILING_FRACTION;
+  const failing = (x: Experiment) => !s.includeFailing && isFailingRun(x.failedFraction);
   const leftOut = inScope.filter(failing).map((x) => ({
     name: x.name,
-    why: `the server failed ${(100 * x.failedFraction!).toFixed(1)} % of its requests (--include-failing keeps it)`,
+    why: `the server failed ${failedPercent(x.failedFraction)} of its requests (--include-failing keeps it)`,
   }));
   const experiments = inScope.filter((x) => !failing(x));
   if (experiments.length === 0) {
