@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    globalSetup: ['./test/support/temp-root.ts'],
     reporters: ['default', './test/support/count-reporter.ts'],
   },
 });

@@ -9,11 +9,12 @@ import type { LatencyModelName } from '../latency/types.ts';
 import { fileStamp } from '../paths.ts';
 import { parseCv } from '../tune/folds.ts';
 import type { ObjectiveSpec } from '../tune/objective.ts';
+import type { TuneOutcome } from '../tune/outcome.ts';
 import { calibrationOf } from '../tune/scorer.ts';
-import { ALL_GPUS_SCOPE, type TuneOutcome, type TuneSettings } from '../tune/session.ts';
+import { ALL_GPUS_SCOPE, type TuneSettings } from '../tune/session.ts';
 import { loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
 import { defaultsWithRow } from '../tune/writeback.ts';
-import type { InputSettings } from './eval-options.ts';
+import { type InputSettings, int } from './eval-options.ts';
 
 /** Validated `tune` settings from the raw flags. */
 export function tuneSettings(
@@ -75,6 +76,7 @@ export function tuneSettings(
     method: (raw.method as TuneSettings['method']) ?? 'auto',
     ...(raw.race !== undefined && { race: parseRace(raw.race) }),
     ...(raw.fidelity !== undefined && { fidelity: parseFidelity(raw.fidelity) }),
+    ...(raw.polish !== undefined && { polish: int('polish', raw.polish, 0) }),
     ...(Array.isArray(raw.exclude) && { exclude: raw.exclude as string[] }),
     ...(raw.includeFailing === true && { includeFailing: true }),
     ...((typeof raw.write === 'string' || raw.dryRun === true) && {

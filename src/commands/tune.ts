@@ -9,7 +9,8 @@ import { fileStamp } from '../paths.ts';
 import { renderTuneHtml } from '../report/tune-html.ts';
 import { renderTuneMd } from '../report/tune-md.ts';
 import { readState } from '../tune/checkpoint.ts';
-import { runTune, type TuneOutcome, type TuneSettings } from '../tune/session.ts';
+import type { TuneOutcome } from '../tune/outcome.ts';
+import { runTune, type TuneSettings } from '../tune/session.ts';
 import { replaceFileSafely } from '../tune/writeback.ts';
 import { runWithConsole } from './console-run.ts';
 import { addInputOptions, int, list, parseInputOptions } from './eval-options.ts';
@@ -61,6 +62,10 @@ export function registerTune(program: Command): void {
     .option(
       '--fidelity <f>',
       'searches replay only this fraction of each stage (reported figures are full replays)',
+    )
+    .option(
+      '--polish <n>',
+      'after each partial-replay search, up to n full-replay candidates around its winner (pattern search)',
     )
     .option(
       '--race <margin>',

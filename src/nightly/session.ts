@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { EvalSettings } from '../commands/eval-options.ts';
 import { runEvaluation, type SessionHooks } from '../eval/session.ts';
-import type { EvalRun, Metric } from '../eval/types.ts';
+import type { EvalRun } from '../eval/types.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
-import { type Comparison, compareRecords, hasRegression } from './compare.ts';
-import { appendRecord, type HistoryRead, readHistory } from './history.ts';
+import { compareRecords, hasRegression } from './compare.ts';
+import { appendRecord, readHistory } from './history.ts';
+import type { Baseline, NightlyOutcome } from './outcome.ts';
 import { buildRecord } from './record.ts';
 import type { HistoryRecord } from './schema.ts';
 
@@ -31,30 +32,6 @@ export interface NightlySettings {
   acceptBaseline: boolean;
   /** Report folder; null = reports/nightly/<UTC date of the run>. */
   out: string | null;
-}
-
-export interface Baseline {
-  record: HistoryRecord;
-  /** Where it came from: the previous history record, or a results.json given by the user. */
-  source: 'history' | 'file';
-  path?: string;
-  /** History records after the baseline that failed the gate (so are not baselines). */
-  skipped?: number;
-}
-
-/** Everything the nightly reports show; the renderers are pure functions of it. */
-export interface NightlyOutcome {
-  record: HistoryRecord;
-  /** The whole history after this run, oldest first, tonight's record last. */
-  history: HistoryRecord[];
-  baseline: Baseline | null;
-  comparison: Comparison | null;
-  /** The gated and shown metrics (--metrics). */
-  metrics: Metric[];
-  /** The full evaluator report, relative to the nightly folder. */
-  evalDir: string;
-  /** Set when the previous history file was corrupted and moved aside. */
-  corruption?: NonNullable<HistoryRead['corruption']>;
 }
 
 export type NightlyResult =

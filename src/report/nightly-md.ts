@@ -1,6 +1,6 @@
 import { LATENCY_MODELS } from '../latency/types.ts';
 import type { MetricDelta } from '../nightly/compare.ts';
-import type { NightlyOutcome } from '../nightly/session.ts';
+import type { NightlyOutcome } from '../nightly/outcome.ts';
 import { DASH, pct } from './format.ts';
 import { baselineLine, pointTable, pp, runLine, verdict } from './nightly-tables.ts';
 import { mdTable } from './summary-md.ts';

@@ -1,6 +1,6 @@
 import { hasRegression, type MetricDelta, type PointChange } from '../nightly/compare.ts';
+import type { Baseline, NightlyOutcome } from '../nightly/outcome.ts';
 import { INPUT_LABELS } from '../nightly/schema.ts';
-import type { Baseline, NightlyOutcome } from '../nightly/session.ts';
 import { pct, shortHash, statusLabel } from './format.ts';
 import type { Table } from './tables.ts';
 

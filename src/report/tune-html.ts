@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../eval/types.ts';
-import type { TuneOutcome } from '../tune/session.ts';
+import type { TuneOutcome } from '../tune/outcome.ts';
 import { round } from '../tune/space.ts';
 import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
 import { DASH, pct } from './format.ts';

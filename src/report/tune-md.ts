@@ -1,7 +1,7 @@
 import type { Metric } from '../eval/types.ts';
 import { FAILURE_APE } from '../tune/objective.ts';
+import type { TuneOutcome } from '../tune/outcome.ts';
 import type { SearchResult } from '../tune/search.ts';
-import type { TuneOutcome } from '../tune/session.ts';
 import { type ErrorSummary, foldVote, type TuneResult } from '../tune/tuner.ts';
 
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(1)} %`);
@@ -89,15 +89,19 @@ function table(metrics: readonly Metric[], rows: [string, ErrorSummary][]): stri
   ];
 }
 
-/** What a search ran: method, candidates, racing, widened ranges and fields that ended on a bound. */
 /** How many experiments the fit used, and which of its scope it left out and why. */
 export function experimentsNote(o: Pick<TuneOutcome, 'experiments' | 'leftOut'>): string {
   const left = o.leftOut.map((x) => `${x.name} (${x.why})`).join('; ');
   return `Experiments: ${o.experiments.length}${left ? `; left out: ${left}` : ''}.`;
 }
 
+/** What a search ran: method, candidates, racing, polish, widened ranges and fields that ended on a bound. */
 export function searchNote(s: SearchResult, what = 'candidates'): string {
   const parts = [`${s.method}, ${s.evaluations} ${what}`];
+  if (s.polish)
+    parts.push(
+      `${s.polish.evaluations} of them on full replays moved the objective from ${s.polish.from.toFixed(3)} to ${s.polish.to.toFixed(3)}`,
+    );
   if (s.race && s.race.screened > 0)
     parts.push(
       `racing: ${s.race.stopped} of ${s.race.screened} screened candidates stopped after a quarter of the experiments`,

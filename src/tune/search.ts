@@ -36,6 +36,8 @@ export interface SearchResult {
   race?: { screened: number; stopped: number };
   /** Fields whose range the search widened towards its physical limit, with the range used. */
   widened?: { name: string; lo: number; hi: number }[];
+  /** After a partial-replay search: full-replay candidates around its winner (see polish.ts). */
+  polish?: { evaluations: number; from: number; to: number };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { InputSettings } from '../commands/eval-options.ts';
-import { findGpu, type GpuSpec, lookupGpu } from '../config/hardware-config.ts';
+import { findGpu, lookupGpu } from '../config/hardware-config.ts';
 import { InputError } from '../errors.ts';
 import { inputVersions, loadInputs } from '../eval/inputs.ts';
 import { type Workers, withWorkers } from '../eval/pool.ts';
@@ -10,11 +10,12 @@ import type { LatencyModelName } from '../latency/types.ts';
 import { appendEval, openCheckpoint } from './checkpoint.ts';
 import { type CvSpec, makeFolds } from './folds.ts';
 import { MEAN_OBJECTIVE, type ObjectiveSpec } from './objective.ts';
+import type { TuneOutcome } from './outcome.ts';
 import { createScorer } from './scorer.ts';
-import { type Candidate, fullGrid, gridSize, type SearchMethod } from './search.ts';
+import { fullGrid, gridSize, type SearchMethod } from './search.ts';
 import { blackboxSpaceAround, defaultSpace, type ParamSpec } from './space.ts';
 import { blackboxStart, rooflineStart, trainedPhysicsStart } from './start.ts';
-import { type TuneInput, type TuneResult, tune, tuneShard } from './tuner.ts';
+import { type TuneInput, tune, tuneShard } from './tuner.ts';
 
 export interface TuneSettings extends InputSettings {
   latencyModel: LatencyModelName;
@@ -34,6 +35,8 @@ export interface TuneSettings extends InputSettings {
   race?: number | null;
   /** Fraction of each stage the searches replay (absent: 1, full replays). */
   fidelity?: number;
+  /** Full-replay candidates around each partial-replay search's winner (absent: 0). */
+  polish?: number;
   /** `--write` / `--dry-run` as given, kept in the checkpoint so that `--resume` needs no flag. */
   output?: { write?: string; dryRun?: boolean };
   /** Experiments left out of the calibration by name (e.g. one no candidate can replay). */
@@ -62,22 +65,6 @@ export const DEFAULT_RACE = 0.2;
 /** `--hardware all`: fit one set of values for every GPU (written to the file's defaults). */
 export const isAllGpus = (hardware: string): boolean => hardware.toLowerCase() === 'all';
 export const ALL_GPUS_SCOPE = 'all GPUs';
-
-export interface TuneOutcome {
-  /** The GPU tuned; with --hardware all, the first experiment's (where the start was read). */
-  gpu: GpuSpec;
-  /** What the fit is for: the GPU's key, or ALL_GPUS_SCOPE. */
-  scope: string;
-  experiments: Experiment[];
-  /** Experiments of the scope left out by default, and why (`--exclude`d ones are not listed). */
-  leftOut: { name: string; why: string }[];
-  start: { values: Candidate; from: string };
-  /** The fields searched (the given ones, or the default space). */
-  params: ParamSpec[];
-  /** Absent for a shard, which only evaluates its slice. */
-  result?: TuneResult;
-  evaluated: number;
-}
 
 /**
  * Loads the inputs, opens the checkpoint and runs the cross-validated search (or one shard
@@ -211,6 +198,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     method: s.method,
     race: s.race === undefined ? DEFAULT_RACE : s.race,
     fidelity: s.fidelity ?? 1,
+    polish: s.polish ?? 0,
     force: s.force,
     score,
     ...(hooks.onSearch && { onSearch: hooks.onSearch }),

@@ -1,6 +1,7 @@
 import type { Metric } from '../eval/types.ts';
 import type { CvSpec, Fold } from './folds.ts';
 import { type ExperimentScore, metricMapes, type ObjectiveSpec, objectiveOf } from './objective.ts';
+import { polish } from './polish.ts';
 import { racingScorer } from './race.ts';
 import { type Candidate, type SearchMethod, type SearchResult, search } from './search.ts';
 import type { ParamSpec } from './space.ts';
@@ -29,6 +30,8 @@ export interface TuneInput {
   race: number | null;
   /** Fraction of each stage the searches replay (1: all); reported figures are full replays. */
   fidelity: number;
+  /** Full-replay candidates around a partial-replay search's winner (0: none; see polish.ts). */
+  polish: number;
   force: boolean;
   score: BatchScorer;
   /** Progress: a search starts (its fold's name, or "all experiments"). */
@@ -83,9 +86,25 @@ async function searchWith(t: TuneInput, names: readonly string[], label: string)
     { params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method },
     scorer,
   );
-  const part =
-    t.fidelity < 1 ? `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage` : '';
-  return { ...r, method: r.method + part, race: { ...stats } };
+  if (t.fidelity >= 1) return { ...r, race: { ...stats } };
+  const part = `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage`;
+  if (t.polish <= 0) return { ...r, method: r.method + part, race: { ...stats } };
+  const full = racingScorer(
+    (c, n) => t.score(c, n),
+    names,
+    (s) => objectiveOf(s, t.objective),
+    t.race,
+  );
+  const p = await polish(t.params, r.best, t.polish, full.scorer);
+  return {
+    ...r,
+    method: `${r.method + part}, then a pattern search on full replays around its winner`,
+    best: p.best,
+    bestScore: p.bestScore,
+    evaluations: r.evaluations + p.evaluations,
+    race: { screened: stats.screened + full.stats.screened, stopped: stats.stopped + full.stats.stopped },
+    polish: { evaluations: p.evaluations, from: p.startScore, to: p.bestScore },
+  };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareRecords } from '../../src/nightly/compare.ts';
+import type { NightlyOutcome } from '../../src/nightly/outcome.ts';
 import { buildRecord } from '../../src/nightly/record.ts';
 import type { HistoryRecord } from '../../src/nightly/schema.ts';
-import type { NightlyOutcome } from '../../src/nightly/session.ts';
 import { renderNightlyHtml, trendSpec } from '../../src/report/nightly-html.ts';
 import { renderNightlyMd } from '../../src/report/nightly-md.ts';
 import { pp } from '../../src/report/nightly-tables.ts';

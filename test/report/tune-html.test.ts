@@ -3,8 +3,8 @@ import type { GpuSpec } from '../../src/config/hardware-config.ts';
 import type { Metric } from '../../src/eval/types.ts';
 import type { Experiment } from '../../src/groundtruth/experiment.ts';
 import { convergenceSpec, FINAL_SEARCH, renderTuneHtml } from '../../src/report/tune-html.ts';
+import type { TuneOutcome } from '../../src/tune/outcome.ts';
 import type { SearchResult } from '../../src/tune/search.ts';
-import type { TuneOutcome } from '../../src/tune/session.ts';
 import type { ErrorSummary, TuneResult } from '../../src/tune/tuner.ts';
 
 const METRICS: Metric[] = ['e2e_mean', 'ttft_mean', 'itl_mean'];

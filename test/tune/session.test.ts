@@ -150,19 +150,17 @@ describe('tuning runs', () => {
 
   it('resumes from the checkpoint folder alone, every setting read from it', async () => {
     const dir = tmp();
-    const s = tuneSettings(dir, {
+    const run = {
       cv: parseCv('none'),
       maxEvals: 3,
       method: 'nelder-mead',
       race: null,
-      output: { dryRun: true },
-    });
-    const whole = await runTune(
-      tuneSettings(tmp(), { cv: parseCv('none'), maxEvals: 3, method: 'nelder-mead', race: null }),
-      {
-        signal: signal(),
-      },
-    );
+      fidelity: 0.5,
+      polish: 3,
+    } as const;
+    const s = tuneSettings(dir, { ...run, output: { dryRun: true } });
+    const whole = await runTune(tuneSettings(tmp(), run), { signal: signal() });
+    expect(whole.result!.final.search.polish!.evaluations).toBeLessThanOrEqual(3);
     const stop = new AbortController();
     let done = 0;
     await expect(

@@ -30,6 +30,7 @@ function run(other: number) {
     method: 'grid',
     race: null,
     fidelity: 1,
+    polish: 0,
     force: false,
     score,
   });

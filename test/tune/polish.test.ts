@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { MEAN_OBJECTIVE } from '../../src/tune/objective.ts';
+import { polish } from '../../src/tune/polish.ts';
+import type { Candidate, Scorer } from '../../src/tune/search.ts';
+import type { ParamSpec } from '../../src/tune/space.ts';
+import { type BatchScorer, tune } from '../../src/tune/tuner.ts';
+
+const bowl =
+  (centre: Candidate): Scorer =>
+  async (cands) =>
+    cands.map((c) => Object.keys(centre).reduce((s, k) => s + (c[k]! - centre[k]!) ** 2, 0));
+
+const mfu: ParamSpec = { name: 'mfuDecode', section: 'v1', lo: 0.1, hi: 0.9, step: 0.05 };
+const overhead: ParamSpec = { name: 'stepOverheadMicros', section: 'v2', lo: 0, hi: 100, step: 5 };
+
+describe('polish (full-replay pattern search around a winner)', () => {
+  it('moves towards the full-replay optimum by grid steps and never ends worse than its start', async () => {
+    const start = { mfuDecode: 0.5, stepOverheadMicros: 40 };
+    const r = await polish([mfu, overhead], start, 30, bowl({ mfuDecode: 0.6, stepOverheadMicros: 50 }));
+    expect(r.startScore).toBeCloseTo(0.01 + 100);
+    expect(r.best).toEqual({ mfuDecode: 0.6, stepOverheadMicros: 50 });
+    expect(r.bestScore).toBe(0);
+    expect(r.evaluations).toBeLessThanOrEqual(30);
+  });
+
+  it('stays inside physical limits, keeps fixed fields, and stops within its budget', async () => {
+    const fixed: ParamSpec = { name: 'tpScalingExponent', section: 'v1', lo: 0.8, hi: 0.8, step: 0.1 };
+    const start = { mfuDecode: 0.98, tpScalingExponent: 0.8 };
+    const r = await polish([mfu, fixed], start, 4, bowl({ mfuDecode: 1.5, tpScalingExponent: 2 }));
+    expect(r.best.mfuDecode).toBeLessThanOrEqual(1);
+    expect(r.best.tpScalingExponent).toBe(0.8);
+    expect(r.evaluations).toBeLessThanOrEqual(4);
+  });
+
+  it('moves a coefficient (no physical limit) within its own range', async () => {
+    const beta: ParamSpec = { name: 'beta3', section: 'trainedPhysics', lo: 0, hi: 2, step: 0.1 };
+    const r = await polish([beta], { beta3: 1 }, 10, bowl({ beta3: 1.2 }));
+    expect(r.best.beta3).toBeCloseTo(1.2);
+  });
+});
+
+describe('tune with a partial-replay proxy', () => {
+  // The proxy (fidelity < 1) puts the optimum at x = 2, the full replay at x = 2.3.
+  const x: ParamSpec = { name: 'overheadMicros', section: 'v1', lo: 0, hi: 4, step: 0.1 };
+  const score: BatchScorer = async (cands, names, fidelity = 1) =>
+    cands.map((c) =>
+      names.map(() => {
+        const v = c?.overheadMicros ?? 0;
+        return { status: 'ok' as const, apes: { e2e_mean: 1 + (v - (fidelity < 1 ? 2 : 2.3)) ** 2 } };
+      }),
+    );
+  const run = (polishEvals: number) =>
+    tune({
+      experiments: ['e1', 'e2'],
+      folds: [],
+      cv: { kind: 'none' },
+      params: [x],
+      start: { overheadMicros: 0 },
+      metrics: ['e2e_mean'],
+      objective: MEAN_OBJECTIVE,
+      maxEvals: 60,
+      method: 'nelder-mead',
+      race: null,
+      fidelity: 0.2,
+      polish: polishEvals,
+      force: false,
+      score,
+    });
+
+  it('ends at the proxy optimum without a polish, at the full one with it, and reports the gain', async () => {
+    const plain = await run(0);
+    expect(plain.final.search.best.overheadMicros).toBeCloseTo(2, 1);
+    expect(plain.final.search.polish).toBeUndefined();
+    const polished = await run(10);
+    expect(polished.final.search.best.overheadMicros).toBeCloseTo(2.2, 1);
+    expect(polished.final.fitted.objective).toBeLessThan(plain.final.fitted.objective);
+    const p = polished.final.search.polish!;
+    expect(p.to).toBeLessThan(p.from);
+    expect(p.evaluations).toBeLessThanOrEqual(10);
+    expect(polished.final.search.method).toMatch(/then a pattern search on full replays/);
+  });
+});
