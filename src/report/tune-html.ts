@@ -15,6 +15,7 @@ import {
   finalRows,
   foldRows,
   foldTally,
+  objectiveNote,
   type renderTuneMd,
   searchNote,
 } from './tune-md.ts';
@@ -193,7 +194,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
       `<p class="verdict ${r.write ? 'yes' : 'no'}">${escapeHtml(`Verdict: ${verdict}: ${r.why}.`)}</p>`,
       `<ul>${[
         experimentsNote(o),
-        `Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points). ${CAP_NOTE}`,
+        `Objective: ${objectiveNote(m, o.objective)}. ${CAP_NOTE}`,
         `Start: ${o.start.from}.`,
         `Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
       ]

@@ -1,5 +1,5 @@
 import type { Metric } from '../eval/types.ts';
-import { FAILURE_APE } from '../tune/objective.ts';
+import { FAILURE_APE, type ObjectiveSpec } from '../tune/objective.ts';
 import type { TuneOutcome } from '../tune/outcome.ts';
 import type { SearchResult } from '../tune/search.ts';
 import { type ErrorSummary, foldVote, type TuneResult } from '../tune/tuner.ts';
@@ -95,6 +95,14 @@ export function experimentsNote(o: Pick<TuneOutcome, 'experiments' | 'leftOut'>)
   return `Experiments: ${o.experiments.length}${left ? `; left out: ${left}` : ''}.`;
 }
 
+/** The objective in words: how experiments combine, and the metrics with their weights. */
+export function objectiveNote(metrics: readonly Metric[], spec: ObjectiveSpec): string {
+  const weighted = metrics.some((m) => (spec.weights[m] ?? 1) !== 1);
+  const names = metrics.map((m) => (weighted ? `${m} (weight ${spec.weights[m] ?? 1})` : m)).join(', ');
+  const over = spec.agg === 'rmse' ? 'root mean square over experiments' : 'mean over experiments';
+  return `${over} of the ${weighted ? 'weighted ' : ''}mean APE of ${names} (whole-run points)`;
+}
+
 /** What a search ran: method, candidates, racing, polish, widened ranges and fields that ended on a bound. */
 export function searchNote(s: SearchResult, what = 'candidates'): string {
   const parts = [`${s.method}, ${s.evaluations} ${what}`];
@@ -134,7 +142,7 @@ export function renderTuneMd(
     '',
     `**Verdict:** ${r.write ? (opts.written ? `written to \`${opts.written}\`` : 'would be written (dry run)') : 'not written'}: ${r.why}.`,
     '',
-    `${experimentsNote(o)} Objective: mean over experiments of the mean APE of ${m.join(', ')} (whole-run points). Start: ${o.start.from}. Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
+    `${experimentsNote(o)} Objective: ${objectiveNote(m, o.objective)}. Start: ${o.start.from}. Search: ${searchNote(r.final.search, 'candidates in the final fit')}.`,
     '',
     CAP_NOTE,
     '',

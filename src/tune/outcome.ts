@@ -1,5 +1,6 @@
 import type { GpuSpec } from '../config/hardware-config.ts';
 import type { Experiment } from '../groundtruth/experiment.ts';
+import type { ObjectiveSpec } from './objective.ts';
 import type { Candidate } from './search.ts';
 import type { ParamSpec } from './space.ts';
 import type { TuneResult } from './tuner.ts';
@@ -16,6 +17,8 @@ export interface TuneOutcome {
   start: { values: Candidate; from: string };
   /** The fields searched (the given ones, or the default space). */
   params: ParamSpec[];
+  /** How experiments and metrics combined into the objective. */
+  objective: ObjectiveSpec;
   /** Absent for a shard, which only evaluates its slice. */
   result?: TuneResult;
   evaluated: number;

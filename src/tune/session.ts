@@ -216,8 +216,27 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     } else {
       await tuneShard(input, owns);
     }
-    return { gpu, scope, experiments, leftOut, start, params, evaluated: memo.size - before };
+    return {
+      gpu,
+      scope,
+      experiments,
+      leftOut,
+      start,
+      params,
+      objective: input.objective,
+      evaluated: memo.size - before,
+    };
   }
   const result = await tune(input);
-  return { gpu, scope, experiments, leftOut, start, params, result, evaluated: memo.size - before };
+  return {
+    gpu,
+    scope,
+    experiments,
+    leftOut,
+    start,
+    params,
+    objective: input.objective,
+    result,
+    evaluated: memo.size - before,
+  };
 }

@@ -3,6 +3,8 @@ import type { GpuSpec } from '../../src/config/hardware-config.ts';
 import type { Metric } from '../../src/eval/types.ts';
 import type { Experiment } from '../../src/groundtruth/experiment.ts';
 import { convergenceSpec, FINAL_SEARCH, renderTuneHtml } from '../../src/report/tune-html.ts';
+import { objectiveNote } from '../../src/report/tune-md.ts';
+import { MEAN_OBJECTIVE } from '../../src/tune/objective.ts';
 import type { TuneOutcome } from '../../src/tune/outcome.ts';
 import type { SearchResult } from '../../src/tune/search.ts';
 import type { ErrorSummary, TuneResult } from '../../src/tune/tuner.ts';
@@ -71,6 +73,7 @@ function outcome(
     gpu: { key: 'H100', aliases: [] } as unknown as GpuSpec,
     scope: 'H100',
     params: [],
+    objective: MEAN_OBJECTIVE,
     leftOut: [{ name: `failing${EVIL}`, why: 'the server failed 84.8 % of its requests' }],
     experiments: [
       experiment(EVIL, `qwen${EVIL}`),
@@ -172,5 +175,22 @@ describe('tune index.html', () => {
     o.result!.write = false;
     const html = await renderTuneHtml(o, { ...opts, written: null });
     expect(html).toContain('Verdict: not written');
+  });
+});
+
+describe('the objective in words', () => {
+  const m: Metric[] = ['e2e_mean', 'ttft_mean', 'itl_mean'];
+  it('names the aggregation and any metric weight, as the report shows it', async () => {
+    expect(objectiveNote(m, MEAN_OBJECTIVE)).toBe(
+      'mean over experiments of the mean APE of e2e_mean, ttft_mean, itl_mean (whole-run points)',
+    );
+    expect(objectiveNote(m, { agg: 'rmse', weights: { ttft_mean: 1.5 } })).toBe(
+      'root mean square over experiments of the weighted mean APE of e2e_mean (weight 1), ttft_mean (weight 1.5), itl_mean (weight 1) (whole-run points)',
+    );
+    const html = await renderTuneHtml(
+      { ...outcome(), objective: { agg: 'mean', weights: { ttft_mean: 2 } } },
+      opts,
+    );
+    expect(html).toContain('weighted mean APE of e2e_mean (weight 1), ttft_mean (weight 2)');
   });
 });
