@@ -76,7 +76,7 @@ export function tuneSettings(
     method: (raw.method as TuneSettings['method']) ?? 'auto',
     ...(raw.race !== undefined && { race: parseRace(raw.race) }),
     ...(raw.fidelity !== undefined && { fidelity: parseFidelity(raw.fidelity) }),
-    ...(raw.polish !== undefined && { polish: int('polish', raw.polish, 0) }),
+    ...(raw.polish !== undefined && { polish: parsePolish(raw.polish, raw.fidelity) }),
     ...(Array.isArray(raw.exclude) && { exclude: raw.exclude as string[] }),
     ...(raw.includeFailing === true && { includeFailing: true }),
     ...((typeof raw.write === 'string' || raw.dryRun === true) && {
@@ -136,6 +136,17 @@ function parseFidelity(v: unknown): number {
     throw new InputError(`--fidelity '${String(v)}': expected a fraction in (0, 1], e.g. 0.2`);
   }
   return x;
+}
+
+/** `--polish <n>`: refines a partial-replay search, so it needs `--fidelity` below 1. */
+function parsePolish(v: unknown, fidelity: unknown): number {
+  const n = int('polish', v, 0);
+  if (n > 0 && (fidelity === undefined || parseFidelity(fidelity) >= 1)) {
+    throw new InputError(
+      `--polish ${n}: needs --fidelity below 1 (it refines a search on partial replays with full ones)`,
+    );
+  }
+  return n;
 }
 
 /** `--race <margin>` (a fraction >= 0) or `--race off`. */

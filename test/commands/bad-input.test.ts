@@ -90,6 +90,19 @@ describe('config files are validated where they load: exit 2 naming file and fie
     expect(run.err).toMatch(/missing field 'TFlopsPeak'/);
   });
 
+  it('tune refuses --polish without partial replays, and a negative one, naming the flag', () => {
+    const dir = tmp();
+    const args = ['tune', '--latency-model', 'roofline-v1', '--hardware', 'H100', '--dry-run', '--quiet'];
+    const gt = ['--ground-truth', join(FIX, 'staged.json')];
+    const without = cli(dir, ...args, ...gt, '--polish', '5');
+    expect(without.code).toBe(2);
+    expect(without.err).toMatch(/--polish 5: needs --fidelity below 1/);
+    const negative = cli(dir, ...args, ...gt, '--polish', '-1', '--fidelity', '0.5');
+    expect(negative.code).toBe(2);
+    expect(negative.err).toMatch(/--polish must be an integer >= 0, got '-1'/);
+    expect(existsSync(join(dir, 'reports'))).toBe(false);
+  });
+
   it('nightly exits 2 and leaves the history untouched', () => {
     const dir = tmp();
     const gt = join(FIX, 'qps-sweep.json');
