@@ -203,6 +203,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     score,
     ...(hooks.onSearch && { onSearch: hooks.onSearch }),
   };
+  const outcome = { gpu, scope, experiments, leftOut, start, params, objective: input.objective };
   if (s.shard) {
     const { k, n } = s.shard;
     const owns = (i: number) => i % n === k - 1;
@@ -216,27 +217,8 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     } else {
       await tuneShard(input, owns);
     }
-    return {
-      gpu,
-      scope,
-      experiments,
-      leftOut,
-      start,
-      params,
-      objective: input.objective,
-      evaluated: memo.size - before,
-    };
+    return { ...outcome, evaluated: memo.size - before };
   }
   const result = await tune(input);
-  return {
-    gpu,
-    scope,
-    experiments,
-    leftOut,
-    start,
-    params,
-    objective: input.objective,
-    result,
-    evaluated: memo.size - before,
-  };
+  return { ...outcome, result, evaluated: memo.size - before };
 }
