@@ -68,8 +68,9 @@ const positive = z.number().finite().positive();
 const fraction = num.max(1);
 const fieldSchema = (f: string) =>
   (POSITIVE_FIELDS.has(f) ? positive : f === 'ttftDecodeSteps' ? fraction : num).optional();
-const sectionShape = (fields: readonly string[]) =>
-  z.object(Object.fromEntries([...PEAK_FIELDS, ...fields].map((f) => [f, fieldSchema(f)]))).strict();
+const fieldsShape = (fields: readonly string[]) =>
+  z.object(Object.fromEntries(fields.map((f) => [f, fieldSchema(f)]))).strict();
+const sectionShape = (fields: readonly string[]) => fieldsShape([...PEAK_FIELDS, ...fields]);
 const v1Section = sectionShape(V1_FIELDS);
 const v2Section = sectionShape(V2_FIELDS);
 const datasheet = z
@@ -88,14 +89,8 @@ const trainedPhysics = z
   .strict();
 const defaultsEntry = z
   .object({
-    v1: z
-      .object(Object.fromEntries(V1_FIELDS.map((f) => [f, fieldSchema(f)])))
-      .strict()
-      .optional(),
-    v2: z
-      .object(Object.fromEntries(V2_FIELDS.map((f) => [f, fieldSchema(f)])))
-      .strict()
-      .optional(),
+    v1: fieldsShape(V1_FIELDS).optional(),
+    v2: fieldsShape(V2_FIELDS).optional(),
     trainedPhysics: trainedPhysics.optional(),
   })
   .strict();

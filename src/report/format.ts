@@ -102,7 +102,9 @@ export function optionsLine(run: EvalRun): string {
   return (
     `latency models: ${o.latencyModels.join(', ')}; seeds: ${o.seeds}; workload form: ${o.workloadForm}; ` +
     `KV leak: ${o.kvLeak}; timeout: ${o.timeoutS} s` +
-    (o.includeFailing ? '; experiments whose server failed > 5 % of requests counted' : '')
+    (o.includeFailing
+      ? `; experiments whose server failed > ${100 * FAILING_FRACTION} % of requests counted`
+      : '')
   );
 }
 

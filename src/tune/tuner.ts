@@ -73,15 +73,17 @@ function summaryOf(
   return { objective: objectiveOf(scores, spec), ...metricMapes(scores, metrics) };
 }
 
-/** One search (Nelder–Mead, grid, …) on `names`, raced and at the run's fidelity. */
+/** One search (Nelder–Mead, grid, …) on `names`, raced and at the run's fidelity; then the polish. */
 async function searchWith(t: TuneInput, names: readonly string[], label: string): Promise<SearchResult> {
   t.onSearch?.(label);
-  const { scorer, stats } = racingScorer(
-    (c, n) => t.score(c, n, t.fidelity),
-    names,
-    (s) => objectiveOf(s, t.objective),
-    t.race,
-  );
+  const raced = (fidelity: number) =>
+    racingScorer(
+      (c, n) => t.score(c, n, fidelity),
+      names,
+      (s) => objectiveOf(s, t.objective),
+      t.race,
+    );
+  const { scorer, stats } = raced(t.fidelity);
   const r = await search(
     { params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method },
     scorer,
@@ -89,12 +91,7 @@ async function searchWith(t: TuneInput, names: readonly string[], label: string)
   if (t.fidelity >= 1) return { ...r, race: { ...stats } };
   const part = `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage`;
   if (t.polish <= 0) return { ...r, method: r.method + part, race: { ...stats } };
-  const full = racingScorer(
-    (c, n) => t.score(c, n),
-    names,
-    (s) => objectiveOf(s, t.objective),
-    t.race,
-  );
+  const full = raced(1);
   const p = await polish(t.params, r.best, t.polish, full.scorer);
   return {
     ...r,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MEAN_OBJECTIVE } from '../../src/tune/objective.ts';
 import { polish } from '../../src/tune/polish.ts';
 import type { Candidate, Scorer } from '../../src/tune/search.ts';
 import type { ParamSpec } from '../../src/tune/space.ts';
 import { type BatchScorer, tune } from '../../src/tune/tuner.ts';
+import { tuneInput } from '../support/tune-input.ts';
 
 const bowl =
   (centre: Candidate): Scorer =>
@@ -50,22 +50,20 @@ describe('tune with a partial-replay proxy', () => {
       }),
     );
   const run = (polishEvals: number) =>
-    tune({
-      experiments: ['e1', 'e2'],
-      folds: [],
-      cv: { kind: 'none' },
-      params: [x],
-      start: { overheadMicros: 0 },
-      metrics: ['e2e_mean'],
-      objective: MEAN_OBJECTIVE,
-      maxEvals: 60,
-      method: 'nelder-mead',
-      race: null,
-      fidelity: 0.2,
-      polish: polishEvals,
-      force: false,
-      score,
-    });
+    tune(
+      tuneInput({
+        experiments: ['e1', 'e2'],
+        folds: [],
+        cv: { kind: 'none' },
+        params: [x],
+        start: { overheadMicros: 0 },
+        maxEvals: 60,
+        method: 'nelder-mead',
+        fidelity: 0.2,
+        polish: polishEvals,
+        score,
+      }),
+    );
 
   it('ends at the proxy optimum without a polish, at the full one with it, and reports the gain', async () => {
     const plain = await run(0);

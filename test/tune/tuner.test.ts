@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MEAN_OBJECTIVE } from '../../src/tune/objective.ts';
 import type { ParamSpec } from '../../src/tune/space.ts';
 import { type BatchScorer, foldVote, tune } from '../../src/tune/tuner.ts';
+import { tuneInput } from '../support/tune-input.ts';
 
 const NAMES = ['e1', 'e2', 'e3'];
 const x: ParamSpec = { name: 'x', section: 'v1', lo: 0, hi: 4, step: 1 };
@@ -18,22 +18,18 @@ function run(other: number) {
         return { status: 'ok' as const, apes: { e2e_mean: ape } };
       }),
     );
-  return tune({
-    experiments: NAMES,
-    folds: NAMES.map((n) => ({ name: n, train: NAMES.filter((m) => m !== n), test: [n] })),
-    cv: { kind: 'lomo' },
-    params: [x],
-    start: { x: 0 },
-    metrics: ['e2e_mean'],
-    objective: MEAN_OBJECTIVE,
-    maxEvals: 5,
-    method: 'grid',
-    race: null,
-    fidelity: 1,
-    polish: 0,
-    force: false,
-    score,
-  });
+  return tune(
+    tuneInput({
+      experiments: NAMES,
+      folds: NAMES.map((n) => ({ name: n, train: NAMES.filter((m) => m !== n), test: [n] })),
+      cv: { kind: 'lomo' },
+      params: [x],
+      start: { x: 0 },
+      maxEvals: 5,
+      method: 'grid',
+      score,
+    }),
+  );
 }
 
 describe('the write-back decision', () => {
