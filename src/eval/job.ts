@@ -3,6 +3,7 @@ import { runCluster } from '../sim/cluster.ts';
 import { clusterConfig } from '../sim/cluster-config.ts';
 import { CPU_TIER_DEFAULTS } from '../sim/kv-tier.ts';
 import type { SimRequest } from '../sim/request.ts';
+import { clientCounted } from './client-count.ts';
 import { prefixSpanUs, stagePrefixes } from './fidelity.ts';
 import { jobLatency } from './job-latency.ts';
 import type { EvalJob, JobOutput } from './job-types.ts';
@@ -43,11 +44,16 @@ export function runJob(job: EvalJob, deadline = 0): JobOutput {
     }
     throw e;
   }
+  const plan = job.replay.workload;
+  const seen =
+    plan.kind === 'executed' && plan.clientOutput !== undefined
+      ? clientCounted(requests, plan.clientOutput)
+      : requests;
   const points = job.replay.points.map((p): PointResult => {
-    const r = pointMetrics(requests, p);
+    const r = pointMetrics(seen, p);
     if ('error' in r) return pointResult(job, p, meta, 'failed', r.error);
     const requestLevel = requestLevelErrors(requests, job.replay.workload, p);
-    const replay = replayCheck(requests, p);
+    const replay = replayCheck(seen, p);
     return {
       ...pointResult(job, p, meta, 'ok'),
       predicted: r.predicted,

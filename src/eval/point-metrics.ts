@@ -1,6 +1,6 @@
 import type { MeasuredPoint } from '../groundtruth/experiment.ts';
-import type { SimRequest } from '../sim/request.ts';
 import { meanMs, percentileMs } from '../sim/stats.ts';
+import type { ClientRequest } from './client-count.ts';
 import type { Metric } from './types.ts';
 
 /**
@@ -15,7 +15,7 @@ export const PERCENTILE_DEFINITION =
 
 /** Simulated values of the point's measured metrics, or a reason when none can be computed. */
 export function pointMetrics(
-  requests: readonly SimRequest[],
+  requests: readonly ClientRequest[],
   point: MeasuredPoint,
 ): { predicted: Partial<Record<Metric, number>>; ttftGrowth: number | null } | { error: string } {
   const done = requests.filter((r) => r.completed && (point.stage === null || r.stage === point.stage));
@@ -55,11 +55,11 @@ export function pointMetrics(
  * makes each later request wait longer, so this ratio climbs far above 1; a stable server
  * keeps it near 1. null with fewer than 6 requests or a zero first-third mean.
  */
-function ttftGrowth(done: readonly SimRequest[]): number | null {
+function ttftGrowth(done: readonly ClientRequest[]): number | null {
   if (done.length < 6) return null;
   const byArrival = [...done].sort((a, b) => a.arrival - b.arrival);
   const third = Math.floor(byArrival.length / 3);
-  const mean = (rs: readonly SimRequest[]) => rs.reduce((a, r) => a + r.ttft, 0) / rs.length;
+  const mean = (rs: readonly ClientRequest[]) => rs.reduce((a, r) => a + r.ttft, 0) / rs.length;
   const head = mean(byArrival.slice(0, third));
   return head > 0 ? mean(byArrival.slice(byArrival.length - third)) / head : null;
 }

@@ -1,5 +1,5 @@
 import type { MeasuredPoint } from '../groundtruth/experiment.ts';
-import type { SimRequest } from '../sim/request.ts';
+import type { ClientRequest } from './client-count.ts';
 import type { ReplayCheck, ReplayFigures, ReplayQuantity } from './types.ts';
 
 /** A replay differing from the measurement by more than this (relative) is a workload mismatch. */
@@ -18,7 +18,10 @@ export const REPLAY_QUANTITIES: readonly ReplayQuantity[] = [
  * request throughput over the point's span (first arrival to last completion, as
  * inference-perf reports it). Undefined where the file measured none of them.
  */
-export function replayCheck(requests: readonly SimRequest[], point: MeasuredPoint): ReplayCheck | undefined {
+export function replayCheck(
+  requests: readonly ClientRequest[],
+  point: MeasuredPoint,
+): ReplayCheck | undefined {
   const measured = point.workload;
   if (measured === undefined) return undefined;
   let completed = 0;

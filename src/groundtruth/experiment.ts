@@ -20,7 +20,8 @@ export interface TraceRow {
 
 /** The workload one simulation replays. Plain data: it crosses into worker threads. */
 export type WorkloadPlan =
-  | { kind: 'executed'; spec: ExecutedSharedPrefix }
+  /** `clientOutput`: the mean output the client counted where the server generated `output_len`. */
+  | { kind: 'executed'; spec: ExecutedSharedPrefix; clientOutput?: number }
   /** The executed structure with lengths drawn to match `measured_token_stats`. */
   | { kind: 'measured'; spec: ExecutedSharedPrefix; lengths: MeasuredLengths }
   | { kind: 'profile'; spec: InferencePerfSpec }
@@ -30,6 +31,8 @@ export type WorkloadPlan =
 /** How an experiment's workload was replayed, as the report states it. */
 export type WorkloadForm =
   | 'measured'
+  /** The executed structure, measured at the mean output the run's E2E, TTFT and ITL imply. */
+  | 'implied-output'
   | 'resolved'
   | 'profile-constant'
   | 'profile-blis-expansion'

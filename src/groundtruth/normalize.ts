@@ -97,20 +97,56 @@ function measuredOf(m: Measured | null | undefined): Partial<Record<Metric, numb
 }
 
 /**
+ * The mean output length a point's own means imply. The ground truth defines ITL as
+ * (E2E − TTFT) / (mean output − 1) for inference-perf runs, so the three means fix the mean
+ * output the run had, which can be shorter than the profile's when requests end early.
+ */
+export function impliedOutputMean(m: Measured | null | undefined): number | undefined {
+  const e2e = m?.e2e_mean_ms;
+  const ttft = m?.ttft_mean_ms;
+  const itl = m?.itl_mean_ms;
+  if (typeof e2e !== 'number' || typeof ttft !== 'number' || typeof itl !== 'number' || itl <= 0)
+    return undefined;
+  const out = (e2e - ttft) / itl + 1;
+  return out > 1 ? out : undefined;
+}
+
+/** The run's implied mean output: its summary's, else its stages' weighted by completed requests. */
+function runImpliedOutput(raw: RawExperiment): number | undefined {
+  const whole = impliedOutputMean(raw.summary);
+  if (whole !== undefined || !raw.stages?.length) return whole;
+  let sum = 0;
+  let weight = 0;
+  for (const s of raw.stages) {
+    const out = impliedOutputMean(s);
+    if (out === undefined) return undefined;
+    const n = s.num_requests ?? 1;
+    sum += n * out;
+    weight += n;
+  }
+  return weight > 0 ? sum / weight : undefined;
+}
+
+/** Mean lengths a point's means stand in with where it reports no token rates. */
+interface LengthMeans {
+  prompt?: number | undefined;
+  output?: number | undefined;
+}
+
+/**
  * Completed requests, mean lengths (token rates over the request rate) and request rate of a
- * point, as far as the file gives them; the run's `measured_token_stats` means stand in for the
- * summary's lengths when it has no rates.
+ * point, as far as the file gives them; `fallback` stands in for lengths without rates.
  */
 function workloadOf(
   m: Measured | null | undefined,
-  stats?: RawExperiment['measured_token_stats'],
+  fallback: LengthMeans = {},
 ): MeasuredWorkload | undefined {
   const w: MeasuredWorkload = {};
   const rps = m?.throughput?.requests_per_sec;
   const per = (tps: number | null | undefined) =>
     typeof tps === 'number' && typeof rps === 'number' && rps > 0 ? tps / rps : undefined;
-  const prompt = per(m?.throughput?.input_tokens_per_sec) ?? stats?.prompt_len.mean;
-  const output = per(m?.throughput?.output_tokens_per_sec) ?? stats?.output_len.mean;
+  const prompt = per(m?.throughput?.input_tokens_per_sec) ?? fallback.prompt;
+  const output = per(m?.throughput?.output_tokens_per_sec) ?? fallback.output;
   if (typeof m?.num_requests === 'number') w.completed = m.num_requests;
   if (prompt !== undefined) w.promptMean = prompt;
   if (output !== undefined) w.outputMean = output;
@@ -134,10 +170,17 @@ function stagedReplay(
   const wc = raw.workload_config;
   const points: MeasuredPoint[] = [];
   const stats = raw.measured_token_stats;
-  if (raw.summary) points.push(point('summary', null, raw.summary, workloadOf(raw.summary, stats)));
+  // inference-perf's ITL fixes each point's mean output (impliedOutputMean); token stats win.
+  if (raw.summary) {
+    const summaryMeans = {
+      prompt: stats?.prompt_len.mean,
+      output: stats?.output_len.mean ?? impliedOutputMean(raw.summary),
+    };
+    points.push(point('summary', null, raw.summary, workloadOf(raw.summary, summaryMeans)));
+  }
   (raw.stages ?? []).forEach((s, i) => {
     const stage = s.stage_index ?? i;
-    points.push(point(`stage-${stage}`, stage, s, workloadOf(s)));
+    points.push(point(`stage-${stage}`, stage, s, workloadOf(s, { output: impliedOutputMean(s) })));
   });
   const measuredPoints = points.filter((p) => Object.keys(p.measured).length > 0);
   if (measuredPoints.length === 0) {
@@ -180,10 +223,35 @@ function stagedReplay(
     };
     return { workloadForm: 'measured', replays: [replay] };
   }
+  const implied = ctx.form === 'measured' ? runImpliedOutput(raw) : undefined;
+  const outputLen = spec.shared_prefix.output_len;
+  if (implied !== undefined && Math.round(implied) !== outputLen) {
+    return { workloadForm: 'implied-output', replays: [impliedReplay(spec, implied, wc, measuredPoints)] };
+  }
   return {
     workloadForm: form,
     replays: [{ id: 'run', workload: { kind: 'executed', spec }, points: measuredPoints }],
   };
+}
+
+/**
+ * A run whose means imply another mean output than the profile's. With `ignore_eos` the server
+ * generated every output token and only the client counted fewer (a re-count of the streamed
+ * text): the replay generates `output_len` and is measured as the client counted. Otherwise
+ * the server stopped requests early: the replay generates the implied length.
+ */
+function impliedReplay(
+  spec: ExecutedSharedPrefix,
+  implied: number,
+  wc: RawExperiment['workload_config'],
+  points: MeasuredPoint[],
+): Replay {
+  const outputLen = spec.shared_prefix.output_len;
+  if (wc.api?.ignore_eos === true && implied < outputLen) {
+    return { id: 'run', workload: { kind: 'executed', spec, clientOutput: implied }, points };
+  }
+  const shared_prefix = { ...spec.shared_prefix, output_len: Math.round(implied) };
+  return { id: 'run', workload: { kind: 'executed', spec: { ...spec, shared_prefix } }, points };
 }
 
 /** `measured_token_stats`, checked for order (min <= p10 <= median <= p90 <= max, mean inside). */

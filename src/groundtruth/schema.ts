@@ -118,6 +118,8 @@ const workloadConfigSchema = z.looseObject({
   resolved_by_inference_perf: z.unknown().optional(),
   /** A staged experiment's exact request stream (CSV with a `stage` column), relative to the file. */
   trace: z.string().min(1).optional(),
+  /** The client's request options; `ignore_eos` says the server generated every output token. */
+  api: z.looseObject({ ignore_eos: z.boolean().nullable().optional() }).nullable().optional(),
 });
 
 /**

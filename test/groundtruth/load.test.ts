@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { loadGroundTruth, parseGroundTruth } from '../../src/groundtruth/load.ts';
-import { workloadFormOption } from '../../src/groundtruth/normalize.ts';
+import { impliedOutputMean, workloadFormOption } from '../../src/groundtruth/normalize.ts';
 import { stageRequestCounts } from '../../src/workload/shared-prefix.ts';
 
 const FIX = 'test/fixtures/gt';
@@ -35,8 +35,8 @@ describe('ground-truth shapes', () => {
     });
   });
 
-  it('reads staged experiments: summary and per-stage points, executed form by default', () => {
-    const [x, y] = loadGroundTruth(join(FIX, 'staged.json')).experiments;
+  it('reads staged experiments: summary and per-stage points, executed form on request', () => {
+    const [x, y] = loadGroundTruth(join(FIX, 'staged.json'), 'executed').experiments;
     expect(x!.workloadForm).toBe('resolved');
     expect(x!.engine.totalKvBlocks).toBeNull();
     const r = x!.replays[0]!;
@@ -69,8 +69,33 @@ describe('ground-truth shapes', () => {
       expect(e!.workloadForm).toBe('resolved');
       expect(e!.replays[0]!.workload.kind).toBe('executed');
     }
-    // Without the statistics the measured form is the executed one.
-    expect(loadGroundTruth(join(FIX, 'staged.json')).experiments[0]!.workloadForm).toBe('resolved');
+  });
+
+  it('without token stats, replays the executed form with the output length its own means imply', () => {
+    const [x, y] = loadGroundTruth(join(FIX, 'staged.json')).experiments;
+    // ITL = (E2E − TTFT) / (output − 1): (455 − 25.5) / 7.1 + 1 = 61.5 and (320 − 22) / 7.5 + 1 = 40.7.
+    expect([x!.workloadForm, y!.workloadForm]).toEqual(['implied-output', 'implied-output']);
+    const lens = [x, y].map((e) => {
+      const w = e!.replays[0]!.workload;
+      return w.kind === 'executed' ? w.spec.shared_prefix.output_len : null;
+    });
+    expect(lens).toEqual([61, 41]);
+    const w = x!.replays[0]!.workload;
+    expect(w.kind === 'executed' && stageRequestCounts(w.spec)).toEqual([16, 20]);
+  });
+
+  it('implies a run without summary ITL from its stages, weighted by completed requests', () => {
+    const raw = JSON.parse(readFileSync(join(FIX, 'staged.json'), 'utf8'));
+    const x = raw.experiments[0];
+    delete x.summary.itl_mean_ms;
+    x.stages[0].num_requests = 10;
+    x.stages[1].num_requests = 30;
+    // Stages imply (450 − 25) / 7 + 1 = 61.71 and (460 − 26) / 7.2 + 1 = 61.28: 61.39 weighted.
+    const w = loadGroundTruth(tmpFile('gt.json', JSON.stringify(raw))).experiments[0]!.replays[0]!.workload;
+    expect(w.kind === 'executed' && w.spec.shared_prefix.output_len).toBe(61);
+    expect(impliedOutputMean({ e2e_mean_ms: 460, ttft_mean_ms: 26, itl_mean_ms: 7.2 })).toBeCloseTo(61.278, 3);
+    expect(impliedOutputMean({ e2e_mean_ms: 20, ttft_mean_ms: 30, itl_mean_ms: 7 })).toBeUndefined();
+    expect(impliedOutputMean({ e2e_mean_ms: 460, ttft_mean_ms: 26 })).toBeUndefined();
   });
 
   it('reads what each point measured about its requests: count, mean lengths, request rate', () => {
@@ -83,9 +108,13 @@ describe('ground-truth shapes', () => {
       requestsPerSec: 2.64,
     });
     expect(stage0!.workload).toMatchObject({ completed: 16, requestsPerSec: 2 });
-    expect(
-      loadGroundTruth(join(FIX, 'staged.json')).experiments[0]!.replays[0]!.points[0]!.workload,
-    ).toBeUndefined();
+    // Without rates or token stats a point's mean output is the one its means imply.
+    const points = loadGroundTruth(join(FIX, 'staged.json')).experiments[0]!.replays[0]!.points;
+    expect(points.map((p) => p.workload?.outputMean)).toEqual([
+      (455 - 25.5) / 7.1 + 1,
+      (450 - 25) / 7 + 1,
+      (460 - 26) / 7.2 + 1,
+    ]);
   });
 
   it('replays the profile through the BLIS expansion with --workload-form profile', () => {

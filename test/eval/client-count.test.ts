@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { clientCounted } from '../../src/eval/client-count.ts';
+import { runJob } from '../../src/eval/job.ts';
+import { planJobs } from '../../src/eval/plan.ts';
+import { pointMetrics } from '../../src/eval/point-metrics.ts';
+import { parseGroundTruth } from '../../src/groundtruth/load.ts';
+import type { SimRequest } from '../../src/sim/request.ts';
+
+const paths = {
+  hardwareConfig: resolve('hardware_config.json'),
+  modelConfigs: resolve('model_configs'),
+  benchData: resolve('bench_data'),
+  coefficients: resolve('defaults.yaml'),
+};
+
+/** A completed request: first token at `ttft` µs (lag included), last of `out` at `e2e` µs. */
+const req = (out: number, ttft: number, e2e: number, ttftLag = 0) =>
+  ({
+    completed: true,
+    stage: 0,
+    arrival: 0,
+    inputLen: 100,
+    outputLen: out,
+    ttft,
+    ttftLag,
+    e2e,
+  }) as SimRequest;
+
+describe('clientCounted', () => {
+  it('ends E2E at the last counted token, the decode span spread evenly over the tokens', () => {
+    // 101 tokens, first at 1 000 µs, one per 100 µs: token 51 comes at 6 000 µs.
+    const [r] = clientCounted([req(101, 1_000, 11_000)], 51);
+    expect(r).toMatchObject({ outputLen: 51, ttft: 1_000, e2e: 6_000 });
+    // A first-token lag is part of TTFT, not of the decode span that E2E measures.
+    expect(clientCounted([req(101, 1_500, 11_000, 500)], 51)[0]!.e2e).toBe(6_000);
+  });
+
+  it('leaves requests no longer than the count as they are, and never ends before the first token', () => {
+    const short = req(40, 1_000, 5_000);
+    expect(clientCounted([short], 51)[0]).toBe(short);
+    expect(clientCounted([req(101, 1_000, 11_000)], 0)[0]).toMatchObject({ outputLen: 1, e2e: 1_000 });
+  });
+
+  it('gives the ITL of the decode rate when the point is measured over counted tokens', () => {
+    const seen = clientCounted([req(101, 1_000, 11_000), req(201, 2_000, 22_000)], 51);
+    const r = pointMetrics(seen, { id: 'summary', stage: null, measured: { itl_mean: 1, e2e_mean: 1 } });
+    // E2E 6 000 and 7 000 µs, TTFT 1 000 and 2 000: (6.5 − 1.5) ms / 50 tokens.
+    expect('predicted' in r && r.predicted).toEqual({ itl_mean: 0.1, e2e_mean: 6.5 });
+  });
+});
+
+describe('a run whose client counted fewer tokens than the server generated (ignore_eos)', () => {
+  it('is replayed at output_len and measured at the count its means imply', () => {
+    const raw = JSON.parse(readFileSync('test/fixtures/gt/staged.json', 'utf8'));
+    const x = raw.experiments[0];
+    x.workload_config.api = { streaming: true, ignore_eos: true };
+    // (455 − 25.5) / 8.59 + 1 = 51.0 counted tokens of the 60 generated.
+    x.summary.itl_mean_ms = 8.59;
+    const [e] = parseGroundTruth(raw, 'gt.json');
+    expect(e!.workloadForm).toBe('implied-output');
+    const w = e!.replays[0]!.workload;
+    expect(w.kind === 'executed' && [w.spec.shared_prefix.output_len, w.clientOutput]).toEqual([
+      60,
+      (455 - 25.5) / 8.59 + 1,
+    ]);
+    const [job] = planJobs([e!], { latencyModels: ['roofline-v1'], seeds: 1, paths, kvLeak: 'fixed' });
+    const summary = runJob(job!).points[0]!;
+    expect(summary.replay!.sent.outputMean).toBeCloseTo((455 - 25.5) / 8.59 + 1, 9);
+    const { e2e_mean: e2e, ttft_mean: ttft, itl_mean: itl } = summary.predicted;
+    expect(itl).toBeCloseTo((e2e! - ttft!) / ((455 - 25.5) / 8.59), 9);
+    // Without ignore_eos the server stopped early: the replay generates the implied 51 tokens.
+    delete x.workload_config.api;
+    const [a] = parseGroundTruth(raw, 'gt.json');
+    const wa = a!.replays[0]!.workload;
+    expect(wa.kind === 'executed' && [wa.spec.shared_prefix.output_len, wa.clientOutput]).toEqual([
+      51,
+      undefined,
+    ]);
+  });
+});
