@@ -93,7 +93,10 @@ describe('ground-truth shapes', () => {
     // Stages imply (450 − 25) / 7 + 1 = 61.71 and (460 − 26) / 7.2 + 1 = 61.28: 61.39 weighted.
     const w = loadGroundTruth(tmpFile('gt.json', JSON.stringify(raw))).experiments[0]!.replays[0]!.workload;
     expect(w.kind === 'executed' && w.spec.shared_prefix.output_len).toBe(61);
-    expect(impliedOutputMean({ e2e_mean_ms: 460, ttft_mean_ms: 26, itl_mean_ms: 7.2 })).toBeCloseTo(61.278, 3);
+    expect(impliedOutputMean({ e2e_mean_ms: 460, ttft_mean_ms: 26, itl_mean_ms: 7.2 })).toBeCloseTo(
+      61.278,
+      3,
+    );
     expect(impliedOutputMean({ e2e_mean_ms: 20, ttft_mean_ms: 30, itl_mean_ms: 7 })).toBeUndefined();
     expect(impliedOutputMean({ e2e_mean_ms: 460, ttft_mean_ms: 26 })).toBeUndefined();
   });
