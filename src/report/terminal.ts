@@ -151,14 +151,22 @@ function byModel(run: EvalRun): string {
 }
 
 /** One line per checked point: what the replay sent against what was measured, and the label. */
-function replayLines(run: EvalRun, width: number): string[] {
+/** Replay-check lines: every checked point when verbose, else the mismatches and a count of the rest. */
+function replayLines(run: EvalRun, width: number, verbose: boolean): string[] {
   const t = replayTable(run);
-  return t.rows.map((r) => {
+  const shown = verbose ? t.rows : t.rows.filter((r) => r.at(-1) !== 'ok');
+  const lines = shown.map((r) => {
     const [experiment, point, form, ...rest] = r;
     const check = rest.pop()!;
     const figures = rest.map((v, i) => `${t.head[i + 3]} ${v}`).join(', ');
     return wrap(`- ${experiment} ${point} (${form}): ${figures}: ${check}`, width, '    ');
   });
+  const matching = t.rows.length - shown.length;
+  if (matching > 0) {
+    const text = `- ${matching} other checked point(s) match within 5 % (listed in summary.md, and here with --verbose)`;
+    lines.push(wrap(text, width, '    '));
+  }
+  return lines;
 }
 
 function outlierList(run: EvalRun): string {
@@ -228,7 +236,7 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   out.push(accuracy(run, metrics), '');
   out.push(counts(run), '');
   out.push('By model: MAPE', byModel(run), '');
-  const replay = replayLines(run, width);
+  const replay = replayLines(run, width, opts.verbose);
   if (replay.length > 0) out.push('Replay vs measurement (replay / measured):', ...replay, '');
   if (outliers(summaryPoints(run.points)).length > 0) {
     out.push(

@@ -169,6 +169,12 @@ describe('replay vs measurement', () => {
     expect(term).toContain(label);
     expect(term).toContain('4800 / 732');
     expect(term).toContain('KV leak: fixed');
+    // Points that match are counted, and listed only when verbose.
+    points[3]!.replay = { sent, measured: { completed: 4800 }, mismatch: [] };
+    const both = sampleRun(points);
+    expect(renderTerminal(both, { verbose: false })).toContain('- 1 other checked point(s) match within 5 %');
+    expect(renderTerminal(both, { verbose: false })).not.toContain('exp-a stage-0 (');
+    expect(renderTerminal(both, { verbose: true })).toContain('4800 / 4800');
     const md = renderSummaryMd(run);
     expect(md).toContain('## Replay vs measurement');
     expect(md).toContain(
