@@ -18,6 +18,7 @@ import {
   type TraceRow,
   type WorkloadForm,
 } from './experiment.ts';
+import { impliedOutputMean, impliedReplay, runImpliedOutput } from './implied-output.ts';
 import { MEASURED_FIELDS, type Measured, type RawExperiment, type RawQpsPoint } from './schema.ts';
 
 /**
@@ -94,37 +95,6 @@ function measuredOf(m: Measured | null | undefined): Partial<Record<Metric, numb
     if (typeof value === 'number') out[metric] = value;
   }
   return out;
-}
-
-/**
- * The mean output length a point's own means imply. The ground truth defines ITL as
- * (E2E − TTFT) / (mean output − 1) for inference-perf runs, so the three means fix the mean
- * output the run had, which can be shorter than the profile's when requests end early.
- */
-export function impliedOutputMean(m: Measured | null | undefined): number | undefined {
-  const e2e = m?.e2e_mean_ms;
-  const ttft = m?.ttft_mean_ms;
-  const itl = m?.itl_mean_ms;
-  if (typeof e2e !== 'number' || typeof ttft !== 'number' || typeof itl !== 'number' || itl <= 0)
-    return undefined;
-  const out = (e2e - ttft) / itl + 1;
-  return out > 1 ? out : undefined;
-}
-
-/** The run's implied mean output: its summary's, else its stages' weighted by completed requests. */
-function runImpliedOutput(raw: RawExperiment): number | undefined {
-  const whole = impliedOutputMean(raw.summary);
-  if (whole !== undefined || !raw.stages?.length) return whole;
-  let sum = 0;
-  let weight = 0;
-  for (const s of raw.stages) {
-    const out = impliedOutputMean(s);
-    if (out === undefined) return undefined;
-    const n = s.num_requests ?? 1;
-    sum += n * out;
-    weight += n;
-  }
-  return weight > 0 ? sum / weight : undefined;
 }
 
 /** Mean lengths a point's means stand in with where it reports no token rates. */
@@ -232,26 +202,6 @@ function stagedReplay(
     workloadForm: form,
     replays: [{ id: 'run', workload: { kind: 'executed', spec }, points: measuredPoints }],
   };
-}
-
-/**
- * A run whose means imply another mean output than the profile's. With `ignore_eos` the server
- * generated every output token and only the client counted fewer (a re-count of the streamed
- * text): the replay generates `output_len` and is measured as the client counted. Otherwise
- * the server stopped requests early: the replay generates the implied length.
- */
-function impliedReplay(
-  spec: ExecutedSharedPrefix,
-  implied: number,
-  wc: RawExperiment['workload_config'],
-  points: MeasuredPoint[],
-): Replay {
-  const outputLen = spec.shared_prefix.output_len;
-  if (wc.api?.ignore_eos === true && implied < outputLen) {
-    return { id: 'run', workload: { kind: 'executed', spec, clientOutput: implied }, points };
-  }
-  const shared_prefix = { ...spec.shared_prefix, output_len: Math.round(implied) };
-  return { id: 'run', workload: { kind: 'executed', spec: { ...spec, shared_prefix } }, points };
 }
 
 /** `measured_token_stats`, checked for order (min <= p10 <= median <= p90 <= max, mean inside). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { loadGroundTruth, parseGroundTruth } from '../../src/groundtruth/load.ts';
-import { impliedOutputMean, workloadFormOption } from '../../src/groundtruth/normalize.ts';
+import { workloadFormOption } from '../../src/groundtruth/normalize.ts';
 import { stageRequestCounts } from '../../src/workload/shared-prefix.ts';
 
 const FIX = 'test/fixtures/gt';
@@ -93,12 +93,6 @@ describe('ground-truth shapes', () => {
     // Stages imply (450 − 25) / 7 + 1 = 61.71 and (460 − 26) / 7.2 + 1 = 61.28: 61.39 weighted.
     const w = loadGroundTruth(tmpFile('gt.json', JSON.stringify(raw))).experiments[0]!.replays[0]!.workload;
     expect(w.kind === 'executed' && w.spec.shared_prefix.output_len).toBe(61);
-    expect(impliedOutputMean({ e2e_mean_ms: 460, ttft_mean_ms: 26, itl_mean_ms: 7.2 })).toBeCloseTo(
-      61.278,
-      3,
-    );
-    expect(impliedOutputMean({ e2e_mean_ms: 20, ttft_mean_ms: 30, itl_mean_ms: 7 })).toBeUndefined();
-    expect(impliedOutputMean({ e2e_mean_ms: 460, ttft_mean_ms: 26 })).toBeUndefined();
   });
 
   it('reads what each point measured about its requests: count, mean lengths, request rate', () => {
