@@ -44,11 +44,8 @@ export function runJob(job: EvalJob, deadline = 0): JobOutput {
     }
     throw e;
   }
-  const plan = job.replay.workload;
-  const seen =
-    plan.kind === 'executed' && plan.clientOutput !== undefined
-      ? clientCounted(requests, plan.clientOutput)
-      : requests;
+  const { clientOutput } = job.replay;
+  const seen = clientOutput === undefined ? requests : clientCounted(requests, clientOutput);
   const points = job.replay.points.map((p): PointResult => {
     const r = pointMetrics(seen, p);
     if ('error' in r) return pointResult(job, p, meta, 'failed', r.error);

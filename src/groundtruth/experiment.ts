@@ -20,8 +20,7 @@ export interface TraceRow {
 
 /** The workload one simulation replays. Plain data: it crosses into worker threads. */
 export type WorkloadPlan =
-  /** `clientOutput`: the mean output the client counted where the server generated `output_len`. */
-  | { kind: 'executed'; spec: ExecutedSharedPrefix; clientOutput?: number }
+  | { kind: 'executed'; spec: ExecutedSharedPrefix }
   /** The executed structure with lengths drawn to match `measured_token_stats`. */
   | { kind: 'measured'; spec: ExecutedSharedPrefix; lengths: MeasuredLengths }
   | { kind: 'profile'; spec: InferencePerfSpec }
@@ -62,6 +61,8 @@ export interface Replay {
   id: string;
   workload: WorkloadPlan;
   points: MeasuredPoint[];
+  /** The mean output its client counted of each request, where fewer than were generated. */
+  clientOutput?: number;
 }
 
 export interface EngineConfig {

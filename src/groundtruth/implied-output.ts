@@ -18,7 +18,7 @@ export function impliedOutputMean(m: Measured | null | undefined): number | unde
 }
 
 /** The run's implied mean output: its summary's, else its stages' weighted by completed requests. */
-export function runImpliedOutput(raw: RawExperiment): number | undefined {
+function runImpliedOutput(raw: RawExperiment): number | undefined {
   const whole = impliedOutputMean(raw.summary);
   if (whole !== undefined || !raw.stages?.length) return whole;
   let sum = 0;
@@ -34,20 +34,22 @@ export function runImpliedOutput(raw: RawExperiment): number | undefined {
 }
 
 /**
- * A run whose means imply another mean output than the profile's. With `ignore_eos` the server
- * generated every output token and only the client counted fewer (a re-count of the streamed
- * text): the replay generates `output_len` and is measured as the client counted. Otherwise
- * the server stopped requests early: the replay generates the implied length.
+ * The replay of a run whose means imply another mean output than `output_len`, or undefined
+ * when they imply none or the same. With `ignore_eos` the server generated every output token
+ * and only the client counted fewer (a re-count of the streamed text): the replay generates
+ * `output_len` and its points are measured as the client counted. Otherwise the server stopped
+ * requests early: the replay generates the implied length.
  */
 export function impliedReplay(
   spec: ExecutedSharedPrefix,
-  implied: number,
-  wc: RawExperiment['workload_config'],
+  raw: RawExperiment,
   points: MeasuredPoint[],
-): Replay {
+): Replay | undefined {
+  const implied = runImpliedOutput(raw);
   const outputLen = spec.shared_prefix.output_len;
-  if (wc.api?.ignore_eos === true && implied < outputLen) {
-    return { id: 'run', workload: { kind: 'executed', spec, clientOutput: implied }, points };
+  if (implied === undefined || Math.round(implied) === outputLen) return undefined;
+  if (raw.workload_config.api?.ignore_eos === true && implied < outputLen) {
+    return { id: 'run', workload: { kind: 'executed', spec }, points, clientOutput: implied };
   }
   const shared_prefix = { ...spec.shared_prefix, output_len: Math.round(implied) };
   return { id: 'run', workload: { kind: 'executed', spec: { ...spec, shared_prefix } }, points };

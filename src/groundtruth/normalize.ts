@@ -18,7 +18,7 @@ import {
   type TraceRow,
   type WorkloadForm,
 } from './experiment.ts';
-import { impliedOutputMean, impliedReplay, runImpliedOutput } from './implied-output.ts';
+import { impliedOutputMean, impliedReplay } from './implied-output.ts';
 import { MEASURED_FIELDS, type Measured, type RawExperiment, type RawQpsPoint } from './schema.ts';
 
 /**
@@ -193,11 +193,8 @@ function stagedReplay(
     };
     return { workloadForm: 'measured', replays: [replay] };
   }
-  const implied = ctx.form === 'measured' ? runImpliedOutput(raw) : undefined;
-  const outputLen = spec.shared_prefix.output_len;
-  if (implied !== undefined && Math.round(implied) !== outputLen) {
-    return { workloadForm: 'implied-output', replays: [impliedReplay(spec, implied, wc, measuredPoints)] };
-  }
+  const implied = ctx.form === 'measured' ? impliedReplay(spec, raw, measuredPoints) : undefined;
+  if (implied) return { workloadForm: 'implied-output', replays: [implied] };
   return {
     workloadForm: form,
     replays: [{ id: 'run', workload: { kind: 'executed', spec }, points: measuredPoints }],

@@ -60,8 +60,9 @@ describe('a run whose client counted fewer tokens than the server generated (ign
     x.summary.itl_mean_ms = 8.59;
     const [e] = parseGroundTruth(raw, 'gt.json');
     expect(e!.workloadForm).toBe('implied-output');
-    const w = e!.replays[0]!.workload;
-    expect(w.kind === 'executed' && [w.spec.shared_prefix.output_len, w.clientOutput]).toEqual([
+    const [r] = e!.replays;
+    const w = r!.workload;
+    expect(w.kind === 'executed' && [w.spec.shared_prefix.output_len, r!.clientOutput]).toEqual([
       60,
       (455 - 25.5) / 8.59 + 1,
     ]);
@@ -73,8 +74,9 @@ describe('a run whose client counted fewer tokens than the server generated (ign
     // Without ignore_eos the server stopped early: the replay generates the implied 51 tokens.
     delete x.workload_config.api;
     const [a] = parseGroundTruth(raw, 'gt.json');
-    const wa = a!.replays[0]!.workload;
-    expect(wa.kind === 'executed' && [wa.spec.shared_prefix.output_len, wa.clientOutput]).toEqual([
+    const [ra] = a!.replays;
+    const wa = ra!.workload;
+    expect(wa.kind === 'executed' && [wa.spec.shared_prefix.output_len, ra!.clientOutput]).toEqual([
       51,
       undefined,
     ]);
