@@ -1,4 +1,5 @@
 import { AbortedError, NoProgressError } from '../errors.ts';
+import { failedPercent, isFailingRun } from '../groundtruth/experiment.ts';
 import { runCluster } from '../sim/cluster.ts';
 import { clusterConfig } from '../sim/cluster-config.ts';
 import { CPU_TIER_DEFAULTS } from '../sim/kv-tier.ts';
@@ -88,7 +89,10 @@ function simulate(
     if (clock > drainLimit) {
       return (
         `predicted overload: still busy ${(clock / 1e6).toFixed(0)} s into the run ` +
-        `(${DRAIN_FACTOR}x the arrival span + ${DRAIN_SLACK_US / 1e6} s); the measured server kept up`
+        `(${DRAIN_FACTOR}x the arrival span + ${DRAIN_SLACK_US / 1e6} s)` +
+        (isFailingRun(job.experiment.failedFraction)
+          ? `; the measured server failed ${failedPercent(job.experiment.failedFraction)} of its requests too`
+          : '; the measured server kept up')
       );
     }
     return deadline > 0 && Date.now() > deadline ? 'timed out (--timeout); the simulation was stopped' : null;

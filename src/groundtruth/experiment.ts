@@ -61,7 +61,7 @@ export interface Replay {
   id: string;
   workload: WorkloadPlan;
   points: MeasuredPoint[];
-  /** The mean output its client counted of each request, where fewer than were generated. */
+  /** The mean output its client counted of each request, where not what the server generated. */
   clientOutput?: number;
 }
 

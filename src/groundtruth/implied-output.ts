@@ -35,10 +35,10 @@ function runImpliedOutput(raw: RawExperiment): number | undefined {
 
 /**
  * The replay of a run whose means imply another mean output than `output_len`, or undefined
- * when they imply none or the same. With `ignore_eos` the server generated every output token
- * and only the client counted fewer (a re-count of the streamed text): the replay generates
- * `output_len` and its points are measured as the client counted. Otherwise the server stopped
- * requests early: the replay generates the implied length.
+ * when they imply none or the same. With `ignore_eos` the server generated `output_len` tokens
+ * and only the client counted another number (a re-count of the streamed text): the replay
+ * generates `output_len` and its points take ITL over the count, as the client did. Otherwise
+ * the server stopped requests early: the replay generates the implied length.
  */
 export function impliedReplay(
   spec: ExecutedSharedPrefix,
@@ -48,7 +48,7 @@ export function impliedReplay(
   const implied = runImpliedOutput(raw);
   const outputLen = spec.shared_prefix.output_len;
   if (implied === undefined || Math.round(implied) === outputLen) return undefined;
-  if (raw.workload_config.api?.ignore_eos === true && implied < outputLen) {
+  if (raw.workload_config.api?.ignore_eos === true) {
     return { id: 'run', workload: { kind: 'executed', spec }, points, clientOutput: implied };
   }
   const shared_prefix = { ...spec.shared_prefix, output_len: Math.round(implied) };

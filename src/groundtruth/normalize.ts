@@ -186,10 +186,19 @@ function stagedReplay(
   }
   if (ctx.form === 'measured' && stats) {
     const lengths = measuredLengths(stats, ctx);
+    const outputLen = spec.shared_prefix.output_len;
+    // With ignore_eos the server generated output_len for every request; the stats' output is
+    // the client's re-count of the streamed text.
+    const recount = wc.api?.ignore_eos === true && lengths.output.mean !== outputLen;
     const replay: Replay = {
       id: 'run',
-      workload: { kind: 'measured', spec, lengths },
+      workload: {
+        kind: 'measured',
+        spec,
+        lengths: recount ? { prompt: lengths.prompt, output: constantLength(outputLen) } : lengths,
+      },
       points: measuredPoints,
+      ...(recount && { clientOutput: lengths.output.mean }),
     };
     return { workloadForm: 'measured', replays: [replay] };
   }
@@ -199,6 +208,10 @@ function stagedReplay(
     workloadForm: form,
     replays: [{ id: 'run', workload: { kind: 'executed', spec }, points: measuredPoints }],
   };
+}
+
+function constantLength(n: number): LengthStats {
+  return { mean: n, min: n, p10: n, median: n, p90: n, max: n };
 }
 
 /** `measured_token_stats`, checked for order (min <= p10 <= median <= p90 <= max, mean inside). */

@@ -15,8 +15,8 @@ const paths = {
   coefficients: resolve('defaults.yaml'),
 };
 
-/** A completed request: first token at `ttft` µs (lag included), last of `out` at `e2e` µs. */
-const req = (out: number, ttft: number, e2e: number, ttftLag = 0) =>
+/** A completed request: first token at `ttft` µs, last of `out` at `e2e` µs. */
+const req = (out: number, ttft: number, e2e: number) =>
   ({
     completed: true,
     stage: 0,
@@ -24,30 +24,27 @@ const req = (out: number, ttft: number, e2e: number, ttftLag = 0) =>
     inputLen: 100,
     outputLen: out,
     ttft,
-    ttftLag,
     e2e,
   }) as SimRequest;
 
 describe('clientCounted', () => {
-  it('ends E2E at the last counted token, the decode span spread evenly over the tokens', () => {
-    // 101 tokens, first at 1 000 µs, one per 100 µs: token 51 comes at 6 000 µs.
+  it('keeps E2E at the last streamed token and counts only the counted tokens', () => {
     const [r] = clientCounted([req(101, 1_000, 11_000)], 51);
-    expect(r).toMatchObject({ outputLen: 51, ttft: 1_000, e2e: 6_000 });
-    // A first-token lag is part of TTFT, not of the decode span that E2E measures.
-    expect(clientCounted([req(101, 1_500, 11_000, 500)], 51)[0]!.e2e).toBe(6_000);
+    expect(r).toMatchObject({ outputLen: 51, ttft: 1_000, e2e: 11_000 });
   });
 
-  it('leaves requests no longer than the count as they are, and never ends before the first token', () => {
-    const short = req(40, 1_000, 5_000);
-    expect(clientCounted([short], 51)[0]).toBe(short);
-    expect(clientCounted([req(101, 1_000, 11_000)], 0)[0]).toMatchObject({ outputLen: 1, e2e: 1_000 });
+  it('counts every request at the count (at least one token), longer or shorter', () => {
+    const exact = req(51, 1_000, 5_000);
+    expect(clientCounted([exact], 51)[0]).toBe(exact);
+    expect(clientCounted([req(40, 1_000, 5_000)], 51)[0]).toMatchObject({ outputLen: 51, e2e: 5_000 });
+    expect(clientCounted([req(101, 1_000, 11_000)], 0)[0]).toMatchObject({ outputLen: 1, e2e: 11_000 });
   });
 
-  it('gives the ITL of the decode rate when the point is measured over counted tokens', () => {
+  it("gives the client's ITL: the decode span over the counted tokens", () => {
     const seen = clientCounted([req(101, 1_000, 11_000), req(201, 2_000, 22_000)], 51);
     const r = pointMetrics(seen, { id: 'summary', stage: null, measured: { itl_mean: 1, e2e_mean: 1 } });
-    // E2E 6 000 and 7 000 µs, TTFT 1 000 and 2 000: (6.5 − 1.5) ms / 50 tokens.
-    expect('predicted' in r && r.predicted).toEqual({ itl_mean: 0.1, e2e_mean: 6.5 });
+    // E2E 11 000 and 22 000 µs, TTFT 1 000 and 2 000: (16.5 − 1.5) ms / 50 counted intervals.
+    expect('predicted' in r && r.predicted).toEqual({ itl_mean: 0.3, e2e_mean: 16.5 });
   });
 });
 
@@ -71,6 +68,11 @@ describe('a run whose client counted fewer tokens than the server generated (ign
     expect(summary.replay!.sent.outputMean).toBeCloseTo((455 - 25.5) / 8.59 + 1, 9);
     const { e2e_mean: e2e, ttft_mean: ttft, itl_mean: itl } = summary.predicted;
     expect(itl).toBeCloseTo((e2e! - ttft!) / ((455 - 25.5) / 8.59), 9);
+    // The same simulation uncounted: E2E and TTFT are the server's, only ITL's denominator differs.
+    const { clientOutput: _, ...uncounted } = job!.replay;
+    const plain = runJob({ ...job!, replay: uncounted }).points[0]!.predicted;
+    expect([plain.e2e_mean, plain.ttft_mean]).toEqual([e2e, ttft]);
+    expect(plain.itl_mean).toBeCloseTo((e2e! - ttft!) / 59, 9);
     // Without ignore_eos the server stopped early: the replay generates the implied 51 tokens.
     delete x.workload_config.api;
     const [a] = parseGroundTruth(raw, 'gt.json');

@@ -71,6 +71,26 @@ describe('ground-truth shapes', () => {
     }
   });
 
+  it("with ignore_eos, generates output_len and counts the stats' output as the client's re-count", () => {
+    const raw = JSON.parse(readFileSync(join(FIX, 'measured.json'), 'utf8'));
+    raw.experiments[0].workload_config.api = { streaming: true, ignore_eos: true };
+    const [x] = loadGroundTruth(tmpFile('gt.json', JSON.stringify(raw))).experiments;
+    expect(x!.workloadForm).toBe('measured');
+    const r = x!.replays[0]!;
+    const w = r.workload;
+    // The stats' prompts stay; every request generates the profile's 60 tokens, counted at 58.4.
+    expect(w.kind === 'measured' && w.lengths.prompt).toMatchObject({ mean: 409.5, p10: 402 });
+    expect(w.kind === 'measured' && w.lengths.output).toEqual({
+      mean: 60,
+      min: 60,
+      p10: 60,
+      median: 60,
+      p90: 60,
+      max: 60,
+    });
+    expect(r.clientOutput).toBe(58.4);
+  });
+
   it('without token stats, replays the executed form with the output length its own means imply', () => {
     const [x, y] = loadGroundTruth(join(FIX, 'staged.json')).experiments;
     // ITL = (E2E − TTFT) / (output − 1): (455 − 25.5) / 7.1 + 1 = 61.5 and (320 − 22) / 7.5 + 1 = 40.7.
