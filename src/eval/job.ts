@@ -84,15 +84,16 @@ function simulate(
     partial === null
       ? DRAIN_FACTOR * arrivalSpanUs(job.replay.workload) + DRAIN_SLACK_US
       : DRAIN_FACTOR * prefixSpanUs(job.replay.workload, partial) + DRAIN_SLACK_US * partial;
+  const { failedFraction } = job.experiment;
+  const realServer = isFailingRun(failedFraction)
+    ? `the measured server failed ${failedPercent(failedFraction)} of its requests too`
+    : 'the measured server kept up';
   // The sim-time limit is checked at fixed event counts, so where it stops is deterministic.
   const abort = (clock: number) => {
     if (clock > drainLimit) {
       return (
         `predicted overload: still busy ${(clock / 1e6).toFixed(0)} s into the run ` +
-        `(${DRAIN_FACTOR}x the arrival span + ${DRAIN_SLACK_US / 1e6} s)` +
-        (isFailingRun(job.experiment.failedFraction)
-          ? `; the measured server failed ${failedPercent(job.experiment.failedFraction)} of its requests too`
-          : '; the measured server kept up')
+        `(${DRAIN_FACTOR}x the arrival span + ${DRAIN_SLACK_US / 1e6} s); ${realServer}`
       );
     }
     return deadline > 0 && Date.now() > deadline ? 'timed out (--timeout); the simulation was stopped' : null;

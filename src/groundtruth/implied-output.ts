@@ -34,6 +34,15 @@ function runImpliedOutput(raw: RawExperiment): number | undefined {
 }
 
 /**
+ * The client's count of each request's output where it is not what the server generated: with
+ * `ignore_eos` vLLM generates exactly `output_len` tokens, and inference-perf's count is a
+ * re-count of the streamed text. Undefined otherwise (the count is what was generated).
+ */
+export function clientRecount(raw: RawExperiment, outputLen: number, count: number): number | undefined {
+  return raw.workload_config.api?.ignore_eos === true && count !== outputLen ? count : undefined;
+}
+
+/**
  * The replay of a run whose means imply another mean output than `output_len`, or undefined
  * when they imply none or the same. With `ignore_eos` the server generated `output_len` tokens
  * and only the client counted another number (a re-count of the streamed text): the replay
@@ -48,9 +57,9 @@ export function impliedReplay(
   const implied = runImpliedOutput(raw);
   const outputLen = spec.shared_prefix.output_len;
   if (implied === undefined || Math.round(implied) === outputLen) return undefined;
-  if (raw.workload_config.api?.ignore_eos === true) {
-    return { id: 'run', workload: { kind: 'executed', spec }, points, clientOutput: implied };
-  }
+  const clientOutput = clientRecount(raw, outputLen, implied);
+  if (clientOutput !== undefined)
+    return { id: 'run', workload: { kind: 'executed', spec }, points, clientOutput };
   const shared_prefix = { ...spec.shared_prefix, output_len: Math.round(implied) };
   return { id: 'run', workload: { kind: 'executed', spec: { ...spec, shared_prefix } }, points };
 }

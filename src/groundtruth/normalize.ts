@@ -18,7 +18,7 @@ import {
   type TraceRow,
   type WorkloadForm,
 } from './experiment.ts';
-import { impliedOutputMean, impliedReplay } from './implied-output.ts';
+import { clientRecount, impliedOutputMean, impliedReplay } from './implied-output.ts';
 import { MEASURED_FIELDS, type Measured, type RawExperiment, type RawQpsPoint } from './schema.ts';
 
 /**
@@ -187,18 +187,15 @@ function stagedReplay(
   if (ctx.form === 'measured' && stats) {
     const lengths = measuredLengths(stats, ctx);
     const outputLen = spec.shared_prefix.output_len;
-    // With ignore_eos the server generated output_len for every request; the stats' output is
-    // the client's re-count of the streamed text.
-    const recount = wc.api?.ignore_eos === true && lengths.output.mean !== outputLen;
+    const clientOutput = clientRecount(raw, outputLen, lengths.output.mean);
+    // A re-count: every request generated output_len, and only the prompts follow the stats.
+    const generated =
+      clientOutput === undefined ? lengths : { prompt: lengths.prompt, output: constantLength(outputLen) };
     const replay: Replay = {
       id: 'run',
-      workload: {
-        kind: 'measured',
-        spec,
-        lengths: recount ? { prompt: lengths.prompt, output: constantLength(outputLen) } : lengths,
-      },
+      workload: { kind: 'measured', spec, lengths: generated },
       points: measuredPoints,
-      ...(recount && { clientOutput: lengths.output.mean }),
+      ...(clientOutput !== undefined && { clientOutput }),
     };
     return { workloadForm: 'measured', replays: [replay] };
   }

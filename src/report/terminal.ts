@@ -150,8 +150,10 @@ function byModel(run: EvalRun): string {
   );
 }
 
-/** One line per checked point: what the replay sent against what was measured, and the label. */
-/** Replay-check lines: every checked point when verbose, else the mismatches and a count of the rest. */
+/**
+ * Replay-check lines, one per point (what the replay sent against what was measured, and the
+ * label): every checked point when verbose, else the mismatches and a count of the rest.
+ */
 function replayLines(run: EvalRun, width: number, verbose: boolean): string[] {
   const t = replayTable(run);
   const shown = verbose ? t.rows : t.rows.filter((r) => r.at(-1) !== 'ok');
