@@ -13,7 +13,7 @@ import type { TuneOutcome } from '../tune/outcome.ts';
 import { calibrationOf } from '../tune/scorer.ts';
 import { ALL_GPUS_SCOPE, type TuneSettings } from '../tune/session.ts';
 import { loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
-import { defaultsWithRow } from '../tune/writeback.ts';
+import { defaultsWithRow, withFitAssumptions } from '../tune/writeback.ts';
 import { type InputSettings, int } from './eval-options.ts';
 
 /** Validated `tune` settings from the raw flags. */
@@ -166,7 +166,7 @@ export interface WriteBackPlan {
   values: Record<string, number>;
 }
 
-/** The file the fit goes into and its new text (only the tuned fields change). */
+/** The file the fit goes into and its new text (the tuned fields, and those withFitAssumptions names). */
 export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<string, unknown>): WriteBackPlan {
   const best = { ...o.start.values, ...o.result!.final.search.best };
   const values = Object.fromEntries(Object.entries(best).map(([k, v]) => [k, round(v)]));
@@ -190,7 +190,7 @@ export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<strin
     const oldText = readFileSync(target, 'utf8');
     // One fit for every GPU goes into defaults, and the GPUs' own values of those fields go,
     // so that every GPU (also those without experiments) inherits it.
-    const newText =
+    const fitted =
       o.scope === ALL_GPUS_SCOPE
         ? inheritEverywhere(
             updateHardwareConfigText(oldText, DEFAULTS_KEY, section, tuned),
@@ -198,6 +198,7 @@ export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<strin
             Object.keys(tuned),
           )
         : updateHardwareConfigText(oldText, o.gpu.key, section, tuned);
+    const newText = withFitAssumptions(fitted, s.latencyModel, section, o.gpu, Object.keys(tuned), target);
     return { target, oldText, newText, values: tuned };
   }
   const target = typeof raw.write === 'string' ? raw.write : s.coefficients;

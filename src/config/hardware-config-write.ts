@@ -45,9 +45,19 @@ export function updateHardwareConfigText(
  * inherits them from the defaults entry; formatting as updateHardwareConfigText.
  */
 export function inheritEverywhere(text: string, section: 'v1' | 'v2', fields: readonly string[]): string {
+  return removeFields(text, (key) => key.toLowerCase() !== DEFAULTS_KEY, section, fields);
+}
+
+/** Removes `fields` from `section` of the entries (defaults included) whose key `which` accepts. */
+export function removeFields(
+  text: string,
+  which: (key: string) => boolean,
+  section: 'v1' | 'v2',
+  fields: readonly string[],
+): string {
   const json = JSON.parse(text) as Record<string, unknown>;
   for (const [key, entry] of Object.entries(json)) {
-    if (key.toLowerCase() === DEFAULTS_KEY || typeof entry !== 'object' || entry === null) continue;
+    if (!which(key) || typeof entry !== 'object' || entry === null) continue;
     const e = entry as Record<string, unknown>;
     const sectionKey = findKey(e, section);
     if (sectionKey === undefined) continue;

@@ -101,6 +101,9 @@ const ALLOWED: Record<LatencyModelName, readonly string[]> = {
   'trained-physics': Object.keys(DEFAULTS['trained-physics']),
 };
 
+/** Every field the tuner may search for the latency model. */
+export const allowedFields = (model: LatencyModelName): readonly string[] => ALLOWED[model];
+
 export function defaultSpace(model: LatencyModelName): ParamSpec[] {
   return Object.entries(DEFAULTS[model]).map(([name, [lo, hi, step]]) => ({
     name,

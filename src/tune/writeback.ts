@@ -1,6 +1,10 @@
 import { copyFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { DEFAULTS_KEY, type GpuSpec, lookupGpu, parseHardwareConfig } from '../config/hardware-config.ts';
+import { removeFields, updateHardwareConfigText } from '../config/hardware-config-write.ts';
 import { InputError } from '../errors.ts';
+import type { LatencyModelName } from '../latency/types.ts';
+import { allowedFields } from './space.ts';
 
 /** File operations, injectable so tests can fail a write half-way. */
 export interface WriteFs {
@@ -60,4 +64,39 @@ export function defaultsWithRow(text: string, source: string, row: BlackboxRow):
     items.splice(first >= 0 ? first : items.length, 0, node);
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+/**
+ * The fit was scored with the start file's values of the fields it did not search; where the
+ * target file (another file, or one written since) holds other values for them, the fitted
+ * values alone would not be the model that was scored. Those fields get the start's value in
+ * the fitted GPU's entry, or are removed from it and from defaults where the start has none.
+ */
+export function withFitAssumptions(
+  text: string,
+  model: LatencyModelName,
+  section: 'v1' | 'v2',
+  start: GpuSpec,
+  searched: readonly string[],
+  source: string,
+): string {
+  const now = lookupGpu(parseHardwareConfig(JSON.parse(text), source), start.key)?.[section];
+  if (now === undefined) return text;
+  const was = start[section];
+  const differs = allowedFields(model).filter((f) => !searched.includes(f) && now[f] !== was[f]);
+  const kept = differs.filter((f) => was[f] !== undefined);
+  const absent = differs.filter((f) => was[f] === undefined);
+  let out = text;
+  if (kept.length > 0)
+    out = updateHardwareConfigText(
+      out,
+      start.key,
+      section,
+      Object.fromEntries(kept.map((f) => [f, was[f]!])),
+    );
+  if (absent.length > 0) {
+    const entries = new Set([start.key.toLowerCase(), DEFAULTS_KEY]);
+    out = removeFields(out, (k) => entries.has(k.toLowerCase()), section, absent);
+  }
+  return out;
 }

@@ -5,14 +5,14 @@ import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { resumeSettings } from '../../src/commands/tune.ts';
 import { loadDefaults } from '../../src/config/coefficients.ts';
-import { parseHardwareConfig } from '../../src/config/hardware-config.ts';
+import { findGpu, parseHardwareConfig } from '../../src/config/hardware-config.ts';
 import { inheritEverywhere, updateHardwareConfigText } from '../../src/config/hardware-config-write.ts';
 import { AbortedError } from '../../src/errors.ts';
 import { readEvals } from '../../src/tune/checkpoint.ts';
 import { parseCv } from '../../src/tune/folds.ts';
 import { runTune, type TuneSettings } from '../../src/tune/session.ts';
-import { parseParamFlag } from '../../src/tune/space.ts';
-import { defaultsWithRow, replaceFileSafely } from '../../src/tune/writeback.ts';
+import { allowedFields, parseParamFlag } from '../../src/tune/space.ts';
+import { defaultsWithRow, replaceFileSafely, withFitAssumptions } from '../../src/tune/writeback.ts';
 import { tuneSettings } from '../support/tune-settings.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tune-'));
@@ -58,6 +58,30 @@ describe('write-back', () => {
       expect(g.v2).toEqual(old.v2);
       expect(g.inherited).not.toContain('v1.mfuPrefill');
     }
+  });
+
+  it("writes what the fit scored: fields it did not search take the start file's values", () => {
+    const v061 = readFileSync('hardware_config.blis-v0.6.1.json', 'utf8');
+    const start = (text: string) => findGpu(parseHardwareConfig(JSON.parse(text), 's'), 'H100');
+    // The target holds an attention scale in defaults and a step overhead of H100's own that
+    // the start (BLIS's file, neither field) never scored; the start has an all-reduce term.
+    const target = updateHardwareConfigText(
+      updateHardwareConfigText(v061, 'defaults', 'v2', { attentionMfuScale: 0.9 }),
+      'H100',
+      'v2',
+      { stepOverheadMicros: 300 },
+    );
+    const from = start(updateHardwareConfigText(v061, 'H100', 'v2', { allReduceMicros: 7 }));
+    const searched = ['bwEfficiencyFactor', 'gemmMfuScale'];
+    const out = withFitAssumptions(target, 'roofline-v2', 'v2', from, searched, 't');
+    const h100 = start(out).v2;
+    expect(h100.attentionMfuScale).toBeUndefined();
+    expect(h100.stepOverheadMicros).toBeUndefined();
+    expect(h100.allReduceMicros).toBe(7);
+    for (const f of allowedFields('roofline-v2').filter((f) => !searched.includes(f)))
+      expect(h100[f], f).toBe(from.v2[f]);
+    // Nothing to carry: the text stays byte for byte.
+    expect(withFitAssumptions(v061, 'roofline-v2', 'v2', start(v061), searched, 't')).toBe(v061);
   });
 
   it('leaves the old file whole when the write fails half-way, and keeps a backup', () => {
