@@ -14,7 +14,11 @@ const gpu = (v2: Record<string, number>): GpuSpec => ({
 });
 
 describe('rooflineStart (v2)', () => {
-  const optIn = ['decodeGemmMfuScale=0.5:3:0.05', 'stepOverheadMicros=0:5000:50', 'allReduceMicros=0:60:1'];
+  const optIn = [
+    'decodeGemmMfuScale=0.5:3:0.05',
+    'stepOverheadMicros=0:5000:50',
+    'attentionMfuScale=0.5:2:0.05',
+  ];
   const space = [
     ...defaultSpace('roofline-v2'),
     ...[...optIn, 'allReduceMicrosPerMB=0:20:0.25'].map((t) => parseParamFlag('roofline-v2', t)),
