@@ -19,9 +19,10 @@ type Range = [lo: number, hi: number, step: number];
  * Default search spaces. v1: the MFUs, TP-scaling exponents, bandwidth factors and the
  * overheads (zero inter-step overhead is the published cause of large TTFT bias); any of
  * the calibrated fields selects the calibrated v1 variant. v2: bandwidth efficiency,
- * per-layer overhead, our GEMM MFU scale, the overheads and TP's all-reduce latency. Blackbox: α and β. Trained-physics: its
- * 13 coefficients (BLIS slot names, see latency/trained-physics.ts) over ranges around BLIS
- * v0.7.1's fitted values (dimensionless scales 0..2-3× theirs, overheads in µs).
+ * per-layer overhead, our GEMM MFU scale, the overheads and TP's all-reduce latency.
+ * Blackbox: α and β. Trained-physics: its 13 coefficients (BLIS slot names, see
+ * latency/trained-physics.ts) over ranges around BLIS v0.7.1's fitted values (dimensionless
+ * scales 0..2-3× theirs, overheads in µs).
  */
 const DEFAULTS: Record<LatencyModelName, Record<string, Range>> = {
   'roofline-v1': {
