@@ -75,5 +75,5 @@ export const REPLAY_NOTE =
   'completed requests; requests/s from the first arrival to the last completion). Where a point reports no ' +
   'output token rate or statistics, its measured mean output is the count its E2E, TTFT and ITL means imply ' +
   '(ITL = (E2E - TTFT) / (output - 1)); a run with ignore_eos generates output_len and counts as its client ' +
-  'did. More than 5 % apart on any ' +
-  "of them: the point is a workload mismatch, so its latency errors are not the latency model's alone.";
+  'did. More than 5 % apart on any of them: the point is a workload mismatch, so its latency errors are not ' +
+  "the latency model's alone.";

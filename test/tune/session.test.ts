@@ -62,7 +62,7 @@ describe('write-back', () => {
 
   it("writes what the fit scored: fields it did not search take the start file's values", () => {
     const v061 = readFileSync('hardware_config.blis-v0.6.1.json', 'utf8');
-    const start = (text: string) => findGpu(parseHardwareConfig(JSON.parse(text), 's'), 'H100');
+    const h100Of = (text: string) => findGpu(parseHardwareConfig(JSON.parse(text), 's'), 'H100');
     // The target holds an attention scale in defaults and a step overhead of H100's own that
     // the start (BLIS's file, neither field) never scored; the start has an all-reduce term.
     const target = updateHardwareConfigText(
@@ -71,17 +71,17 @@ describe('write-back', () => {
       'v2',
       { stepOverheadMicros: 300 },
     );
-    const from = start(updateHardwareConfigText(v061, 'H100', 'v2', { allReduceMicros: 7 }));
+    const from = h100Of(updateHardwareConfigText(v061, 'H100', 'v2', { allReduceMicros: 7 }));
     const searched = ['bwEfficiencyFactor', 'gemmMfuScale'];
     const out = withFitAssumptions(target, 'roofline-v2', 'v2', from, searched, 't');
-    const h100 = start(out).v2;
+    const h100 = h100Of(out).v2;
     expect(h100.attentionMfuScale).toBeUndefined();
     expect(h100.stepOverheadMicros).toBeUndefined();
     expect(h100.allReduceMicros).toBe(7);
     for (const f of allowedFields('roofline-v2').filter((f) => !searched.includes(f)))
       expect(h100[f], f).toBe(from.v2[f]);
     // Nothing to carry: the text stays byte for byte.
-    expect(withFitAssumptions(v061, 'roofline-v2', 'v2', start(v061), searched, 't')).toBe(v061);
+    expect(withFitAssumptions(v061, 'roofline-v2', 'v2', h100Of(v061), searched, 't')).toBe(v061);
   });
 
   it('leaves the old file whole when the write fails half-way, and keeps a backup', () => {
