@@ -8,6 +8,7 @@ import {
   stepA,
   stepB,
 } from './block-keys.ts';
+import { KeyIndex } from './key-index.ts';
 import type { CpuTier } from './kv-tier.ts';
 import type { SimRequest } from './request.ts';
 
@@ -43,7 +44,7 @@ export class KVCache {
   private readonly prev: Int32Array;
   private head: number;
   private tail: number;
-  private readonly hashToBlock = new Map<number, number>();
+  private readonly hashToBlock: KeyIndex;
   /** CPU tier when `--kv-cpu-blocks` > 0. */
   tier: CpuTier | null = null;
 
@@ -72,6 +73,7 @@ export class KVCache {
     this.stB = new Int32Array(totalBlocks);
     this.next = new Int32Array(totalBlocks);
     this.prev = new Int32Array(totalBlocks);
+    this.hashToBlock = new KeyIndex(totalBlocks);
     for (let i = 0; i < totalBlocks; i++) {
       this.next[i] = i + 1 < totalBlocks ? i + 1 : -1;
       this.prev[i] = i - 1;
@@ -90,7 +92,7 @@ export class KVCache {
     const found: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const b = this.hashToBlock.get(keys[i]!);
-      if (b === undefined) break;
+      if (b < 0) break;
       found.push(b);
     }
     return found;
