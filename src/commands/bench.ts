@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { externalGpus, loadExternalBenchData, readTree, writeTree } from '../config/bench-data.ts';
+import { sameGpu } from '../config/gpu-names.ts';
 import { InputError } from '../errors.ts';
 import {
   type ExternalLayout,
@@ -114,7 +115,7 @@ export function validateDir(dir: string, gpu?: string): { text: string; errors: 
     folders = readdirSync(dir)
       .sort()
       .filter((e) => isDir(join(dir, e)) && existsSync(join(dir, e, 'gemm_bench')))
-      .filter((e) => gpu === undefined || e.toLowerCase() === gpu.toLowerCase())
+      .filter((e) => gpu === undefined || sameGpu(e, gpu))
       .map((e) => join(dir, e));
   }
   if (folders.length === 0) {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Command, Option } from 'commander';
+import { loadHardwareConfig, lookupGpu, unknownGpuMessage } from '../config/hardware-config.ts';
 import { InputError } from '../errors.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
 import { parseGroundTruth } from '../groundtruth/load.ts';
@@ -10,6 +11,7 @@ import type { ImportContext } from '../import/context.ts';
 import { importBundle } from '../import/index.ts';
 import { mergeGroundTruth, traceCsv } from '../import/output.ts';
 import { FORMATS, type Format, type ImportedExperiment } from '../import/types.ts';
+import { resolveData } from '../paths.ts';
 import { fileEntry, readBundle } from './import-files.ts';
 
 interface ImportOptions {
@@ -19,6 +21,7 @@ interface ImportOptions {
   replace: boolean;
   model?: string;
   hardware?: string;
+  hardwareConfig: string;
   tp?: string;
   totalKvBlocks?: string;
   name?: string;
@@ -39,13 +42,20 @@ export function registerImport(program: Command): void {
     .option('--append', 'add the experiments to an existing --out file', false)
     .option('--replace', 'with --append: overwrite experiments of the same name', false)
     .option('--model <id>', 'HF model id, when the files do not say (or to override them)')
-    .option('--hardware <gpu>', 'GPU name in hardware_config.json (the files rarely say)')
+    .option('--hardware <gpu>', 'GPU of the hardware config, by any of its names (the files rarely say)')
+    .option(
+      '--hardware-config <file>',
+      'hardware config --hardware must name a GPU of',
+      'hardware_config.json',
+    )
     .option('--tp <n>', 'tensor parallelism, when the files do not say')
     .option('--total-kv-blocks <n>', 'GPU KV blocks, when no vLLM log states the KV cache size')
     .option('--vllm-log <file>', 'the vLLM server log of the run (KV cache size, non-default args)')
     .option('--name <experiment>', 'experiment name (suffixed -1, -2, … when a path holds several)')
     .option('--summary-only', 'ignore per-request data: replay each run from its summary', false)
-    .action((paths: string[], o: ImportOptions) => runImport(paths, o));
+    .action((paths: string[], o: ImportOptions, cmd: Command) =>
+      runImport(paths, o, cmd.getOptionValueSource('hardwareConfig') === 'default'),
+    );
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -55,17 +65,30 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function runImport(paths: string[], o: ImportOptions): void {
+/**
+ * The hardware config's name of the GPU `--hardware` names: an unknown or ambiguous GPU is
+ * refused here, not when the ground truth is first evaluated.
+ */
+function gpuKey(o: ImportOptions, defaultConfig: boolean): string | undefined {
+  if (o.hardware === undefined) return undefined;
+  const cfg = loadHardwareConfig(resolveData(o.hardwareConfig, defaultConfig));
+  const gpu = lookupGpu(cfg, o.hardware);
+  if (!gpu) throw new InputError(`--hardware: ${cfg.source}: ${unknownGpuMessage(cfg, o.hardware)}`);
+  return gpu.key;
+}
+
+function runImport(paths: string[], o: ImportOptions, defaultConfig: boolean): void {
   const out = resolve(o.out);
   if (o.replace && !o.append) throw new InputError('--replace needs --append');
   if (!o.append && existsSync(out)) throw new InputError(`${o.out}: exists; pass --append to add to it`);
   const tp = positiveInt('tp', o.tp);
   const kv = positiveInt('total-kv-blocks', o.totalKvBlocks);
+  const hardware = gpuKey(o, defaultConfig);
   const ctx: ImportContext = {
     flags: {
       summaryOnly: o.summaryOnly,
       ...(o.model !== undefined ? { model: o.model } : {}),
-      ...(o.hardware !== undefined ? { hardware: o.hardware } : {}),
+      ...(hardware !== undefined ? { hardware } : {}),
       ...(tp !== undefined ? { tp } : {}),
       ...(kv !== undefined ? { totalKvBlocks: kv } : {}),
       ...(o.name !== undefined ? { name: o.name } : {}),

@@ -5,7 +5,7 @@ import { buildRooflineModel, cachedDefaults, cachedHardwareConfig } from '../con
 import { buildTrainedPhysicsModel } from '../config/trained-physics-factory.ts';
 import { InputError } from '../errors.ts';
 import { BlackboxModel } from '../latency/blackbox.ts';
-import type { LatencyModel, LatencyModelName, StepRequest } from '../latency/types.ts';
+import type { LatencyModel, LatencyModelName, StepBreakdown, StepRequest } from '../latency/types.ts';
 
 export interface StepInputs {
   model: string;
@@ -20,8 +20,18 @@ export interface StepInputs {
   alpha?: number[];
 }
 
-/** One latency model's answer for a batch, or why it does not apply. */
-export type StepAnswer = { step_time_us: number; terms: Record<string, number> } | { not_applicable: string };
+/**
+ * One latency model's answer for a batch: the step time and its breakdown (contributions that
+ * add up to it, raw basis values, batch counts), or for a model without an additive
+ * breakdown the step time of the batch's prefill part and decode part, each alone; or why
+ * the model does not apply.
+ */
+export type StepAnswer = StepResult | { not_applicable: string };
+export interface StepResult extends Partial<StepBreakdown> {
+  step_time_us: number;
+  counts: Readonly<Record<string, number>>;
+  alone_us?: { prefill: number; decode: number };
+}
 
 /** The step time and terms of one batch under each named latency model. */
 export function stepAnswers(
@@ -40,7 +50,7 @@ export function stepAnswers(
       out[name] = { not_applicable: e.message };
       continue;
     }
-    out[name] = { step_time_us: model.stepTime(batch), terms: termsOf(model, batch) };
+    out[name] = { step_time_us: model.stepTime(batch), ...breakdownOf(model, batch) };
   }
   return out;
 }
@@ -77,17 +87,21 @@ function build(name: LatencyModelName, s: StepInputs, warn: (m: string) => void)
 }
 
 /**
- * The model's own terms where it has them; otherwise the batch counts and the step time of
+ * The model's own breakdown where it has one; otherwise the batch counts and the step time of
  * the prefill part and of the decode part alone (0 when the part is empty).
  */
-function termsOf(model: LatencyModel, batch: readonly StepRequest[]): Record<string, number> {
-  if (model.terms) return { ...model.terms(batch) };
+function breakdownOf(model: LatencyModel, batch: readonly StepRequest[]): Omit<StepResult, 'step_time_us'> {
+  if (model.breakdown) return model.breakdown(batch);
   const prefill = batch.filter((r) => r.progressIndex < r.inputLen);
   const decode = batch.filter((r) => r.progressIndex >= r.inputLen && r.outputLen > 0);
   return {
-    prefill_tokens: prefill.reduce((a, r) => a + r.numNewTokens, 0),
-    decode_requests: decode.length,
-    prefill_alone_us: prefill.length > 0 ? model.stepTime(prefill) : 0,
-    decode_alone_us: decode.length > 0 ? model.stepTime(decode) : 0,
+    counts: {
+      prefill_tokens: prefill.reduce((a, r) => a + r.numNewTokens, 0),
+      decode_requests: decode.length,
+    },
+    alone_us: {
+      prefill: prefill.length > 0 ? model.stepTime(prefill) : 0,
+      decode: decode.length > 0 ? model.stepTime(decode) : 0,
+    },
   };
 }

@@ -6,7 +6,7 @@ import { resolveData } from '../paths.ts';
 import { stepTable } from '../report/step-table.ts';
 import { addConfigOptions } from './eval-options.ts';
 import { type BatchGroup, decodeGroup, expandGroups, parseBatchJson, prefillGroup } from './step-batch.ts';
-import { stepAnswers } from './step-models.ts';
+import { type StepAnswer, stepAnswers } from './step-models.ts';
 
 interface StepFlags {
   model?: string;
@@ -49,13 +49,34 @@ export function registerStep(program: Command): void {
     .option('--alpha-coeffs <list>', 'trained-physics alphas (α0, α1, α2), replacing the hardware config set')
     .action((o: StepFlags, cmd: Command) => {
       const isDefault = (k: string) => cmd.getOptionValueSource(k) === 'default';
-      if (!o.model) throw new InputError('--model <id> is required');
-      if (!o.hardware) throw new InputError('--hardware <gpu> is required');
+      // Every flag problem at once, so one run names them all.
+      const problems: string[] = [];
+      const check = <T>(f: () => T): T | undefined => {
+        try {
+          return f();
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          problems.push(e.message);
+          return undefined;
+        }
+      };
+      if (!o.model) problems.push('--model <id> is required');
+      if (!o.hardware) problems.push('--hardware <gpu> is required');
       const tp = Number(o.tp);
       if (!Number.isInteger(tp) || tp < 1)
-        throw new InputError(`--tp must be a positive integer, got '${o.tp ?? ''}'`);
+        problems.push(`--tp must be a positive integer, got '${o.tp ?? ''}'`);
+      const models = check(() => latencyModels(o.latencyModel));
+      const batch = check(() => expandGroups(groups(o)));
+      const beta =
+        o.betaCoeffs === undefined ? undefined : check(() => numbers('--beta-coeffs', o.betaCoeffs!));
+      const alpha =
+        o.alphaCoeffs === undefined ? undefined : check(() => numbers('--alpha-coeffs', o.alphaCoeffs!));
+      if (problems.length > 0 || !o.model || !o.hardware || !models || !batch)
+        throw new InputError(
+          problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`,
+        );
       const answers = stepAnswers(
-        latencyModels(o.latencyModel),
+        models,
         {
           model: o.model,
           gpu: o.hardware,
@@ -64,16 +85,28 @@ export function registerStep(program: Command): void {
           modelConfigs: resolveData(o.modelConfigFolder, isDefault('modelConfigFolder')),
           benchData: resolveData(o.benchDataPath, isDefault('benchDataPath')),
           coefficients: resolveData(o.defaultsFilepath, isDefault('defaultsFilepath')),
-          ...(o.betaCoeffs !== undefined && { beta: numbers('--beta-coeffs', o.betaCoeffs) }),
-          ...(o.alphaCoeffs !== undefined && { alpha: numbers('--alpha-coeffs', o.alphaCoeffs) }),
+          ...(beta && { beta }),
+          ...(alpha && { alpha }),
         },
-        expandGroups(groups(o)),
+        batch,
         (m) => process.stderr.write(`warning: ${m}\n`),
       );
+      refuseWhenNoneApplies(answers, `${o.model} on ${o.hardware} TP ${tp}`);
       process.stdout.write(
         o.json ? `${JSON.stringify({ latency_models: answers }, null, 2)}\n` : stepTable(answers),
       );
     });
+}
+
+/** Bad input (exit 2) when no latency model applies: each model's reason, models sharing one together. */
+function refuseWhenNoneApplies(answers: Record<string, StepAnswer>, what: string): void {
+  const why = new Map<string, string[]>();
+  for (const [name, a] of Object.entries(answers)) {
+    if (!('not_applicable' in a)) return;
+    why.set(a.not_applicable, [...(why.get(a.not_applicable) ?? []), name]);
+  }
+  const lines = [...why].map(([reason, names]) => `  ${names.join(', ')}: ${reason}`);
+  throw new InputError(`no latency model applies to ${what}:\n${lines.join('\n')}`);
 }
 
 function latencyModels(given: string[] | undefined): LatencyModelName[] {

@@ -13,13 +13,14 @@ import {
   type VirtualFile,
 } from '../mfu/layouts.ts';
 import type { Warn } from '../mfu/tables.ts';
+import { normGpuName, sameGpu } from './gpu-names.ts';
 
 /**
  * Finds and reads MFU tables on disk (the pure parsing is in src/mfu). A bench-data root may
  * hold the project layout per GPU (`<root>/<gpu>/gemm_bench/...`), the project layout of a
  * single GPU directly (`<root>/gemm_bench/...`), or the BLIS / InferSim layout
- * (`<root>/gemm/<gpu>/data.csv`, `<root>/mha/{prefill,decode}/<gpu>/...`). GPU folder names
- * match case-insensitively, and any of the GPU's aliases may name the folder.
+ * (`<root>/gemm/<gpu>/data.csv`, `<root>/mha/{prefill,decode}/<gpu>/...`). A GPU folder may
+ * have any name of the GPU (the alias table's or the hardware config entry's), in any case.
  */
 export interface LoadedBenchData extends ParsedLayout {
   readonly layout: LayoutName;
@@ -47,13 +48,19 @@ function isDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory();
 }
 
-/** The entry of `dir` whose name equals one of `names` ignoring case, or undefined. */
+/**
+ * The entry of `dir` that names the same GPU as one of `names` (spelt alike ignoring case and
+ * separators first, then through the alias table: `a100-80` serves A100-80GB), or undefined.
+ */
 export function findEntry(dir: string, names: readonly string[]): string | undefined {
   if (!isDir(dir)) return undefined;
   const entries = readdirSync(dir).sort();
-  for (const want of names) {
-    const hit = entries.find((e) => e.toLowerCase() === want.toLowerCase());
-    if (hit !== undefined) return hit;
+  const alike = (a: string, b: string) => normGpuName(a) === normGpuName(b);
+  for (const match of [alike, sameGpu]) {
+    for (const want of names) {
+      const hit = entries.find((e) => match(e, want));
+      if (hit !== undefined) return hit;
+    }
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { sameGpu } from './gpu-names.ts';
 import { formatZodError } from './zod-error.ts';
 
 const presetSchema = z.strictObject({
@@ -84,12 +85,15 @@ export function resolveDefaults(file: DefaultsFile, q: CoefficientQuery): Coeffi
   };
 }
 
-/** First row matching (id, TP, GPU, vLLM version) exactly, or undefined. */
+/** First row matching (id, TP, GPU, vLLM version) exactly (the GPU by the alias table), or undefined. */
 export function findCoefficients(file: DefaultsFile, q: CoefficientQuery): CoefficientRow | undefined {
   const model = q.model.toLowerCase();
   return file.models.find(
     (m) =>
-      m.id === model && m.tensor_parallelism === q.tp && m.GPU === q.gpu && m.vllm_version === q.vllmVersion,
+      m.id === model &&
+      m.tensor_parallelism === q.tp &&
+      sameGpu(m.GPU, q.gpu) &&
+      m.vllm_version === q.vllmVersion,
   );
 }
 
@@ -101,6 +105,5 @@ export function findCoefficientsAnyVersion(
   tp: number,
 ): CoefficientRow | undefined {
   const id = model.toLowerCase();
-  const g = gpu.toLowerCase();
-  return file.models.find((m) => m.id === id && m.tensor_parallelism === tp && m.GPU.toLowerCase() === g);
+  return file.models.find((m) => m.id === id && m.tensor_parallelism === tp && sameGpu(m.GPU, gpu));
 }

@@ -4,6 +4,7 @@ import { InputError } from '../errors.ts';
 import type { RooflineV1Params } from '../latency/roofline-v1.ts';
 import { CALIBRATED_FIELD_NAMES, type CalibratedV1Fields } from '../latency/roofline-v1-calibrated.ts';
 import type { RooflineV2Params } from '../latency/roofline-v2.ts';
+import { ambiguityNote, normGpuName, sameGpu } from './gpu-names.ts';
 
 /**
  * hardware_config.json: one entry per GPU with its peaks and a `v1` and a `v2` calibration
@@ -291,24 +292,32 @@ export function loadHardwareConfig(path: string): HardwareConfig {
   return parseHardwareConfig(json, path);
 }
 
-const norm = (s: string) => s.toLowerCase().replace(/[\s_-]/g, '');
-
-/** The GPU whose key (first) or alias equals `name`, ignoring case, spaces, '-' and '_'. */
+/**
+ * The GPU `name` names: the entry whose key or own alias is spelt the same (ignoring case,
+ * spaces, '-', '_'), else the entry naming the same GPU in the alias table (gpu-names.ts), so
+ * `A100-80`, `A100-SXM4-80GB` and `NVIDIA A100-SXM4-80GB` all find an `A100-80GB` entry.
+ */
 export function lookupGpu(cfg: HardwareConfig, name: string): GpuSpec | undefined {
-  const want = norm(name);
+  const want = normGpuName(name);
+  const names = (g: GpuSpec) => [g.key, ...g.aliases];
   return (
-    cfg.gpus.find((g) => norm(g.key) === want) ??
-    cfg.gpus.find((g) => g.aliases.some((a) => norm(a) === want))
+    cfg.gpus.find((g) => names(g).some((n) => normGpuName(n) === want)) ??
+    cfg.gpus.find((g) => names(g).some((n) => sameGpu(n, name)))
   );
 }
 
-/** lookupGpu, or bad input naming the GPUs the file knows. */
+/** lookupGpu, or bad input naming the GPUs the file knows (or an ambiguous name's candidates). */
 export function findGpu(cfg: HardwareConfig, name: string): GpuSpec {
   const hit = lookupGpu(cfg, name);
-  if (!hit) {
-    throw new InputError(`${cfg.source}: no GPU '${name}' (known: ${cfg.gpus.map((g) => g.key).join(', ')})`);
-  }
+  if (!hit) throw new InputError(`${cfg.source}: ${unknownGpuMessage(cfg, name)}`);
   return hit;
+}
+
+/** Why `name` finds no entry: ambiguous (with the candidates) or unknown (with the file's GPUs). */
+export function unknownGpuMessage(cfg: HardwareConfig, name: string): string {
+  const known = `known: ${cfg.gpus.map((g) => g.key).join(', ')}`;
+  const ambiguous = ambiguityNote(name);
+  return ambiguous ? `GPU ${ambiguous} (${known})` : `no GPU '${name}' (${known})`;
 }
 
 function required(gpu: GpuSpec, section: 'v1' | 'v2', field: string): number {

@@ -1,4 +1,5 @@
 import type { DefaultsFile } from '../config/coefficients.ts';
+import { ambiguityNote, sameGpu } from '../config/gpu-names.ts';
 import { type HardwareConfig, lookupGpu, v1Params, v2Params } from '../config/hardware-config.ts';
 import { cachedModelArch, clearLatencyCaches } from '../config/latency-factory.ts';
 import { InputError } from '../errors.ts';
@@ -39,14 +40,17 @@ export function checkExperiments(inp: PreflightInputs, models: readonly LatencyM
   const rows = inp.defaults.models;
   inp.experiments.forEach((x, i) => {
     const where = `${inp.source}: experiments[${i}] "${x.name}"`;
-    const gpuRow = rows.some((r) => r.GPU.toLowerCase() === x.gpu.toLowerCase());
+    const gpuRow = rows.some((r) => sameGpu(r.GPU, x.gpu));
     const gpu = lookupGpu(inp.hardware, x.gpu);
     if (gpu && models.includes('roofline-v1')) v1Params(gpu);
     if (gpu && models.includes('roofline-v2')) v2Params(gpu);
     if (!gpu && !gpuRow) {
+      const ambiguous = ambiguityNote(x.gpu);
       throw new InputError(
-        `${where}: unknown GPU '${x.gpu}': not in ${inp.hardware.source} ` +
-          `(known: ${inp.hardware.gpus.map((g) => g.key).join(', ')}) nor in any coefficient row of ${inp.paths.coefficients}`,
+        ambiguous
+          ? `${where}, field 'hardware': GPU ${ambiguous}`
+          : `${where}: unknown GPU '${x.gpu}': not in ${inp.hardware.source} ` +
+              `(known: ${inp.hardware.gpus.map((g) => g.key).join(', ')}) nor in any coefficient row of ${inp.paths.coefficients}`,
       );
     }
     const modelRow = rows.some((r) => r.id === x.model.toLowerCase());

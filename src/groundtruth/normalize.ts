@@ -1,3 +1,4 @@
+import { canonicalGpuName } from '../config/gpu-names.ts';
 import { InputError } from '../errors.ts';
 import { METRICS, type Metric } from '../eval/types.ts';
 import { type DistributionParams, validateDistributionParams } from '../workload/distribution.ts';
@@ -52,7 +53,8 @@ export function normalizeExperiment(raw: RawExperiment, ctx: NormalizeContext): 
   const base = {
     name: raw.experiment_name,
     model: raw.model,
-    gpu: raw.hardware ?? 'H100',
+    // One spelling per GPU (the alias table's), so reports group `A100-80` with `A100-80GB`.
+    gpu: canonicalGpuName(raw.hardware ?? 'H100'),
     tp: v.tensor_parallelism,
     family: wc.workload_family ?? (staged ? 'shared-prefix' : 'distribution'),
     vllmVersion: v.vllm_version ?? null,

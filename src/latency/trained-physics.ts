@@ -1,12 +1,12 @@
 import { InputError } from '../errors.ts';
 import type { TrainedPhysicsFeatures, TrainedPhysicsHardware } from './trained-physics-features.ts';
-import type { LatencyModel, StepRequest } from './types.ts';
+import { type LatencyModel, type StepBreakdown, type StepRequest, withRounding } from './types.ts';
 
 /** Slot names of the 10 betas and 3 alphas (the tuner's field names). */
 export const TP_BETA_NAMES = ['b1a', 'b2a', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8', 'b1b', 'b2b'] as const;
 export const TP_ALPHA_NAMES = ['a0', 'a1', 'a2'] as const;
 
-/** The basis terms of one step (µs) and the batch counts they came from. */
+/** The raw basis terms of one step (µs, before the betas scale them) and the batch counts they came from. */
 export type TrainedPhysicsTerms = {
   T_pf_compute_us: number;
   T_pf_kv_us: number;
@@ -21,6 +21,9 @@ export type TrainedPhysicsTerms = {
   N_dc: number;
   C: number;
 };
+
+/** Prefill compute, prefill KV, decode compute, decode KV, weights, TP, layers, requests, step, MoE. */
+const CONTRIBUTIONS = 10;
 
 /** BLIS returns MaxInt64 (2^63 − 1, 2^63 as a double) for NaN or overflow. */
 const MAX_INT64 = 2 ** 63;
@@ -44,6 +47,7 @@ export class TrainedPhysicsModel implements LatencyModel {
   private readonly bwUs: number;
   private readonly f: TrainedPhysicsFeatures;
   private readonly scratch = new Float64Array(10);
+  private readonly contributions = new Float64Array(CONTRIBUTIONS);
 
   constructor(
     features: TrainedPhysicsFeatures,
@@ -70,37 +74,72 @@ export class TrainedPhysicsModel implements LatencyModel {
 
   stepTime(batch: readonly StepRequest[]): number {
     if (batch.length === 0) return 1;
-    const t = this.scratch;
+    const c = this.contributions;
+    this.contribute(batch, this.scratch, c);
+    // Summed in order, as breakdown() lists them, so its parts add up to this step time.
+    let raw = 0;
+    for (let i = 0; i < CONTRIBUTIONS; i++) raw += c[i]!;
+    if (Number.isNaN(raw) || raw >= 2 ** 63) return MAX_INT64;
+    return Math.max(1, Math.trunc(raw));
+  }
+
+  /**
+   * The step's contributions (β × basis, µs, in BLIS's summation order) and then `rounding` to
+   * the integer step time, the raw basis values, and the batch counts. With fewer than 9 (10)
+   * betas the prefill (decode) part is one contribution, β × max(compute, KV).
+   */
+  breakdown(batch: readonly StepRequest[]): StepBreakdown {
+    const t = new Float64Array(10);
+    const c = new Float64Array(CONTRIBUTIONS);
+    if (batch.length > 0) this.contribute(batch, t, c);
+    const parts: Record<string, number> = {};
+    if (this.nBeta >= 9) Object.assign(parts, { prefill_compute: c[0]!, prefill_kv: c[1]! });
+    else parts.prefill = c[0]!;
+    if (this.nBeta >= 10) Object.assign(parts, { decode_compute: c[2]!, decode_kv: c[3]! });
+    else parts.decode = c[2]!;
+    Object.assign(parts, {
+      weights: c[4]!,
+      tp_all_reduce: c[5]!,
+      layers: c[6]!,
+      requests: c[7]!,
+      step: c[8]!,
+    });
+    if (this.f.interleavedMoE) parts.moe_layers = c[9]!;
+    const { B, T_pf, N_dc, C, ...basis } = namedTerms(t);
+    return {
+      contributions_us: withRounding(this.stepTime(batch), parts),
+      basis_us: basis,
+      counts: { requests: B, prefill_tokens: T_pf, decode_requests: N_dc, decode_context: C },
+    };
+  }
+
+  /** Fills t with the basis (see basis()) and c with the contributions, in summation order. */
+  private contribute(batch: readonly StepRequest[], t: Float64Array, c: Float64Array): void {
     this.basis(batch, t);
     const b = this.beta;
     const f = this.f;
-    let raw: number;
-    if (this.nBeta >= 9) raw = b[0]! * t[0]! + b[8]! * t[1]!;
-    else raw = b[0]! * Math.max(t[0]!, t[1]!);
-    if (this.nBeta >= 10) raw += b[1]! * t[2]! + b[9]! * t[3]!;
-    else raw += b[1]! * Math.max(t[2]!, t[3]!);
-    raw += b[2]! * t[4]! + b[3]! * t[5]! + b[4]! * f.numLayers + b[5]! * t[6]! + b[6]!;
-    if (f.interleavedMoE) raw += b[7]! * f.numMoELayers;
-    if (Number.isNaN(raw) || raw >= 2 ** 63) return MAX_INT64;
-    return Math.max(1, Math.trunc(raw));
+    c.fill(0);
+    if (this.nBeta >= 9) {
+      c[0] = b[0]! * t[0]!;
+      c[1] = b[8]! * t[1]!;
+    } else c[0] = b[0]! * Math.max(t[0]!, t[1]!);
+    if (this.nBeta >= 10) {
+      c[2] = b[1]! * t[2]!;
+      c[3] = b[9]! * t[3]!;
+    } else c[2] = b[1]! * Math.max(t[2]!, t[3]!);
+    c[4] = b[2]! * t[4]!;
+    c[5] = b[3]! * t[5]!;
+    c[6] = b[4]! * f.numLayers;
+    c[7] = b[5]! * t[6]!;
+    c[8] = b[6]!;
+    if (f.interleavedMoE) c[9] = b[7]! * f.numMoELayers;
   }
 
   /** The basis terms of a batch (allocates; the step time does not). */
   terms(batch: readonly StepRequest[]): TrainedPhysicsTerms {
     const t = new Float64Array(10);
     if (batch.length > 0) this.basis(batch, t);
-    return {
-      T_pf_compute_us: t[0]!,
-      T_pf_kv_us: t[1]!,
-      T_dc_compute_us: t[2]!,
-      T_dc_kv_us: t[3]!,
-      T_weight_us: t[4]!,
-      T_tp_us: t[5]!,
-      B: t[6]!,
-      T_pf: t[7]!,
-      N_dc: t[8]!,
-      C: t[9]!,
-    };
+    return namedTerms(t);
   }
 
   /** Fills out[0..9] = T_pf_compute, T_pf_kv, T_dc_compute, T_dc_kv, T_weight, T_tp, B, T_pf, N_dc, C. */
@@ -178,6 +217,21 @@ export class TrainedPhysicsModel implements LatencyModel {
   preemptionProcessingTime(): number {
     return 0;
   }
+}
+
+function namedTerms(t: Float64Array): TrainedPhysicsTerms {
+  return {
+    T_pf_compute_us: t[0]!,
+    T_pf_kv_us: t[1]!,
+    T_dc_compute_us: t[2]!,
+    T_dc_kv_us: t[3]!,
+    T_weight_us: t[4]!,
+    T_tp_us: t[5]!,
+    B: t[6]!,
+    T_pf: t[7]!,
+    N_dc: t[8]!,
+    C: t[9]!,
+  };
 }
 
 /** BLIS's construction checks: ≥ 7 betas, ≥ 3 alphas, all finite and ≥ 0. */

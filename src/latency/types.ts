@@ -35,8 +35,28 @@ export interface LatencyModel {
    * steps are unchanged. Absent = 0 (BLIS).
    */
   readonly ttftDecodeSteps?: number;
-  /** The model's own decomposition of a step (µs terms and counts), for `blis-eval step`; allocates. */
-  terms?(batch: readonly StepRequest[]): Readonly<Record<string, number>>;
+  /** The model's own decomposition of a step, for `blis-eval step`; allocates. */
+  breakdown?(batch: readonly StepRequest[]): StepBreakdown;
+}
+
+/**
+ * A step decomposed: what each part adds to the step time, and what it was computed from.
+ * `contributions_us`, summed in order, is exactly `stepTime(batch)` (its last entry,
+ * `rounding`, takes the sum to the integer step time).
+ */
+export interface StepBreakdown {
+  readonly contributions_us: Readonly<Record<string, number>>;
+  /** Raw basis values (µs) before the coefficients scale them; absent where there are none. */
+  readonly basis_us?: Readonly<Record<string, number>>;
+  /** The batch counts the terms come from. */
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/** The last contribution of a breakdown: integer step time minus the sum before it. */
+export function withRounding(stepUs: number, parts: Record<string, number>): Record<string, number> {
+  let sum = 0;
+  for (const v of Object.values(parts)) sum += v;
+  return { ...parts, rounding: stepUs - sum };
 }
 
 /** The latency models, in the order every report lists them. */

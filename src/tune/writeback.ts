@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { sameGpu } from '../config/gpu-names.ts';
 import { DEFAULTS_KEY, type GpuSpec, lookupGpu, parseHardwareConfig } from '../config/hardware-config.ts';
 import { removeFields, updateHardwareConfigText } from '../config/hardware-config-write.ts';
 import { InputError } from '../errors.ts';
@@ -53,7 +54,7 @@ export function defaultsWithRow(text: string, source: string, row: BlackboxRow):
   const same = (m: unknown, withVersion: boolean) =>
     isMap(m) &&
     String((m as YAMLMap).get('id')).toLowerCase() === row.id &&
-    String((m as YAMLMap).get('GPU')).toLowerCase() === row.GPU.toLowerCase() &&
+    sameGpu(String((m as YAMLMap).get('GPU')), row.GPU) &&
     (m as YAMLMap).get('tensor_parallelism') === row.tensor_parallelism &&
     (!withVersion || (m as YAMLMap).get('vllm_version') === row.vllm_version);
   const node = doc.createNode(row);

@@ -66,6 +66,33 @@ describe('blis-eval import (end to end)', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('--hardware: an ambiguous or unknown GPU exits 2 (candidates / known GPUs), any name of a known one is written canonical', () => {
+    const dir = tmp();
+    const base = ['import', TQ, '--out', 'gt.json', '--tp', '1', '--hardware'];
+    const ambiguous = runCli([...base, 'A100'], dir);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.err).toContain("GPU 'A100' is ambiguous: name one of A100-40GB, A100-80GB");
+    const unknown = runCli([...base, 'B200'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(
+      /--hardware: .*hardware_config\.json: no GPU 'B200' \(known: H100, .*A100-80GB.*\)/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    expect(runCli([...base, 'NVIDIA GeForce RTX 4090'], dir).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'gt.json'), 'utf8')).experiments[0].hardware).toBe('RTX4090');
+    // A GPU of the user's own hardware config (not one the table knows).
+    const own = tmp();
+    writeFileSync(
+      join(own, 'hw.json'),
+      JSON.stringify({ 'MI300X-192GB': { TFlopsPeak: 1307, BwPeakTBs: 5.3 } }),
+    );
+    const r = runCli([...base, 'mi300x_192gb', '--hardware-config', 'hw.json'], own);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(own, 'gt.json'), 'utf8')).experiments[0].hardware).toBe(
+      'MI300X-192GB',
+    );
+  });
+
   it('--append adds experiments; an existing name is an error unless --replace', () => {
     const dir = tmp();
     const args = ['--hardware', 'H100', '--name', 'codegen'];

@@ -20,6 +20,7 @@ const features = (c: TpConfig) =>
     c.model,
     c.tp,
   );
+const omitCounts = ({ B: _b, T_pf: _p, N_dc: _n, C: _c, ...basis }: Record<string, number>) => basis;
 const modelOf = (c: TpConfig) =>
   new TrainedPhysicsModel(features(c), c.hardware, c.tp, ref.beta_coeffs_array, ref.alpha_coeffs_array);
 
@@ -81,6 +82,17 @@ describe('trained-physics step time = BLIS v0.7.1', () => {
         expect(t[k], k).toBeCloseTo(want[k]!, 6);
       }
       expect(t.B).toBe(want.B);
+      // The breakdown: contributions are β × basis and, summed in order, exactly the step time.
+      const b = model.breakdown(batch);
+      const sum = Object.values(b.contributions_us).reduce((a, v) => a + v, 0);
+      expect(sum).toBe(c.step_time_us);
+      expect(b.basis_us).toEqual(omitCounts(t));
+      const beta = ref.beta_coeffs_array;
+      expect(b.contributions_us.prefill_compute).toBe(beta[0]! * t.T_pf_compute_us);
+      expect(b.contributions_us.decode_kv).toBe(beta[9]! * t.T_dc_kv_us);
+      expect(b.contributions_us.weights).toBe(beta[2]! * t.T_weight_us);
+      // Truncation; an empty batch's 1 µs is all rounding.
+      expect(Math.abs(b.contributions_us.rounding!)).toBeLessThan(batch.length === 0 ? 1.001 : 1);
     },
   );
   it('covers all 200 cases of the 10 set-ups', () => {

@@ -65,6 +65,55 @@ describe('trained-physics basis terms by hand', () => {
     ).toBe(7);
     expect(m.stepTime([])).toBe(1);
   });
+  it('breakdown: contributions per beta mode add up to the step time, basis values are raw', () => {
+    const batch = [prefill(10), decode(20)];
+    const sum = (c: Readonly<Record<string, number>>) => Object.values(c).reduce((a, v) => a + v, 0);
+    // 7 betas: one prefill and one decode part, β × max(compute, KV).
+    const b7 = m.breakdown(batch);
+    const want = { prefill: 32640, decode: 3584, weights: 2304, tp_all_reduce: 0, layers: 20, requests: 200 };
+    expect(b7.contributions_us).toEqual(
+      Object.fromEntries(
+        Object.entries({ ...want, step: 1000, rounding: 0 }).map(([k, v]) => [k, expect.closeTo(v, 6)]),
+      ),
+    );
+    expect(Object.keys(b7.contributions_us)).toEqual([...Object.keys(want), 'step', 'rounding']);
+    expect(b7.basis_us!.T_pf_compute_us).toBeCloseTo(32640e-6, 12);
+    expect(b7.counts).toEqual({ requests: 2, prefill_tokens: 10, decode_requests: 1, decode_context: 20 });
+    // 10 betas: four parts; with fractional betas the sum still lands on the integer step time.
+    const b10 = new TrainedPhysicsModel(
+      feat(),
+      hw,
+      1,
+      [0.37, 0.11, 1.3, 0.7, 3.3, 4.1, 126.2, 0, 0.9, 1.7],
+      alpha,
+    );
+    const c = b10.breakdown(batch).contributions_us;
+    expect(Object.keys(c)).toEqual([
+      'prefill_compute',
+      'prefill_kv',
+      'decode_compute',
+      'decode_kv',
+      'weights',
+      'tp_all_reduce',
+      'layers',
+      'requests',
+      'step',
+      'rounding',
+    ]);
+    expect(c.prefill_kv).toBeCloseTo(0.9 * 320e-6, 12);
+    for (const n of [1, 3, 17, 250]) {
+      const many = Array.from({ length: n }, (_, i) =>
+        i % 3 === 0 ? prefill(7 + i, 40 + i) : decode(5 + 13 * i),
+      );
+      const s = b10.stepTime(many);
+      expect(sum(b10.breakdown(many).contributions_us)).toBe(s);
+      expect(s).toBe(Math.trunc(sum({ ...b10.breakdown(many).contributions_us, rounding: 0 })));
+    }
+    // Below 1 µs the step is 1: rounding makes up the difference; an empty batch is all rounding.
+    const small = new TrainedPhysicsModel(feat(), hw, 1, [0, 0, 0, 0, 0, 0, 0.75], alpha);
+    expect(small.breakdown([decode(3)]).contributions_us.rounding).toBe(0.25);
+    expect(sum(m.breakdown([]).contributions_us)).toBe(1);
+  });
   it('a request neither prefill nor decode counts only in B', () => {
     const idle = { inputLen: 10, progressIndex: 10, numNewTokens: 0, outputLen: 0 };
     expect(m.stepTime([idle])).toBe(2304 + 20 + 100 + 1000);
@@ -103,6 +152,7 @@ describe('trained-physics features by hand', () => {
     expect(w(5) - w(2)).toBeCloseTo(0, 6); // saturated at E = 4
     const with8 = new TrainedPhysicsModel(f, hw, 1, [0, 0, 0, 0, 0, 0, 0, 100], alpha);
     expect(with8.stepTime([decode(5)])).toBe(200);
+    expect(with8.breakdown([decode(5)]).contributions_us.moe_layers).toBe(200);
     // Mixtral-style (no interleave): all layers MoE, β8 off.
     const all = feat({ ...moe, interleave_moe_layer_step: 0 });
     expect([all.numMoELayers, all.interleavedMoE]).toEqual([4, false]);
