@@ -2,6 +2,8 @@ import { LATENCY_MODELS, type LatencyModelName } from '../latency/types.ts';
 import { absPercentError, bootstrapCi } from './error-math.ts';
 import {
   type CommonSet,
+  type Comparison,
+  type Coverage,
   METRICS,
   type Metric,
   type MetricVerdict,
@@ -9,36 +11,115 @@ import {
   type PointResult,
 } from './types.ts';
 
+/**
+ * The coverage rule: models join the headline best-covered first (most ok whole-run points;
+ * ties in LATENCY_MODELS order), each only while the points every headline model ran stay at
+ * least this share of the best-covered model's points. So the headline rests on at least 80 %
+ * of what the best-covered model ran, and one model that runs few experiments cannot shrink
+ * it to those few.
+ */
+export const COVERAGE_SHARE = 0.8;
+/** Fewer distinct experiments than this, and a comparison names no best model. */
+export const MIN_RANK_EXPERIMENTS = 3;
+
+export const COVERAGE_RULE =
+  `Coverage rule: models join the headline best-covered first (most ok whole-run points), each only while ` +
+  `the points every headline model ran stay at least ${100 * COVERAGE_SHARE} % of the best-covered model's; ` +
+  'a model left out is compared with each other model on the points both ran. ' +
+  `Below ${MIN_RANK_EXPERIMENTS} experiments no model is ranked.`;
+
 /** A whole-run point of one experiment and seed, the unit every model is compared on. */
 const keyOf = (p: PointResult) => `${p.experiment}\u0000${p.point}\u0000${p.seed}`;
 
+type OkBy = Map<LatencyModelName, Map<string, PointResult>>;
+interface Bootstrap {
+  samples: number;
+  seed: number;
+}
+
 /**
- * The fair comparison over `points` (already in scope): the points every compared model has an
- * ok prediction for, each model's statistics over exactly those (`statsOf`), and per metric
- * the best model with its lead over the next best and a paired bootstrap CI of that lead.
+ * The fair comparison over `points` (already in scope): coverage per model, the headline
+ * (COVERAGE_SHARE's rule) and the paired comparisons of the low-coverage models, each with
+ * every model's statistics over exactly its points (`statsOf`) and per metric a verdict.
  */
 export function commonSet(
   points: readonly PointResult[],
   statsOf: (points: readonly PointResult[]) => ModelStats[],
-  bootstrap: { samples: number; seed: number },
+  bootstrap: Bootstrap,
 ): CommonSet {
   const present = LATENCY_MODELS.filter((m) => points.some((p) => p.latencyModel === m));
-  const models = present.filter((m) => points.some((p) => p.latencyModel === m && p.status === 'ok'));
-  const okBy = new Map<LatencyModelName, Map<string, PointResult>>();
-  for (const m of models) okBy.set(m, new Map());
-  for (const p of points) if (p.status === 'ok') okBy.get(p.latencyModel)?.set(keyOf(p), p);
-  const first = models[0];
-  const keys =
-    first === undefined
-      ? []
-      : [...okBy.get(first)!.keys()].filter((k) => models.every((m) => okBy.get(m)!.has(k)));
+  const okBy: OkBy = new Map();
+  for (const p of points) {
+    if (p.status !== 'ok') continue;
+    const mine = okBy.get(p.latencyModel) ?? new Map<string, PointResult>();
+    mine.set(keyOf(p), p);
+    okBy.set(p.latencyModel, mine);
+  }
+  const coverage: Coverage[] = present
+    .filter((m) => okBy.has(m))
+    .map((m) => {
+      const mine = [...okBy.get(m)!.values()];
+      return {
+        latencyModel: m,
+        points: mine.length,
+        experiments: new Set(mine.map((p) => p.experiment)).size,
+      };
+    })
+    .sort((a, b) => b.points - a.points);
+  const headline: LatencyModelName[] = [];
+  const lowCoverage: LatencyModelName[] = [];
+  let keys: string[] = [];
+  for (const c of coverage) {
+    const mine = okBy.get(c.latencyModel)!;
+    const kept = headline.length === 0 ? [...mine.keys()] : keys.filter((k) => mine.has(k));
+    if (kept.length >= COVERAGE_SHARE * coverage[0]!.points) {
+      headline.push(c.latencyModel);
+      keys = kept;
+    } else lowCoverage.push(c.latencyModel);
+  }
+  const compare = (models: LatencyModelName[], on: string[]) =>
+    comparison(models, on, points, okBy, statsOf, bootstrap);
+  const pairs: Comparison[] = [];
+  lowCoverage.forEach((low, i) => {
+    // Each pair once: a low-coverage model meets the headline models and the later low ones.
+    const others = coverage
+      .map((c) => c.latencyModel)
+      .filter((m) => headline.includes(m) || lowCoverage.indexOf(m) > i);
+    for (const other of others) {
+      const theirs = okBy.get(other)!;
+      pairs.push(
+        compare(
+          [low, other],
+          [...okBy.get(low)!.keys()].filter((k) => theirs.has(k)),
+        ),
+      );
+    }
+  });
+  const scoped = new Set(points.map(keyOf));
+  return {
+    ...compare(headline, keys),
+    excluded: present.filter((m) => !okBy.has(m)),
+    lowCoverage,
+    coverage,
+    scope: { points: scoped.size, experiments: new Set(points.map((p) => p.experiment)).size },
+    pairs,
+  };
+}
+
+function comparison(
+  models: LatencyModelName[],
+  keys: string[],
+  points: readonly PointResult[],
+  okBy: OkBy,
+  statsOf: (points: readonly PointResult[]) => ModelStats[],
+  bootstrap: Bootstrap,
+): Comparison {
   const keySet = new Set(keys);
-  const common = points.filter((p) => models.includes(p.latencyModel) && keySet.has(keyOf(p)));
-  const stats = statsOf(common);
+  const on = points.filter((p) => models.includes(p.latencyModel) && keySet.has(keyOf(p)));
+  const stats = statsOf(on);
   return {
     models,
-    excluded: present.filter((m) => !models.includes(m)),
-    experiments: [...new Set(common.map((p) => p.experiment))],
+    experiments: [...new Set(on.map((p) => p.experiment))],
     points: keys.length,
     stats,
     verdicts: METRICS.flatMap((metric) => {
@@ -52,8 +133,8 @@ function verdict(
   metric: Metric,
   stats: readonly ModelStats[],
   keys: readonly string[],
-  okBy: Map<LatencyModelName, Map<string, PointResult>>,
-  bootstrap: { samples: number; seed: number },
+  okBy: OkBy,
+  bootstrap: Bootstrap,
 ): MetricVerdict | null {
   const ranked = stats
     .flatMap((m) => {
@@ -63,28 +144,36 @@ function verdict(
     .sort((a, b) => a.s.mape - b.s.mape);
   const best = ranked[0];
   if (best === undefined) return null;
-  const next = ranked[1];
-  let gapCi95: [number, number] | null = null;
-  if (next !== undefined) {
-    // Paired: the same point's APE under the runner-up minus under the best model.
-    const gaps = keys.flatMap((k) => {
-      const a = apeOf(okBy.get(best.model)!.get(k)!, metric);
-      const b = apeOf(okBy.get(next.model)!.get(k)!, metric);
-      return a === null || b === null ? [] : [b - a];
-    });
-    gapCi95 = bootstrapCi(gaps, bootstrap.samples, bootstrap.seed);
+  const measured = keys.filter((k) => okBy.get(best.model)!.get(k)!.measured[metric] !== undefined);
+  const experiments = new Set(measured.map((k) => okBy.get(best.model)!.get(k)!.experiment)).size;
+  const mapes = ranked.map((r) => ({ latencyModel: r.model, mape: r.s.mape }));
+  const base = { metric, n: best.s.n, experiments, mapes };
+  if (experiments < MIN_RANK_EXPERIMENTS) {
+    return { ...base, ranked: false, best: null, bestMape: null, ...NO_LEAD };
   }
-  return {
-    metric,
-    n: best.s.n,
-    best: best.model,
-    bestMape: best.s.mape,
-    runnerUp: next?.model ?? null,
-    runnerUpMape: next?.s.mape ?? null,
-    gapPp: next === undefined ? null : next.s.mape - best.s.mape,
-    gapCi95,
-  };
+  const next = ranked[1];
+  const lead =
+    next === undefined
+      ? NO_LEAD
+      : {
+          runnerUp: next.model,
+          runnerUpMape: next.s.mape,
+          gapPp: next.s.mape - best.s.mape,
+          // Paired: the same point's APE under the runner-up minus under the best model.
+          gapCi95: bootstrapCi(
+            measured.flatMap((k) => {
+              const a = apeOf(okBy.get(best.model)!.get(k)!, metric);
+              const b = apeOf(okBy.get(next.model)!.get(k)!, metric);
+              return a === null || b === null ? [] : [b - a];
+            }),
+            bootstrap.samples,
+            bootstrap.seed,
+          ),
+        };
+  return { ...base, ranked: true, best: best.model, bestMape: best.s.mape, ...lead };
 }
+
+const NO_LEAD = { runnerUp: null, runnerUpMape: null, gapPp: null, gapCi95: null };
 
 function apeOf(p: PointResult, metric: Metric): number | null {
   const m = p.measured[metric];

@@ -17,6 +17,7 @@ export function pointMeta(
     derivedKVBlocks,
     kvBlocks,
     ...(x.failedFraction && { failedFraction: x.failedFraction }),
+    ...(x.overloaded && { overloaded: true }),
   };
 }
 

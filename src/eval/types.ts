@@ -42,6 +42,8 @@ export interface PointMeta {
   kvBlocks: number;
   /** Failed / sent requests on the real server, where the file records any failed. */
   failedFraction?: number;
+  /** The ground truth flags the experiment `overloaded` (flags.overloaded, set by the importer). */
+  overloaded?: true;
 }
 
 /** Quantities the replay is checked on against the measurement. */
@@ -145,36 +147,70 @@ export interface BreakdownGroup extends ModelStats {
   key: string;
 }
 
-/** Which of the models compared on the common set is best for one metric, and by how much. */
+/**
+ * Which of the models compared on a set of points is best for one metric, and by how much.
+ * Below MIN_RANK_EXPERIMENTS experiments nothing is ranked: `ranked` is false and no best is
+ * named (the MAPEs are still listed).
+ */
 export interface MetricVerdict {
   metric: Metric;
-  /** Common points with this metric measured. */
+  /** Compared points with this metric measured. */
   n: number;
-  best: LatencyModelName;
-  bestMape: number;
-  /** The next best model; null when only one model is compared. */
+  /** Distinct experiments among those points. */
+  experiments: number;
+  ranked: boolean;
+  /** Every compared model's MAPE on the points, lowest first. */
+  mapes: { latencyModel: LatencyModelName; mape: number }[];
+  /** The lowest MAPE's model; null when not ranked. */
+  best: LatencyModelName | null;
+  bestMape: number | null;
+  /** The next best model; null when only one model is compared, or not ranked. */
   runnerUp: LatencyModelName | null;
   runnerUpMape: number | null;
   /** Runner-up MAPE − best MAPE, in percentage points. */
   gapPp: number | null;
-  /** Paired bootstrap 95 % CI of the gap over the common points; null with fewer than 2. */
+  /** Paired bootstrap 95 % CI of the gap over the compared points; null with fewer than 2. */
   gapCi95: [number, number] | null;
 }
 
 /**
- * The fair comparison: the whole-run points (experiment × point × seed) every compared
- * latency model produced an ok prediction for, and each model's statistics over exactly
- * those. A model with no ok point at all is left out of the comparison (and named).
+ * Latency models compared on exactly the same whole-run points (experiment × point × seed):
+ * the points every one of `models` has an ok prediction for, and each model's statistics
+ * over exactly those.
  */
-export interface CommonSet {
+export interface Comparison {
   models: LatencyModelName[];
-  /** Latency models of the run with no ok point, not compared. */
-  excluded: LatencyModelName[];
   experiments: string[];
   /** Points in the set (each seed one entry). */
   points: number;
   stats: ModelStats[];
   verdicts: MetricVerdict[];
+}
+
+/** How much of the run one latency model has ok predictions for (whole-run points in scope). */
+export interface Coverage {
+  latencyModel: LatencyModelName;
+  points: number;
+  experiments: number;
+}
+
+/**
+ * The fair comparison. The headline compares the models that cover the run (common-set.ts's
+ * rule): `models`, on the points all of them ran. A model with ok points that would shrink
+ * that set too far is low-coverage: left out of the headline and compared with each other
+ * model on their common points (`pairs`). A model with no ok point at all is `excluded`.
+ */
+export interface CommonSet extends Comparison {
+  /** Latency models of the run with no ok point, not compared. */
+  excluded: LatencyModelName[];
+  /** Models with ok points left out of the headline for their coverage. */
+  lowCoverage: LatencyModelName[];
+  /** Every model with an ok point, best-covered first. */
+  coverage: Coverage[];
+  /** Whole-run points and experiments in scope. */
+  scope: { points: number; experiments: number };
+  /** Each low-coverage model against each other model with ok points, on their common points. */
+  pairs: Comparison[];
 }
 
 export interface EvalStats {

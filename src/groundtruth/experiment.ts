@@ -90,6 +90,8 @@ export interface Experiment {
    * those of the requests that survived the client's timeout, a censored sample.
    */
   failedFraction: number | null;
+  /** The file flags the run `overloaded` (the importer saw the client fall behind or requests fail). */
+  overloaded?: true;
   engine: EngineConfig;
   workloadForm: WorkloadForm;
   replays: Replay[];

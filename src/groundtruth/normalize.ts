@@ -60,6 +60,7 @@ export function normalizeExperiment(raw: RawExperiment, ctx: NormalizeContext): 
     vllmVersion: v.vllm_version ?? null,
     seed: wc.seed ?? DEFAULT_SEED,
     failedFraction: failedFraction(raw),
+    ...(raw.flags?.overloaded === true && { overloaded: true as const }),
     engine: {
       maxNumSeqs: v.max_num_seqs ?? ENGINE_DEFAULTS.maxNumSeqs,
       maxNumBatchedTokens: v.max_num_batched_tokens ?? ENGINE_DEFAULTS.maxNumBatchedTokens,

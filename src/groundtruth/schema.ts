@@ -152,8 +152,17 @@ export const experimentSchema = z.looseObject({
   stages: z.array(stageSchema).optional(),
   summary: measuredSchema.nullable().optional(),
   provenance: provenanceSchema.optional(),
-  /** What the importer noticed about the run; `failure_fraction` = failed / sent requests. */
-  flags: z.looseObject({ failure_fraction: nonNegative.nullable().optional() }).nullable().optional(),
+  /**
+   * What the importer noticed about the run: `failure_fraction` = failed / sent requests;
+   * `overloaded`: the client fell behind its requested rate or requests failed.
+   */
+  flags: z
+    .looseObject({
+      failure_fraction: nonNegative.nullable().optional(),
+      overloaded: z.boolean().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
   measured_token_stats: z
     .looseObject({ prompt_len: lengthStatsSchema, output_len: lengthStatsSchema })
     .nullable()

@@ -3,7 +3,7 @@ import { oneLine } from './format.ts';
 
 export const ERRORS_CSV_HEADER =
   'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
-  'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch';
+  'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch,gt_overloaded';
 
 /**
  * Numbers are written as `Number(x.toPrecision(10))` printed by JavaScript's shortest
@@ -25,8 +25,9 @@ export function csvField(s: string): string {
 /**
  * errors.csv: one line per point × metric × latency model × seed (several seeds are all
  * listed, told apart by the seed column), with the context a user filters by (model, GPU,
- * TP, workload family and form), the reason of an n.a. or failed row and its failure class;
- * LF line ends and a trailing newline.
+ * TP, workload family and form), the reason of an n.a. or failed row and its failure class,
+ * and whether the ground truth flags the experiment overloaded; LF line ends and a trailing
+ * newline.
  */
 export function renderErrorsCsv(rows: readonly ErrorRow[]): string {
   const lines = [ERRORS_CSV_HEADER];
@@ -52,6 +53,7 @@ export function renderErrorsCsv(rows: readonly ErrorRow[]): string {
         csvField(oneLine(r.reason)),
         csvField(r.failureClass ?? ''),
         csvField(r.workloadMismatch),
+        r.meta.overloaded ? 'true' : 'false',
       ].join(','),
     );
   }

@@ -1,5 +1,7 @@
+import { MIN_RANK_EXPERIMENTS } from '../eval/common-set.ts';
 import { absPercentError } from '../eval/stats.ts';
 import type {
+  Comparison,
   EvalRun,
   ExperimentInfo,
   Gate,
@@ -7,9 +9,11 @@ import type {
   MetricStats,
   MetricVerdict,
   ModelStats,
+  PointMeta,
   PointResult,
 } from '../eval/types.ts';
 import { FAILING_FRACTION, failedPercent } from '../groundtruth/experiment.ts';
+import type { LatencyModelName } from '../latency/types.ts';
 
 /**
  * Text formatting shared by the terminal, markdown and HTML reports, so the three show the
@@ -35,6 +39,18 @@ export function ms(v: number | null | undefined): string {
   const a = Math.abs(v);
   return v.toFixed(a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3);
 }
+
+/** predicted / measured, e.g. "0.0094x", "0.496x", "12.3x", "2781x" (0.496 must not read 0.50). */
+export function ratio(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  return `${v >= 100 ? v.toFixed(0) : v.toPrecision(v >= 0.1 ? 3 : 2)}x`;
+}
+
+/**
+ * The ground truth's own flag on a point's experiment, as the tables' "ground truth" column
+ * prints it ('' when none).
+ */
+export const groundTruthFlag = (meta: PointMeta): string => (meta.overloaded ? 'overloaded' : '');
 
 /** "[lo, hi]" of a confidence interval. */
 export function ci(v: [number, number] | null): string {
@@ -108,19 +124,71 @@ export function optionsLine(run: EvalRun): string {
   );
 }
 
-/** The common set in one sentence: which models, on how many experiments and points. */
+/** "blackbox: 6 of 15 experiments (6 of 15 points)": one model's coverage of the run. */
+export function coverageText(run: EvalRun, model: LatencyModelName): string {
+  const c = run.stats.common;
+  const mine = c.coverage.find((x) => x.latencyModel === model);
+  const experiments = `${mine?.experiments ?? 0} of ${c.scope.experiments} experiments`;
+  return mine?.points === mine?.experiments && c.scope.points === c.scope.experiments
+    ? `${model}: ${experiments}`
+    : `${model}: ${experiments} (${mine?.points ?? 0} of ${c.scope.points} points)`;
+}
+
+/**
+ * The headline in one sentence: which models, on how many experiments and points, and which
+ * models are left out of it (low coverage, or no ok point) with their coverage.
+ */
 export function commonSetLine(run: EvalRun): string {
   const c = run.stats.common;
   if (c.models.length === 0) return 'Fair comparison: no latency model produced an ok point.';
-  const left = c.excluded.length > 0 ? ` (${c.excluded.join(', ')} left out: no ok point)` : '';
+  const on = `Fair comparison on ${c.experiments.length} of the ${c.scope.experiments} experiment(s), n = ${c.points} point(s)`;
+  const none = c.excluded.length > 0 ? ` ${c.excluded.join(', ')} left out: no ok point.` : '';
+  if (c.lowCoverage.length === 0)
+    return `${on}, that every compared model ran: ${c.models.join(', ')}.${none}`;
+  const low = c.lowCoverage.map((m) => coverageText(run, m)).join('; ');
   return (
-    `Fair comparison on the ${c.experiments.length} experiment(s), n = ${c.points} point(s), ` +
-    `that every compared model ran: ${c.models.join(', ')}${left}.`
+    `${on}, that ${c.models.join(', ')} all ran. Left out of it for low coverage, and compared pairwise ` +
+    `below: ${low}.${none}`
   );
 }
 
-/** "e2e_mean: roofline-v1 best, 8.2% MAPE, 16.8 pp below blackbox (95% CI of the lead [3.1, 30.2])". */
+/** The heading of a paired comparison: "blackbox vs roofline-v1 on the 6 experiment(s), n = 6 point(s), both ran:". */
+export function pairLine(c: Comparison): string {
+  const [a, b] = c.models;
+  return c.points === 0
+    ? `${a} vs ${b}: no point both ran.`
+    : `${a} vs ${b} on the ${c.experiments.length} experiment(s), n = ${c.points} point(s), both ran:`;
+}
+
+/** A heading and its verdict lines: the headline first, then each paired comparison. */
+export interface VerdictBlock {
+  heading: string;
+  lines: string[];
+}
+
+/** The verdict as every report prints it, one line per metric of `metrics` under each heading. */
+export function verdictBlocks(run: EvalRun, metrics: readonly Metric[]): VerdictBlock[] {
+  const c = run.stats.common;
+  const lines = (vs: readonly MetricVerdict[]) =>
+    vs.filter((v) => metrics.includes(v.metric)).map(verdictLine);
+  return [
+    { heading: commonSetLine(run), lines: lines(c.verdicts) },
+    ...c.pairs.map((p) => ({ heading: pairLine(p), lines: lines(p.verdicts) })),
+  ];
+}
+
+/**
+ * "e2e_mean: roofline-v1 best, 8.2% MAPE, 16.8 pp below blackbox (95% CI of the lead [3.1, 30.2])",
+ * or, on too few experiments, "too few experiments to rank" with every model's MAPE.
+ */
 export function verdictLine(v: MetricVerdict): string {
+  if (!v.ranked || v.best === null) {
+    const mapes = v.mapes.map((m) => `${m.latencyModel} ${pct(m.mape)}`).join(', ');
+    return (
+      `${v.metric}: too few experiments to rank (${v.experiments} experiment(s), n = ${v.n}; ` +
+      `${MIN_RANK_EXPERIMENTS} needed); MAPE ${mapes}`
+    );
+  }
   const head = `${v.metric}: ${v.best} best, ${pct(v.bestMape)} MAPE`;
   if (v.runnerUp === null || v.gapPp === null) return `${head} (the only model compared), n = ${v.n}`;
   const ci = v.gapCi95 === null ? '' : ` (95% CI of the lead ${ci95(v.gapCi95)} pp)`;

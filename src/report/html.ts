@@ -1,16 +1,10 @@
+import { COVERAGE_RULE } from '../eval/common-set.ts';
 import { FAILURE_CLASS_DEFINITION } from '../eval/failure-class.ts';
 import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
 import { charts } from './charts.ts';
-import {
-  commonSetLine,
-  derivedKvExperiments,
-  gateLines,
-  optionsLine,
-  scopeNote,
-  verdictLine,
-} from './format.ts';
-import { escapeHtml, htmlPage, htmlTable, section } from './html-page.ts';
+import { derivedKvExperiments, gateLines, optionsLine, scopeNote, verdictBlocks } from './format.ts';
+import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
 import { REPLAY_NOTE, replayTable } from './replay.ts';
 import { renderSvg } from './svg.ts';
 import {
@@ -24,23 +18,20 @@ import {
   outliersTable,
 } from './tables.ts';
 
-/** The verdict first: the gate, the common set, one line per headline metric and its table. */
+/** The verdict first: the gate, the headline and the paired comparisons, then the headline's table. */
 function verdict(run: EvalRun): string {
   const gate = run.gate
     ? `<ul class="gate">${gateLines(run.gate)
         .map((l) => `<li>${escapeHtml(l)}</li>`)
         .join('')}</ul>`
     : '';
-  const lines = run.stats.common.verdicts
-    .filter((v) => HEADLINE_METRICS.includes(v.metric))
-    .map((v) => `<li>${escapeHtml(verdictLine(v))}</li>`)
-    .join('');
-  return [
-    gate,
-    `<p>${escapeHtml(commonSetLine(run))}</p>`,
-    `<ul class="verdict">${lines}</ul>`,
-    htmlTable(commonTable(run), 'No point every model ran.'),
-  ].join('\n');
+  const blocks = verdictBlocks(run, HEADLINE_METRICS).map(
+    (b, i) =>
+      `<p>${escapeHtml(b.heading)}</p>\n<ul class="${i === 0 ? 'verdict' : 'paired'}">` +
+      `${b.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+  );
+  const rule = run.stats.common.lowCoverage.length > 0 ? [para(COVERAGE_RULE, 'note')] : [];
+  return [gate, ...blocks, ...rule, htmlTable(commonTable(run), 'No point every model ran.')].join('\n');
 }
 
 const CSS = `

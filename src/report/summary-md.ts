@@ -1,14 +1,8 @@
+import { COVERAGE_RULE } from '../eval/common-set.ts';
 import { FAILURE_CLASS_DEFINITION } from '../eval/failure-class.ts';
 import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
-import {
-  commonSetLine,
-  derivedKvExperiments,
-  gateLines,
-  optionsLine,
-  scopeNote,
-  verdictLine,
-} from './format.ts';
+import { derivedKvExperiments, gateLines, optionsLine, scopeNote, verdictBlocks } from './format.ts';
 import { REPLAY_NOTE, replayTable } from './replay.ts';
 import {
   accuracyTable,
@@ -46,18 +40,22 @@ function section(title: string, t: Table, empty: string): string[] {
   return [title, '', ...(t.rows.length > 0 ? mdTable(t) : [empty]), ''];
 }
 
-/** The verdict first: the --fail-above gate, the common set and one line per headline metric. */
+/** The verdict first: the --fail-above gate, the headline, the paired comparisons, the headline's table. */
 function verdictSection(run: EvalRun): string[] {
   const gate = run.gate ? [...gateLines(run.gate).map((l) => `- **${mdText(l)}**`), ''] : [];
-  const verdicts = run.stats.common.verdicts.filter((v) => HEADLINE_METRICS.includes(v.metric));
+  const blocks = verdictBlocks(run, HEADLINE_METRICS).flatMap((b) => [
+    mdText(b.heading),
+    '',
+    ...b.lines.map((l) => `- ${mdText(l)}`),
+    '',
+  ]);
+  const rule = run.stats.common.lowCoverage.length > 0 ? [mdText(COVERAGE_RULE), ''] : [];
   return [
     '## Verdict',
     '',
     ...gate,
-    mdText(commonSetLine(run)),
-    '',
-    ...verdicts.map((v) => `- ${mdText(verdictLine(v))}`),
-    '',
+    ...blocks,
+    ...rule,
     ...(commonTable(run).rows.length > 0 ? [...mdTable(commonTable(run)), ''] : []),
   ];
 }

@@ -1,14 +1,17 @@
-import { failureClass, outliers, worstApe } from '../eval/failure-class.ts';
+import { failureClass, outlierMetric, outliers } from '../eval/failure-class.ts';
 import { BREAKDOWN_KEYS } from '../eval/stats.ts';
 import { type BreakdownKey, type EvalRun, HEADLINE_METRICS, type Metric } from '../eval/types.ts';
 import {
   ci,
   DASH,
+  groundTruthFlag,
   issuePoints,
   mapeBias,
   metricOf,
+  ms,
   oneLine,
   pct,
+  ratio,
   shortHash,
   signedPct,
   statusLabel,
@@ -109,8 +112,18 @@ export function breakdownTables(run: EvalRun, metrics: readonly Metric[]): [Brea
 /** The experiments: what was replayed, with which workload form and KV-block count. */
 export function experimentsTable(run: EvalRun): Table {
   return {
-    head: ['experiment', 'model', 'gpu', 'tp', 'family', 'workload form', 'KV blocks', 'points'],
-    align: ['l', 'l', 'l', 'r', 'l', 'l', 'r', 'l'],
+    head: [
+      'experiment',
+      'model',
+      'gpu',
+      'tp',
+      'family',
+      'workload form',
+      'KV blocks',
+      'points',
+      'ground truth',
+    ],
+    align: ['l', 'l', 'l', 'r', 'l', 'l', 'r', 'l', 'l'],
     rows: run.experiments.map((e) => [
       e.name,
       e.meta.model,
@@ -120,6 +133,7 @@ export function experimentsTable(run: EvalRun): Table {
       e.meta.workloadForm,
       `${e.meta.kvBlocks}${e.meta.derivedKVBlocks ? ' (derived)' : ''}`,
       e.points.join(', '),
+      groundTruthFlag(e.meta),
     ]),
   };
 }
@@ -179,18 +193,43 @@ export function commonTable(run: EvalRun, metrics: readonly Metric[] = HEADLINE_
   };
 }
 
-/** Outlier points (failed, or a headline APE >= 100 %) with their worst APE and failure class. */
+/**
+ * Outlier points (failed, or a headline predicted / measured outside [1/2, 2]): the ground
+ * truth's own flag, the worst metric's measured and predicted values, their ratio and APE, and
+ * the failure class.
+ */
 export function outliersTable(run: EvalRun): Table {
   return {
-    head: ['experiment', 'point', 'latency model', 'seed', 'worst APE', 'class'],
-    align: ['l', 'l', 'l', 'r', 'r', 'l'],
-    rows: outliers(run.points).map((p) => [
-      p.experiment,
-      p.point,
-      p.latencyModel,
-      String(p.seed),
-      pct(worstApe(p)),
-      failureClass(p) ?? 'unexplained',
-    ]),
+    head: [
+      'experiment',
+      'point',
+      'latency model',
+      'seed',
+      'ground truth',
+      'metric',
+      'measured (ms)',
+      'predicted (ms)',
+      'predicted / measured',
+      'APE',
+      'class',
+    ],
+    align: ['l', 'l', 'l', 'r', 'l', 'l', 'r', 'r', 'r', 'r', 'l'],
+    rows: outliers(run.points).map((p) => {
+      const cls = failureClass(p);
+      const w = outlierMetric(p, cls);
+      return [
+        p.experiment,
+        p.point,
+        p.latencyModel,
+        String(p.seed),
+        groundTruthFlag(p.meta),
+        w?.metric ?? DASH,
+        ms(w?.measured),
+        ms(w?.predicted),
+        ratio(w?.ratio),
+        pct(w?.ape),
+        cls ?? 'unexplained',
+      ];
+    }),
   };
 }

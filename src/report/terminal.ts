@@ -1,20 +1,22 @@
 import Table from 'cli-table3';
-import { failureClass, OUTLIER_APE, outliers, worstApe } from '../eval/failure-class.ts';
-import { absPercentError, summaryPoints } from '../eval/stats.ts';
+import { COVERAGE_RULE } from '../eval/common-set.ts';
+import { failureClass, OUTLIER_RATIO, outlierMetric, outliers } from '../eval/failure-class.ts';
+import { absPercentError } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS, type Metric, type PointResult } from '../eval/types.ts';
 import {
-  commonSetLine,
   DASH,
   derivedKvExperiments,
   gateLines,
+  groundTruthFlag,
   metricOf,
-  oneLine,
+  ms,
   optionsLine,
   pct,
+  ratio,
   scopeNote,
   signedPct,
   statusLabel,
-  verdictLine,
+  verdictBlocks,
 } from './format.ts';
 import { replayTable } from './replay.ts';
 
@@ -30,6 +32,9 @@ export interface TerminalOptions {
 const BY_MODEL_METRICS: readonly Metric[] = ['ttft_mean', 'itl_mean', 'e2e_mean'];
 
 type Align = 'left' | 'right';
+
+/** The narrowest a wrapped last column gets ("predicted underload" fits). */
+const MIN_WRAP = 19;
 
 /** A borderless table (columns two spaces apart); `widths` wraps a column's cells at that width. */
 function plain(head: string[], align: Align[], rows: string[][], widths?: (number | null)[]): string {
@@ -56,7 +61,7 @@ function plain(head: string[], align: Align[], rows: string[][], widths?: (numbe
     colAligns: align,
     chars: { ...blank, middle: '  ' },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    ...(widths && { colWidths: widths, wordWrap: true, wrapOnWordBoundary: false }),
+    ...(widths && { colWidths: widths, wordWrap: true }),
   });
   t.push(...rows);
   return t
@@ -121,16 +126,28 @@ function counts(run: EvalRun): string {
 
 /**
  * Rows under group headings: a long name (a model id, an experiment and point) gets a line of
- * its own and its rows are indented beneath it, so no name is cut or wrapped mid-word.
+ * its own and its rows are indented beneath it, so no name is cut or wrapped mid-word. Each
+ * column is as wide as its widest cell; with `fitTo`, the last one wraps in what the others
+ * leave of that width.
  */
-function grouped(head: string[], align: Align[], groups: [string, string[][]][]): string {
-  const rows = groups.flatMap(([, members]) => members.map((r) => [`  ${r[0]}`, ...r.slice(1)]));
-  const lines = plain(head, align, rows).split('\n');
-  const out = [lines[0]!];
-  let next = 1;
+function grouped(head: string[], align: Align[], groups: [string, string[][]][], fitTo?: number): string {
+  const rows = groups.flatMap(([, members]) => members);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length + (i === 0 ? 2 : 0))));
+  if (fitTo !== undefined) {
+    const others = widths.slice(0, -1).reduce((a, w) => a + w + 2, 0);
+    widths[widths.length - 1] = Math.min(widths.at(-1)!, Math.max(MIN_WRAP, fitTo - others));
+  }
+  // One headless table per group at the same widths (the first column two narrower, indented),
+  // so the columns line up under the one header.
+  const out = plain(head, align, [], widths).split('\n');
+  const inner = [widths[0]! - 2, ...widths.slice(1)];
   for (const [name, members] of groups) {
-    out.push(name, ...lines.slice(next, next + members.length));
-    next += members.length;
+    out.push(
+      name,
+      ...plain([], align, members, inner)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   }
   return out.join('\n');
 }
@@ -171,16 +188,33 @@ function replayLines(run: EvalRun, width: number, verbose: boolean): string[] {
   return lines;
 }
 
-function outlierList(run: EvalRun): string {
+/** "<experiment> <point>", with the ground truth's overloaded flag where it has one. */
+function pointHeading(p: PointResult): string {
+  const flag = groundTruthFlag(p.meta);
+  return `${p.experiment} ${p.point}${flag ? ` [ground truth: ${flag}]` : ''}`;
+}
+
+/** Outliers under their point: the worst metric, measured and predicted, their ratio and the class. */
+function outlierList(run: EvalRun, width: number): string {
   const groups = new Map<string, string[][]>();
-  for (const p of outliers(summaryPoints(run.points))) {
-    const key = `${p.experiment} ${p.point}`;
+  for (const p of outliers(run.points)) {
+    const key = pointHeading(p);
     const rows = groups.get(key) ?? [];
     const seed = run.options.seeds > 1 ? ` seed ${p.seed}` : '';
-    rows.push([`${p.latencyModel}${seed}`, pct(worstApe(p)), oneLine(failureClass(p) ?? 'unexplained', 40)]);
+    const cls = failureClass(p);
+    const w = outlierMetric(p, cls);
+    rows.push([
+      `${p.latencyModel}${seed}`,
+      w?.metric ?? DASH,
+      ms(w?.measured),
+      ms(w?.predicted),
+      ratio(w?.ratio),
+      cls ?? 'unexplained',
+    ]);
     groups.set(key, rows);
   }
-  return grouped(['point / latency model', 'worst APE', 'class'], ['left', 'right', 'left'], [...groups]);
+  const head = ['point / latency model', 'metric', 'measured', 'predicted', 'ratio', 'class'];
+  return grouped(head, ['left', 'left', 'right', 'right', 'right', 'left'], [...groups], width);
 }
 
 /** Every point × latency model (× seed): APE per metric, metrics split so each table fits. */
@@ -192,7 +226,7 @@ function pointsTables(run: EvalRun, metrics: readonly Metric[], width: number): 
     const chunk = metrics.slice(i, i + perTable);
     const groups = new Map<string, string[][]>();
     for (const p of run.points) {
-      const key = `${p.experiment} ${p.point}`;
+      const key = pointHeading(p);
       const rows = groups.get(key) ?? [];
       const seed = seeds ? ` seed ${p.seed}` : '';
       rows.push([`${p.latencyModel}${seed}`, ...chunk.map((m) => apeCell(p, m))]);
@@ -223,9 +257,11 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   const out: string[] = [];
   if (!run.complete) out.push(`INCOMPLETE (interrupted): ${run.points.length} points finished`, '');
   out.push(`blis-eval ${run.tool.version}  run ${run.runId}`, wrap(optionsLine(run), width, '    '), '');
-  out.push(wrap(`Verdict. ${commonSetLine(run)}`, width));
-  const verdicts = run.stats.common.verdicts.filter((v) => metrics.includes(v.metric));
-  for (const v of verdicts) out.push(wrap(`- ${verdictLine(v)}`, width, '    '));
+  verdictBlocks(run, metrics).forEach((b, i) => {
+    out.push(wrap(i === 0 ? `Verdict. ${b.heading}` : b.heading, width));
+    for (const l of b.lines) out.push(wrap(`- ${l}`, width, '    '));
+  });
+  if (run.stats.common.lowCoverage.length > 0) out.push(wrap(COVERAGE_RULE, width, ''));
   out.push('');
   out.push(
     wrap(
@@ -240,15 +276,17 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   out.push('By model: MAPE', byModel(run), '');
   const replay = replayLines(run, width, opts.verbose);
   if (replay.length > 0) out.push('Replay vs measurement (replay / measured):', ...replay, '');
-  if (outliers(summaryPoints(run.points)).length > 0) {
-    out.push(
-      wrap(
-        `Outliers among the whole-run points (failed, or a headline APE >= ${OUTLIER_APE}%) and their failure class:`,
-        width,
-        '',
-      ),
-    );
-    out.push(outlierList(run), '');
+  if (outliers(run.points).length > 0) {
+    const band = `[1/${OUTLIER_RATIO}, ${OUTLIER_RATIO}]`;
+    const title =
+      `Outliers: failed, or predicted / measured of a headline metric outside ${band} (shown: ttft_mean for ` +
+      'an overload or underload, else the farthest metric), with their failure class:';
+    out.push(wrap(title, width, ''), outlierList(run, width), '');
+  }
+  const flagged = run.experiments.filter((e) => e.meta.overloaded).map((e) => e.name);
+  if (flagged.length > 0) {
+    const why = 'the importer saw the client fall behind its requested rate, or requests fail';
+    out.push(wrap(`Flagged overloaded in the ground truth (${why}): ${flagged.join(', ')}`, width, ''), '');
   }
   if (opts.verbose) out.push('Points: APE per metric', pointsTables(run, metrics, width), '');
   if (run.gate) out.push(...gateLines(run.gate).map((l) => wrap(l, width)), '');

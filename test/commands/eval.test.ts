@@ -27,12 +27,12 @@ describe('blis-eval --ground-truth (end to end)', () => {
     const csv = readFileSync(join(out, 'errors.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
       'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
-        'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch',
+        'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch,gt_overloaded',
     );
     // 2 points × 5 measured metrics × 4 latency models.
     expect(csv).toHaveLength(1 + 2 * 5 * 4);
     expect(csv[1]).toMatch(
-      /^llama8b-tp1-chat,qps-5,blackbox,\d+,meta-llama\/Llama-3\.1-8B-Instruct,H100,1,\w+,distribution,ttft_mean,20,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,ok,,,$/,
+      /^llama8b-tp1-chat,qps-5,blackbox,\d+,meta-llama\/Llama-3\.1-8B-Instruct,H100,1,\w+,distribution,ttft_mean,20,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,ok,,,,false$/,
     );
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.complete).toBe(true);
@@ -92,8 +92,49 @@ describe('blis-eval --ground-truth (end to end)', () => {
     });
     const csv = readFileSync(join(out, 'errors.csv'), 'utf8');
     expect(csv).toMatch(
-      /,roofline-v2,42,[^\n]*,ttft_mean,20,,,,,not_applicable,no MFU tables for GPU H100[^\n]*,,\n/,
+      /,roofline-v2,42,[^\n]*,ttft_mean,20,,,,,not_applicable,no MFU tables for GPU H100[^\n]*,,,false\n/,
     );
+  });
+
+  it('lists under-predicted queueing as "predicted underload" and shows the overloaded flag in every report', () => {
+    const out = tmp();
+    const r = cli(
+      '--ground-truth',
+      join(FIX, 'overloaded-staged.json'),
+      '--jobs',
+      '2',
+      '--out',
+      out,
+      '--quiet',
+    );
+    expect(r.code).toBe(0);
+    // The server's TTFT climbs to 2.5 s; every latency model's stays near the unloaded one.
+    expect(r.out).toContain('llama8b-queued stage-2 [ground truth: overloaded]');
+    expect(r.out).not.toContain('llama8b-calm summary [ground truth');
+    for (const m of ['blackbox', 'roofline-v1', 'roofline-v2', 'trained-physics'])
+      expect(r.out).toMatch(
+        new RegExp(`llama8b-queued stage-2.*\\n(.*\\n)*? {2}${m} +ttft_mean +2500 .*predicted underload`),
+      );
+    expect(r.out).toContain('Flagged overloaded in the ground truth');
+    // Two experiments: the verdict names no best model.
+    expect(r.out).toContain('ttft_mean: too few experiments to rank (2 experiment(s), n = 2; 3 needed)');
+    expect(r.out).not.toMatch(/ best, /);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toMatch(
+      /<td>llama8b-queued<\/td><td>stage-2<\/td><td>roofline-v1<\/td><td class="r">\d+<\/td><td>overloaded<\/td><td>ttft_mean<\/td><td class="r">2500<\/td>.*predicted underload/,
+    );
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(
+      /\| llama8b-queued \| stage-2 \| roofline-v1 \| \d+ \| overloaded \| ttft_mean \| 2500 \|.*\| predicted underload \|/,
+    );
+    const csv = readFileSync(join(out, 'errors.csv'), 'utf8').trim().split('\n');
+    expect(csv.filter((l) => l.startsWith('llama8b-queued,')).every((l) => l.endsWith(',true'))).toBe(true);
+    expect(csv.filter((l) => l.startsWith('llama8b-calm,')).every((l) => l.endsWith(',false'))).toBe(true);
+    expect(csv.some((l) => /^llama8b-queued,stage-2,roofline-v1,.*,predicted underload,/.test(l))).toBe(true);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const meta = (name: string) => results.experiments.find((x: { name: string }) => x.name === name).meta;
+    expect(meta('llama8b-queued').overloaded).toBe(true);
+    expect(meta('llama8b-calm').overloaded).toBeUndefined();
+    expect(results.stats.common.verdicts[0]).toMatchObject({ ranked: false, best: null, experiments: 2 });
   });
 
   it('exits 1 when --fail-above is exceeded and 2 on a malformed file, writing nothing', () => {

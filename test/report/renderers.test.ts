@@ -19,16 +19,18 @@ describe('errors.csv', () => {
     const lines = csv.split('\n');
     expect(lines[0]).toBe(
       'experiment,point,latency_model,seed,model,gpu,tp,workload_family,workload_form,metric,' +
-        'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch',
+        'measured,predicted,abs_error,ape,pe,status,reason,failure_class,workload_mismatch,gt_overloaded',
     );
     const ctx = '42,meta-llama/llama-3.1-8b-instruct,H100,1,general,resolved';
-    expect(lines[1]).toBe(`exp-a,summary,blackbox,${ctx},ttft_mean,50,45,5,10,-10,ok,,,`);
+    expect(lines[1]).toBe(`exp-a,summary,blackbox,${ctx},ttft_mean,50,45,5,10,-10,ok,,,,false`);
     expect(lines).toContain(
-      `exp-a,summary,roofline-v2,${ctx},e2e_mean,1000,,,,,not_applicable,"no MFU tables for H100, ""tp=1""",,`,
+      `exp-a,summary,roofline-v2,${ctx},e2e_mean,1000,,,,,not_applicable,"no MFU tables for H100, ""tp=1""",,,false`,
     );
-    expect(lines).toContain(`exp-a,stage-0,blackbox,${ctx},itl_mean,7,20,13,185.7142857,185.7142857,ok,,,`);
+    expect(lines).toContain(
+      `exp-a,stage-0,blackbox,${ctx},itl_mean,7,20,13,185.7142857,185.7142857,ok,,,,false`,
+    );
     expect(lines.find((l) => l.startsWith('exp-b,qps-1,roofline-v2'))).toMatch(
-      /,failed,worker crashed: out of memory,failed: worker crashed: out of memory,$/,
+      /,failed,worker crashed: out of memory,failed: worker crashed: out of memory,,false$/,
     );
     expect(csv.endsWith('\n')).toBe(true);
   });
@@ -41,7 +43,7 @@ describe('errors.csv', () => {
       .join('\n');
     expect(line).toBe(
       '"a,""b""\nc",summary,blackbox,42,meta-llama/llama-3.1-8b-instruct,H100,1,general,resolved,' +
-        'e2e_mean,3,4,1,33.33333333,33.33333333,ok,,,',
+        'e2e_mean,3,4,1,33.33333333,33.33333333,ok,,,,false',
     );
   });
 
@@ -61,12 +63,22 @@ describe('terminal report', () => {
     for (const m of ['blackbox', 'roofline-v1', 'roofline-v2', 'meta-llama/llama-3.1-8b-instruct']) {
       expect(out).toContain(m);
     }
-    // blackbox e2e_mean: APEs 10, 5, 10 and PEs +10, −5, −10; on the common set (exp-b qps-2) 10 %.
-    expect(out).toMatch(/^e2e_mean +blackbox +3 +8\.3% +10\.0% +-1\.7% +10\.0%$/m);
-    expect(out).toContain('Fair comparison on the 1 experiment(s), n = 1 point(s)');
-    expect(out).toContain('- e2e_mean: roofline-v2 best, 1.7% MAPE, 8.3 pp below blackbox, n = 1');
-    // Outliers carry their class.
-    expect(out).toMatch(/exp-b qps-1\n {2}roofline-v2 +— {2}failed: worker crashed: out of memory/);
+    // blackbox e2e_mean: APEs 10, 5, 10 and PEs +10, −5, −10; the headline holds its 3 points.
+    expect(out).toMatch(/^e2e_mean +blackbox +3 +8\.3% +10\.0% +-1\.7% +8\.3%$/m);
+    // roofline-v2 ran 1 of blackbox's 3 points: out of the headline, in paired lines.
+    expect(out).toMatch(/^ +roofline-v2 +1 +1\.7% +1\.7% +\+1\.7% +—$/m);
+    const flat = out.replace(/\s+/g, ' ');
+    expect(flat).toContain(
+      'Fair comparison on 2 of the 2 experiment(s), n = 3 point(s), that blackbox, roofline-v1 all ran. ' +
+        'Left out of it for low coverage, and compared pairwise below: roofline-v2: 1 of 2 experiments (1 of 3 points).',
+    );
+    expect(flat).toContain(
+      '- e2e_mean: too few experiments to rank (2 experiment(s), n = 3; 3 needed); MAPE blackbox 8.3%, roofline-v1 20.0%',
+    );
+    expect(out).toContain('roofline-v2 vs blackbox on the 1 experiment(s), n = 1 point(s), both ran:');
+    // Outliers carry their class, wrapped within the width.
+    expect(out).toMatch(/exp-b qps-1\n {2}roofline-v2 +—( +—){3} {2}failed: worker\n/);
+    expect(flat).toContain('roofline-v2 — — — — failed: worker crashed: out of memory');
     for (const line of out.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
     expect(out).not.toContain('INCOMPLETE');
     expect(out).toContain('KV blocks derived from GPU memory');
@@ -95,10 +107,13 @@ describe('summary.md', () => {
     expect(md).toContain('| roofline-v2 | 1 | 1 | 1 |');
     for (const by of ['model', 'gpu', 'tp', 'family']) expect(md).toContain(`## By ${by}`);
     expect(md).toContain('| n.a. | roofline-v2 | no MFU tables for H100, "tp=1" | 2 | exp-a |');
-    expect(md).toContain('| exp-b | qps-1 | roofline-v2 | 42 | — | failed: worker crashed: out of memory |');
+    expect(md).toContain(
+      '| exp-b | qps-1 | roofline-v2 | 42 |  | — | — | — | — | — | failed: worker crashed: out of memory |',
+    );
     expect(md.indexOf('## Verdict')).toBeLessThan(md.indexOf('## Accuracy'));
-    expect(md).toContain('- e2e_mean: roofline-v2 best, 1.7% MAPE, 8.3 pp below blackbox, n = 1');
-    expect(md).toContain('| profile | 12345 (derived) |');
+    expect(md).toContain('- e2e_mean: too few experiments to rank (2 experiment(s), n = 3; 3 needed)');
+    expect(md).toContain('- e2e_mean: too few experiments to rank (1 experiment(s), n = 1; 3 needed)');
+    expect(md).toContain('| profile | 12345 (derived) | qps-1, qps-2 |  |');
     expect(md).toContain('aaaaaaaaaaaa');
     expect(md.match(/2025-01-02T03:04:05\.000Z/g)).toHaveLength(1);
   });
@@ -182,7 +197,7 @@ describe('replay vs measurement', () => {
     );
     expect(await renderHtml(run)).toContain(label);
     expect(renderErrorsCsv(errorRows(points)).split('\n')[1]).toMatch(
-      /,ok,,"workload mismatch \(completed, requestsPerSec\)",completed;requestsPerSec$/,
+      /,ok,,"workload mismatch \(completed, requestsPerSec\)",completed;requestsPerSec,false$/,
     );
     // A run without checked points says so and shows no terminal table.
     expect(renderTerminal(sampleRun(), { verbose: false })).not.toContain('Replay vs measurement');
