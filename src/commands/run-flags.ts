@@ -153,6 +153,12 @@ export const RUN_FLAGS: readonly Flag[] = [
     def: BLIS.kvLeak,
     help: "v0.6.1 (BLIS v0.6.1's KV-block leak, for parity) or fixed (later releases)",
   },
+  {
+    name: 'gemm-fallback',
+    kind: 'string',
+    def: 'blis',
+    help: "roofline-v2, a GEMM shape outside the MFU tables: blis (BLIS's rule, for parity) or clamp (each dimension clamped to the measured range, as the evaluator does)",
+  },
 ];
 
 export type FlagValue = string | number | boolean | number[];

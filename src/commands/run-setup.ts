@@ -13,6 +13,7 @@ import type { ModelArch } from '../latency/arch.ts';
 import { BlackboxModel } from '../latency/blackbox.ts';
 import { selectLatencyModelKind } from '../latency/select.ts';
 import type { LatencyModel } from '../latency/types.ts';
+import { GEMM_FALLBACKS } from '../mfu/database.ts';
 import { resolveData } from '../paths.ts';
 import { ADMISSION_POLICIES, type AdmissionPolicyName } from '../sim/admission.ts';
 import type { ClusterConfig } from '../sim/cluster.ts';
@@ -76,6 +77,7 @@ export function planRun(parsed: ParsedFlags): RunPlan {
   oneOf('trace-level', f.str('trace-level'), ['none', 'decisions'] as const);
   oneOf('log', f.str('log'), ['debug', 'info', 'warn', 'error'] as const);
   const kvLeak = oneOf('kv-leak', f.str('kv-leak'), KV_LEAK_MODES);
+  oneOf('gemm-fallback', f.str('gemm-fallback'), GEMM_FALLBACKS);
   const threshold = f.num('kv-offload-threshold');
   if (!(threshold >= 0 && threshold <= 1))
     throw new InputError(`--kv-offload-threshold must be in [0, 1], got ${threshold}`);
@@ -332,7 +334,10 @@ function resolveRoofline(
     kind,
     ...configPaths(f, 'roofline'),
     tp: f.num('tp'),
-    ...(kind === 'roofline-v2' && { benchDataPath: resolveData(bench || 'bench_data', !bench) }),
+    ...(kind === 'roofline-v2' && {
+      benchDataPath: resolveData(bench || 'bench_data', !bench),
+      gemmFallback: oneOf('gemm-fallback', f.str('gemm-fallback'), GEMM_FALLBACKS),
+    }),
     ...(alpha.some((v) => v !== 0) && { alpha }),
     onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
   });

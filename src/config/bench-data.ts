@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../errors.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
-import { MfuDatabase } from '../mfu/database.ts';
+import { type GemmFallback, MfuDatabase } from '../mfu/database.ts';
 import {
   type ExternalLayout,
   type LayoutName,
@@ -81,6 +81,8 @@ export interface LoadOptions {
   readonly warn?: Warn;
   /** For external layouts: which naming to enforce ('auto' accepts both). */
   readonly layout?: ExternalLayout | 'auto';
+  /** The GEMM shape fallback (MfuDatabase's default when absent). */
+  readonly gemmFallback?: GemmFallback;
 }
 
 /**
@@ -142,10 +144,11 @@ export function loadExternalBenchData(
 /** Loads one GPU's tables as an MFU database; warnings (fallbacks) go to `warn`. */
 export function loadMfuDatabase(root: string, gpu: string, opts: LoadOptions = {}): MfuDatabase {
   const loaded = loadBenchData(root, gpu, opts);
-  return new MfuDatabase(
-    loaded.data,
-    opts.warn ? { label: loaded.dir, onWarning: opts.warn } : { label: loaded.dir },
-  );
+  return new MfuDatabase(loaded.data, {
+    label: loaded.dir,
+    ...(opts.warn && { onWarning: opts.warn }),
+    ...(opts.gemmFallback && { gemmFallback: opts.gemmFallback }),
+  });
 }
 
 /** True when `root` holds any bench data for this GPU (used to pick v2 over v1). */

@@ -5,7 +5,7 @@ import { RooflineV1Model } from '../latency/roofline-v1.ts';
 import { RooflineV1CalibratedModel } from '../latency/roofline-v1-calibrated.ts';
 import { RooflineV2Model } from '../latency/roofline-v2.ts';
 import type { LatencyModel } from '../latency/types.ts';
-import type { MfuDatabase } from '../mfu/database.ts';
+import type { GemmFallback, MfuDatabase } from '../mfu/database.ts';
 import { loadMfuDatabase } from './bench-data.ts';
 import { type DefaultsFile, loadDefaults } from './coefficients.ts';
 import {
@@ -40,6 +40,8 @@ export interface RooflineSetup {
   readonly useConfigHeadDim?: boolean;
   /** roofline-v2 only: the monotone mode (ours; default false = BLIS's v2). */
   readonly v2Monotone?: boolean;
+  /** roofline-v2 only: the GEMM shape fallback (default `clamp`; `run` passes BLIS's). */
+  readonly gemmFallback?: GemmFallback;
   /** MFU-database fallbacks, reported once each. */
   readonly onWarning?: (message: string) => void;
   /** Fields laid over the GPU's v1/v2 sections (the tuner's candidate values). */
@@ -106,10 +108,22 @@ export function cachedModelJson(path: string, model: string): ReturnType<typeof 
   return cached(jsonCache, `${path}\u0000${model}`, () => readModelConfigJson(path, model));
 }
 
-/** The MFU database of one GPU (cached per root and GPU; warnings go to the first caller's sink). */
-export function cachedMfuDatabase(root: string, gpu: GpuSpec, onWarning?: (m: string) => void): MfuDatabase {
-  return cached(dbCache, `${root}\u0000${gpu.key}`, () =>
-    loadMfuDatabase(root, gpu.key, { aliases: gpu.aliases, ...(onWarning && { warn: onWarning }) }),
+/**
+ * The MFU database of one GPU (cached per root, GPU and GEMM fallback; warnings go to the
+ * first caller's sink).
+ */
+export function cachedMfuDatabase(
+  root: string,
+  gpu: GpuSpec,
+  onWarning?: (m: string) => void,
+  gemmFallback: GemmFallback = 'clamp',
+): MfuDatabase {
+  return cached(dbCache, `${root}\u0000${gpu.key}\u0000${gemmFallback}`, () =>
+    loadMfuDatabase(root, gpu.key, {
+      aliases: gpu.aliases,
+      gemmFallback,
+      ...(onWarning && { warn: onWarning }),
+    }),
   );
 }
 
@@ -130,7 +144,7 @@ export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
   };
   if (s.kind === 'roofline-v2') {
     if (!s.benchDataPath) throw new InputError('roofline-v2 needs --bench-data-path (MFU tables)');
-    const db = cachedMfuDatabase(s.benchDataPath, gpu, s.onWarning);
+    const db = cachedMfuDatabase(s.benchDataPath, gpu, s.onWarning, s.gemmFallback);
     const v2opts = { ...opts, monotone: s.v2Monotone === true };
     return { model: new RooflineV2Model(arch, v2Params(gpu), s.tp, db, v2opts), variant: 'v2', arch, gpu };
   }

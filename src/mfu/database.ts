@@ -10,12 +10,33 @@ import {
 
 export { DecodeGrid, GemmCurve, MFU_FLOOR, PrefillCurve } from './curves.ts';
 
+/**
+ * How a GEMM shape outside the measured ones finds a table (see gemmCurve): `clamp` (ours)
+ * clamps each dimension to its measured range and keeps the others; `blis` is BLIS's v2 rule,
+ * which takes the largest measured pair when no pair covers the shape, replacing a dimension
+ * that was inside the range (K 11008 N 4096 → K 8192 N 11008). `run` keeps `blis` for parity.
+ */
+export const GEMM_FALLBACKS = ['clamp', 'blis'] as const;
+export type GemmFallback = (typeof GEMM_FALLBACKS)[number];
+
 export interface MfuDatabaseOptions {
   /** Called once per distinct fallback (shape, TP, zero-MFU region); the database never prints. */
   readonly onWarning?: (message: string) => void;
   /** Names the data set in messages, e.g. `bench_data/h100`. */
   readonly label?: string;
+  /** Default `clamp`. */
+  readonly gemmFallback?: GemmFallback;
 }
+
+/** One measured (K, N) weight shape: its rows sorted by M. */
+interface GemmPair {
+  readonly k: number;
+  readonly n: number;
+  readonly ms: Float64Array;
+  readonly mfus: Float64Array;
+}
+
+const clamp = (v: number, [lo, hi]: readonly [number, number]) => Math.min(Math.max(v, lo), hi);
 
 /**
  * BLIS's MFU database (reference §9.5): GEMM MFU by (M, K, N), prefill attention MFU by
@@ -27,9 +48,13 @@ export class MfuDatabase implements CurveHost {
   readonly warnings: string[] = [];
   private readonly warned = new Set<string>();
   private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly gemmFallback: GemmFallback;
+  /** The measured range of K and of N: [min, max]. */
+  private readonly kRange: readonly [number, number];
+  private readonly nRange: readonly [number, number];
   private readonly gemmPoints: readonly GemmPoint[];
   /** (K, N) pairs in first-seen order, with their rows sorted by M. */
-  private readonly gemmPairs: { k: number; n: number; ms: Float64Array; mfus: Float64Array }[] = [];
+  private readonly gemmPairs: GemmPair[] = [];
   private readonly gemmCurves = new Map<string, GemmCurve>();
   private readonly prefillCurves = new Map<string, PrefillCurve>();
   private readonly decodeGrids = new Map<string, DecodeGrid>();
@@ -40,6 +65,7 @@ export class MfuDatabase implements CurveHost {
   ) {
     this.label = opts.label ?? 'bench data';
     this.onWarning = opts.onWarning;
+    this.gemmFallback = opts.gemmFallback ?? 'clamp';
     this.gemmPoints = data.gemm.points;
     if (this.gemmPoints.length === 0) throw new InputError(`${this.label}: no GEMM measurements`);
     const byPair = new Map<string, GemmPoint[]>();
@@ -61,6 +87,9 @@ export class MfuDatabase implements CurveHost {
     }
     // Deterministic tie-breaking (BLIS's depends on Go map order): ascending K, then N.
     this.gemmPairs.sort((a, b) => a.k - b.k || a.n - b.n);
+    const range = (v: number[]) => [Math.min(...v), Math.max(...v)] as const;
+    this.kRange = range(this.gemmPairs.map((p) => p.k));
+    this.nRange = range(this.gemmPairs.map((p) => p.n));
   }
 
   /** Reports a fallback once per id. */
@@ -74,13 +103,35 @@ export class MfuDatabase implements CurveHost {
 
   /**
    * The GEMM curve for a K×N weight: the measured (K', N') with K' ≥ K and N' ≥ N closest in
-   * (K'−K)² + (N'−N)²; with none, the largest measured pair by K'² + N'².
+   * (K'−K)² + (N'−N)². With none: under `blis`, the largest measured pair by K'² + N'²; under
+   * `clamp`, the same search for K and N each clamped to its measured range (a dimension inside
+   * it is kept), and where the table is too sparse for a pair to cover even that, the pair
+   * nearest to it.
    */
   gemmCurve(k: number, n: number): GemmCurve {
     const id = `${k}x${n}`;
     const cached = this.gemmCurves.get(id);
     if (cached) return cached;
-    let best: (typeof this.gemmPairs)[number] | undefined;
+    let best = this.covering(k, n);
+    if (best === undefined) {
+      const [kc, nc] = [clamp(k, this.kRange), clamp(n, this.nRange)];
+      best =
+        this.gemmFallback === 'blis'
+          ? this.nearest((p) => -(p.k * p.k + p.n * p.n))
+          : (this.covering(kc, nc) ?? this.nearest((p) => (p.k - kc) ** 2 + (p.n - nc) ** 2));
+      this.warnOnce(
+        `gemm-shape:${id}`,
+        `GEMM K=${k} N=${n} exceeds every measured shape; using K=${best.k} N=${best.n}`,
+      );
+    }
+    const curve = new GemmCurve(this, k, n, best.ms, best.mfus);
+    this.gemmCurves.set(id, curve);
+    return curve;
+  }
+
+  /** The pair with K' ≥ k and N' ≥ n nearest to (k, n), or undefined. */
+  private covering(k: number, n: number): GemmPair | undefined {
+    let best: GemmPair | undefined;
     let bestD = Number.POSITIVE_INFINITY;
     for (const p of this.gemmPairs) {
       if (p.k < k || p.n < n) continue;
@@ -90,23 +141,21 @@ export class MfuDatabase implements CurveHost {
         best = p;
       }
     }
-    if (best === undefined) {
-      let bestSize = -1;
-      for (const p of this.gemmPairs) {
-        const s = p.k * p.k + p.n * p.n;
-        if (s > bestSize) {
-          bestSize = s;
-          best = p;
-        }
+    return best;
+  }
+
+  /** The pair of least cost (the first, in K then N order, on ties). */
+  private nearest(cost: (p: GemmPair) => number): GemmPair {
+    let best = this.gemmPairs[0]!;
+    let bestC = cost(best);
+    for (const p of this.gemmPairs) {
+      const c = cost(p);
+      if (c < bestC) {
+        bestC = c;
+        best = p;
       }
-      this.warnOnce(
-        `gemm-shape:${id}`,
-        `GEMM K=${k} N=${n} exceeds every measured shape; using K=${best!.k} N=${best!.n}`,
-      );
     }
-    const curve = new GemmCurve(this, k, n, best!.ms, best!.mfus);
-    this.gemmCurves.set(id, curve);
-    return curve;
+    return best;
   }
 
   gemmMfu(m: number, k: number, n: number): number {

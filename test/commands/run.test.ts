@@ -79,6 +79,22 @@ describe('blis-eval run (CLI end to end)', () => {
     expect(r.err).toContain(`derived --total-kv-blocks ${blocks} `);
   });
 
+  it("roofline-v2 keeps BLIS's GEMM shape fallback for parity; --gemm-fallback clamp is the evaluator's", () => {
+    const v2 = ['run', '--model', MODEL, '--hardware', 'H100', '--tp', '1', '--latency-model', 'roofline-v2'];
+    const few = ['--num-requests', '20', '--rate', '5'];
+    const blis = runCli([...v2, ...few]);
+    const clamp = runCli([...v2, ...few, '--gemm-fallback', 'clamp']);
+    expect(blis.code, blis.err).toBe(0);
+    expect(clamp.code, clamp.err).toBe(0);
+    // Llama-3.1-8B's down projection (K 14336 × N 4096) is outside H100's tables (K ≤ 8192).
+    expect(blis.err).toContain('GEMM K=14336 N=4096 exceeds every measured shape; using K=8192 N=11008');
+    expect(clamp.err).toContain('GEMM K=14336 N=4096 exceeds every measured shape; using K=8192 N=6144');
+    expect(JSON.parse(clamp.out).ttft_mean_ms).not.toBe(JSON.parse(blis.out).ttft_mean_ms);
+    const bad = runCli([...v2, ...few, '--gemm-fallback', 'nearest']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--gemm-fallback');
+  });
+
   it('rejects a negative --rate with exit 2 and a one-line error naming the flag', () => {
     const r = runCli(['run', '--model', MODEL, '--rate', '-1']);
     expect(r.code).toBe(2);
