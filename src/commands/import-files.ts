@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { Bundle, ImportFile } from '../import/types.ts';
 
-/** Files a benchmark client or vLLM writes; anything else in a run folder is passed over. */
-const READABLE = /\.(json|jsonl|ya?ml|log|txt)$/i;
+/** Files a benchmark client or vLLM writes (and notes quoting them); anything else in a run folder is passed over. */
+const READABLE = /\.(json|jsonl|ya?ml|log|txt|md|csv)$/i;
 const MAX_DEPTH = 6;
 
 /** A file read on first use (and once). */
@@ -35,7 +35,13 @@ export function readBundle(path: string): Bundle {
     throw new InputError(`${path}: no such file or folder`);
   }
   const name = basename(abs);
-  if (!st.isDirectory()) return { name, files: [fileEntry(abs, name)] };
+  if (!st.isDirectory()) {
+    const beside = (other: string) => {
+      const p = join(dirname(abs), other);
+      return existsSync(p) ? fileEntry(p, other) : undefined;
+    };
+    return { name, files: [fileEntry(abs, name)], beside };
+  }
   const files: ImportFile[] = [];
   const walk = (dir: string, rel: string, depth: number) => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -46,6 +52,7 @@ export function readBundle(path: string): Bundle {
     }
   };
   walk(abs, name, 0);
-  if (files.length === 0) throw new InputError(`${path}: no readable files (json, jsonl, yaml, log, txt)`);
+  if (files.length === 0)
+    throw new InputError(`${path}: no readable files (json, jsonl, yaml, log, txt, md, csv)`);
   return { name, files };
 }

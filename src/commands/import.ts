@@ -34,9 +34,9 @@ export function registerImport(program: Command): void {
   program
     .command('import')
     .description(
-      'turn benchmark-client outputs (inference-perf, vllm bench, guidellm, AIPerf) into ground truth',
+      'turn benchmark-client outputs (inference-perf, vllm bench saved or printed, guidellm, AIPerf, BLIS traces) into ground truth',
     )
-    .argument('<path...>', 'run folders or report files')
+    .argument('<path...>', 'run folders, report files, console logs or trace headers')
     .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMATS]).default('auto'))
     .requiredOption('--out <file>', 'ground-truth JSON to write')
     .option('--append', 'add the experiments to an existing --out file', false)

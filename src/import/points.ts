@@ -90,7 +90,7 @@ export function qpsPoint(
   point.num_requests = completed;
   point.num_failures = run.failed;
   if (ok && ok.length > 0) point.measured_token_stats = measuredTokenStats(ok);
-  if (perRequest) point.client_summary = run.summary;
+  if (perRequest && Object.keys(run.summary).length > 0) point.client_summary = run.summary;
   Object.assign(point, run.extra ?? {});
   provenance.push({
     field: `qps_sweeps (${run.label}) metrics`,

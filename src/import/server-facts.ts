@@ -34,10 +34,13 @@ export function factsFromVllmLog(file: ImportFile): ServerFacts {
   const kv = [...text.matchAll(/GPU KV cache size: ([\d,]+) tokens/g)].at(-1);
   if (kv)
     facts.kvTokens = { value: Number(kv[1]!.replaceAll(',', '')), file: file.rel, key: 'GPU KV cache size' };
-  const args = /non-default args: (\{.*\})/.exec(text);
+  // [^}] spans a line break: a log copied from a terminal may wrap the line mid-word.
+  const args = /non-default args: (\{[^}]*\})/.exec(text);
   if (args) {
     const key = 'non-default args';
-    for (const m of args[1]!.matchAll(/'([a-z_]+)': ('([^']*)'|[-\d.e]+|True|False|None)/g)) {
+    for (const m of args[1]!
+      .replace(/\r?\n/g, '')
+      .matchAll(/'([a-z_]+)': ('([^']*)'|[-\d.e]+|True|False|None)/g)) {
       const name = m[1]!;
       const raw = m[3] ?? m[2]!;
       const field = ARG_FIELDS[name];
@@ -94,6 +97,22 @@ export function factsFromArgs(
     if (name === 'quantization') facts.precision = { value, file, key: `--${m[1]}` };
   }
   if (!facts.tp) facts.tp = defaultTp(file, 'server arguments');
+  return facts;
+}
+
+/**
+ * Facts from a config object of vLLM argument names (`{ "tensor_parallel_size": 2, … }`, a
+ * launcher's record of the server), each keyed `<prefix>.<name>`. Unlike a full argument list,
+ * a missing TP here says nothing.
+ */
+export function factsFromSettings(obj: Record<string, unknown>, file: string, prefix: string): ServerFacts {
+  const args = Object.entries(obj).flatMap(([k, x]) =>
+    typeof x === 'number' || typeof x === 'string' ? [`--${k}=${x}`] : [],
+  );
+  const facts = factsFromArgs(args, file);
+  for (const x of Object.values(facts))
+    if (x) x.key = `${prefix ? `${prefix}.` : ''}${x.key.replace(/^--/, '')}`;
+  if (facts.tp?.isDefault) delete facts.tp;
   return facts;
 }
 

@@ -16,6 +16,8 @@ export interface Bundle {
   /** Folder or file name of the argument, the default experiment name. */
   name: string;
   files: ImportFile[];
+  /** A single-file argument: a file of the given name beside it (a trace's data beside its header). */
+  beside?(name: string): ImportFile | undefined;
 }
 
 /** Where an imported value came from (file and key), or the flag that supplied it. */
@@ -95,5 +97,12 @@ export interface ImportedExperiment {
   describe: string;
 }
 
-export const FORMATS = ['inference-perf', 'vllm-bench', 'guidellm', 'aiperf'] as const;
+export const FORMATS = [
+  'inference-perf',
+  'vllm-bench',
+  'guidellm',
+  'aiperf',
+  'blis-trace',
+  'vllm-bench-text',
+] as const;
 export type Format = (typeof FORMATS)[number];

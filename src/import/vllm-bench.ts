@@ -10,7 +10,7 @@ import { logFacts, serverFields } from './assemble.ts';
 import { experimentName, type ImportContext } from './context.ts';
 import { qpsPoint, type RunInput } from './points.ts';
 import { at, isObject, type Json, numAt, strAt } from './read.ts';
-import { factsFromArgs, mergeFacts } from './server-facts.ts';
+import { factsFromSettings, mergeFacts } from './server-facts.ts';
 import { addItl, measuredTokenStats } from './stats.ts';
 import type {
   Bundle,
@@ -80,14 +80,7 @@ function sidecarFacts(f: ImportFile): ServerFacts {
     return {};
   }
   const config = at(v, 'config') ?? at(v, 'server_config') ?? at(v, 'vllm_config');
-  if (!isObject(config)) return {};
-  const args = Object.entries(config).flatMap(([k, x]) =>
-    typeof x === 'number' || typeof x === 'string' ? [`--${k}=${x}`] : [],
-  );
-  const facts = factsFromArgs(args, f.rel);
-  for (const x of Object.values(facts)) if (x) x.key = `config.${x.key.replace(/^--/, '')}`;
-  if (facts.tp?.isDefault) delete facts.tp;
-  return facts;
+  return isObject(config) ? factsFromSettings(config, f.rel, 'config') : {};
 }
 
 const stem = (rel: string) => basename(rel).replace(/\.json$/, '');
@@ -170,8 +163,8 @@ function experiment(
   return { json, traces, describe };
 }
 
-/** One result file as a run: per-request records when the arrays are there. */
-function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks: number } {
+/** One result file (or a printed block read as one) as a run: per-request records when the arrays are there. */
+export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks: number } {
   const completed = numAt(j, 'completed') ?? 0;
   const failed = numAt(j, 'failed') ?? Math.max(0, (numAt(j, 'num_prompts') ?? completed) - completed);
   const rate = rateOf(j);

@@ -1,0 +1,129 @@
+/**
+ * Command lines quoted in a text next to printed results (a README, a console log): the
+ * benchmark client's (`vllm bench serve`, `benchmark_serving.py`, `sglang.bench_serving`)
+ * and the server's (`vllm serve`, vLLM's api_server), with their flags and the request
+ * lengths the client asked for.
+ */
+import type { TokenSummary } from './points.ts';
+
+/** One command found in the text: its kind, first line (1-based) and words from the program on. */
+export interface CommandLine {
+  kind: 'client' | 'server';
+  line: number;
+  /** The program's name as written (`vllm bench serve`, `benchmark_serving.py`, …). */
+  program: string;
+  words: string[];
+}
+
+const CLIENT = /vllm\s+bench\s+serve\b|benchmark_serving\.py\b|sglang\.bench_serving\b/;
+const SERVER = /vllm\s+serve\b|vllm\.entrypoints\.openai\.api_server\b/;
+
+/**
+ * Shell words: quotes group, a backslash escapes the next character; nothing is expanded.
+ * The texts hold copied command lines, never scripts, so this subset of the shell is enough.
+ */
+export function shellWords(text: string): string[] {
+  const words: string[] = [];
+  for (const m of text.matchAll(/(?:[^\s'"\\]+|'[^']*'?|"(?:[^"\\]|\\.)*"?|\\.?)+/g)) {
+    words.push(
+      m[0].replace(/'([^']*)'?|"((?:[^"\\]|\\.)*)"?|\\(.?)/g, (_, s, d, e) =>
+        s !== undefined ? s : d !== undefined ? d.replace(/\\(.)/g, '$1') : (e ?? ''),
+      ),
+    );
+  }
+  return words;
+}
+
+/**
+ * Every command line of the text (lines already stripped of comment or quote marks), with
+ * its backslash-continued lines joined. Words before the program (`docker exec …`, env
+ * assignments) are left out, so their flags are not read as the program's.
+ */
+export function commandLines(lines: readonly string[]): CommandLine[] {
+  const out: CommandLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const client = CLIENT.exec(line);
+    const server = client ? null : SERVER.exec(line);
+    const hit = client ?? server;
+    if (!hit) continue;
+    let text = line.slice(hit.index + hit[0].length);
+    let j = i;
+    while (/\\\s*$/.test(lines[j]!) && j + 1 < lines.length) {
+      text = `${text.replace(/\\\s*$/, '')} ${lines[++j]}`;
+    }
+    out.push({
+      kind: client ? 'client' : 'server',
+      line: i + 1,
+      program: hit[0].replace(/\s+/g, ' '),
+      words: [...hit[0].split(/\s+/), ...shellWords(text)],
+    });
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * The value of `--name` (`--name v` or `--name=v`; argparse also takes underscores), or
+ * undefined when absent or written as a shell variable or placeholder (`$RATE`, `<path>`).
+ * A flag given twice: the last wins, as argparse does.
+ */
+export function flagValue(words: readonly string[], name: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const m = /^--([\w-]+)(?:=(.*))?$/.exec(words[i]!);
+    if (!m || m[1]!.replaceAll('_', '-') !== name) continue;
+    const next = words[i + 1];
+    found = m[2] ?? (next !== undefined && !next.startsWith('--') ? next : undefined);
+  }
+  return found === undefined || /[$<>{}]/.test(found) ? undefined : found;
+}
+
+/** Whether a boolean flag (`--ignore-eos`) is given. */
+export function hasFlag(words: readonly string[], name: string): boolean {
+  return words.some((w) => /^--[\w-]+$/.test(w) && w.slice(2).replaceAll('_', '-') === name);
+}
+
+/** Input and output lengths the client's command asked for (random, sonnet, sharegpt or the general flags). */
+export function requestedLengths(client: CommandLine | undefined) {
+  const pick = (names: string[]) => {
+    for (const name of names) {
+      const v = client ? Number(flagValue(client.words, name)) : Number.NaN;
+      if (Number.isFinite(v) && v > 0) return { flag: `--${name}`, value: v };
+    }
+    return undefined;
+  };
+  return [
+    pick(['random-input-len', 'input-len', 'sonnet-input-len', 'random-input']),
+    pick(['random-output-len', 'output-len', 'sonnet-output-len', 'sharegpt-output-len', 'random-output']),
+  ] as const;
+}
+
+/** `--random-range-ratio`, when the command gives a positive one. */
+export function rangeRatio(client: CommandLine | undefined): number | undefined {
+  const r = Number(client ? flagValue(client.words, 'random-range-ratio') : Number.NaN);
+  return r > 0 ? r : undefined;
+}
+
+/**
+ * The command's length as a distribution around the printed mean. A range ratio r spans
+ * [L(1−r), L(1+r)] in vLLM since 0.9, [rL, L] before and in SGLang: the span whose middle is
+ * nearer the printed mean is taken, and only when it holds that mean (uniform stdev).
+ * Without a printed mean, the command's length.
+ */
+export function lengthSpan(t: TokenSummary | null, len: number | undefined, ratio: number | undefined) {
+  if (len === undefined) return t;
+  if (t === null) return { mean: len };
+  if (ratio === undefined) return t;
+  const spans: [number, number][] = [[len * (1 - ratio), len * (1 + ratio)]];
+  if (ratio <= 1) spans.push([len * ratio, len]);
+  const off = ([lo, hi]: [number, number]) => Math.abs((lo + hi) / 2 - t.mean);
+  const [lo, hi] = spans.sort((a, b) => off(a) - off(b))[0]!;
+  if (t.mean < lo || t.mean > hi) return t;
+  return {
+    mean: t.mean,
+    min: Math.max(1, Math.ceil(lo)),
+    max: Math.floor(hi),
+    stdev: (hi - lo) / Math.sqrt(12),
+  };
+}
