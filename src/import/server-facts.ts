@@ -34,13 +34,10 @@ export function factsFromVllmLog(file: ImportFile): ServerFacts {
   const kv = [...text.matchAll(/GPU KV cache size: ([\d,]+) tokens/g)].at(-1);
   if (kv)
     facts.kvTokens = { value: Number(kv[1]!.replaceAll(',', '')), file: file.rel, key: 'GPU KV cache size' };
-  // [^}] spans a line break: a log copied from a terminal may wrap the line mid-word.
-  const args = /non-default args: (\{[^}]*\})/.exec(text);
+  const args = nonDefaultArgs(text);
   if (args) {
     const key = 'non-default args';
-    for (const m of args[1]!
-      .replace(/\r?\n/g, '')
-      .matchAll(/'([a-z_]+)': ('([^']*)'|[-\d.e]+|True|False|None)/g)) {
+    for (const m of args.matchAll(/'([a-z_]+)': ('([^']*)'|[-\d.e]+|True|False|None)/g)) {
       const name = m[1]!;
       const raw = m[3] ?? m[2]!;
       const field = ARG_FIELDS[name];
@@ -57,6 +54,22 @@ export function factsFromVllmLog(file: ImportFile): ServerFacts {
     /vLLM API server version ([\w.+-]+)/.exec(text) ?? /\bvllm[ =]version[: ]+([\w.+-]+)/i.exec(text);
   if (version) facts.vllmVersion = { value: version[1]!, file: file.rel, key: 'vLLM API server version' };
   return facts;
+}
+
+/**
+ * The `{…}` after "non-default args: ", to its matching brace (values may be dicts). A log
+ * copied from a terminal may wrap the line mid-word: line breaks inside are dropped.
+ */
+function nonDefaultArgs(text: string): string | undefined {
+  const start = text.indexOf('non-default args: {');
+  if (start < 0) return undefined;
+  const from = start + 'non-default args: '.length;
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return text.slice(from, i + 1).replace(/\r?\n/g, '');
+  }
+  return undefined;
 }
 
 /** Whether a file is a vLLM server log worth reading (it states the KV cache or the args). */
