@@ -1,7 +1,8 @@
 import { AbortedError, NoProgressError } from '../errors.ts';
 import type { LatencyModel } from '../latency/types.ts';
+import { isClosedLoop } from '../workload/closed-loop.ts';
 import { MinHeap } from '../workload/merge.ts';
-import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
+import type { ClosedLoopSource, RequestSource, WorkloadRequest } from '../workload/types.ts';
 import { type AdmissionConfig, createAdmission } from './admission.ts';
 import { EV_STEP, Instance, type InstanceConfig } from './instance.ts';
 import { SimRequest } from './request.ts';
@@ -46,12 +47,14 @@ const ABORT_CHECK_EVERY = 1 << 14;
 /**
  * BLIS's ClusterSimulator (reference §11.2): N instances on one clock, fed by admission
  * and routing decisions. Arrivals are pulled lazily from the source, in order; they sort
- * before every other cluster event at the same time (priority 0, earliest sequence).
+ * before every other cluster event at the same time (priority 0, earliest sequence). A
+ * closed-loop source (a client that limits concurrency) is told of every request that
+ * leaves, and asked again for its next send each time round.
  */
 export function runCluster(
   cfg: ClusterConfig,
   latency: LatencyModel,
-  source: RequestSource,
+  source: RequestSource | ClosedLoopSource,
   shouldAbort: AbortCheck | null = null,
 ): ClusterResult {
   const instances = Array.from(
@@ -64,8 +67,10 @@ export function runCluster(
   const trace = cfg.traceDecisions ? new TraceRecorder(cfg.counterfactualK) : null;
   const queue = new MinHeap<ClusterEvent>(less);
   const queueTime = () => queue.peek()?.time ?? Number.POSITIVE_INFINITY;
-  const arrivals = source[Symbol.iterator]();
-  let nextArrival = pull(arrivals);
+  const closed = isClosedLoop(source) ? source : null;
+  const arrivals = closed === null ? (source as RequestSource)[Symbol.iterator]() : null;
+  let nextArrival = arrivals === null ? null : pull(arrivals);
+  if (closed !== null) for (const inst of instances) inst.onLeave = (t) => closed.finished(t);
   let seq = 0;
   let rejected = 0;
   let clock = 0;
@@ -77,7 +82,8 @@ export function runCluster(
       const reason = shouldAbort(clock);
       if (reason !== null) throw new AbortedError(reason);
     }
-    const arrivalTime = nextArrival ? nextArrival.arrival : Number.POSITIVE_INFINITY;
+    const arrivalTime =
+      closed !== null ? closed.nextSendTime() : nextArrival ? nextArrival.arrival : Number.POSITIVE_INFINITY;
     const clusterTime = Math.min(arrivalTime, queueTime());
     let instIdx = -1;
     let instTime = Number.POSITIVE_INFINITY;
@@ -93,8 +99,8 @@ export function runCluster(
       if (arrivalTime <= queueTime()) {
         clock = arrivalTime;
         if (clock > horizon) break;
-        const req = new SimRequest(nextArrival!);
-        nextArrival = pull(arrivals);
+        const req = new SimRequest(closed !== null ? closed.send() : nextArrival!);
+        if (arrivals !== null) nextArrival = pull(arrivals);
         queue.push({ time: clock + cfg.admissionLatency, prio: ADMISSION, seq: seq++, req });
         continue;
       }
@@ -110,6 +116,7 @@ export function runCluster(
         else {
           rejected++;
           ev.req.release();
+          closed?.finished(clock);
         }
       } else {
         const d = router.route(ev.req, snap);
@@ -125,11 +132,25 @@ export function runCluster(
     // Stalled for good: nothing more can arrive, or the instance is stuck (see Instance.stuck)
     // so later arrivals cannot help either.
     if (kind === EV_STEP && inst.stalled && horizon === Number.POSITIVE_INFINITY) {
-      const drained = inst.inbound === 0 && nextArrival === null && queue.size === 0;
+      const drained =
+        inst.inbound === 0 && queue.size === 0 && noMoreArrivals(closed, nextArrival, instances);
       if (drained || inst.stuck) throw stallError(inst);
     }
   }
   return { instances, rejected, trace: trace?.result() ?? null, clock };
+}
+
+/**
+ * Nothing more can arrive: the source is spent or, for a closed loop, waits for a completion
+ * that no instance can give (one instance, and it is stalled).
+ */
+function noMoreArrivals(
+  closed: ClosedLoopSource | null,
+  nextArrival: WorkloadRequest | null,
+  instances: readonly Instance[],
+): boolean {
+  if (closed === null) return nextArrival === null;
+  return closed.nextSendTime() === Number.POSITIVE_INFINITY && (closed.exhausted() || instances.length === 1);
 }
 
 function pull(it: Iterator<WorkloadRequest>): WorkloadRequest | null {

@@ -61,6 +61,8 @@ export class Instance {
    * the same way, whatever arrives behind the head.
    */
   stuck = false;
+  /** Told when a request leaves (completed: when its client has the last token; or dropped): closed loops. */
+  onLeave: ((time: number) => void) | null = null;
 
   private readonly heap = new EventHeap<SimEvent>();
   private readonly former: BatchFormer;
@@ -132,6 +134,7 @@ export class Instance {
       this.droppedUnservable++;
       r.dropped = true;
       r.release();
+      if (this.onLeave !== null) this.onLeave(now);
     } else {
       this.waitQ.pushBack(r);
       this.totalInputTokens += r.inputLen;
@@ -234,6 +237,7 @@ export class Instance {
     r.completed = true;
     r.e2e = r.ttft - r.ttftLag + r.itlSum + (r.outputLen > 0 ? this.postDecode : 0);
     r.itlReq = r.outputLen > 0 ? r.itlSum / Math.max(r.outputLen - 1, 1) : 0;
+    if (this.onLeave !== null) this.onLeave(Math.max(now, r.arrival + r.e2e));
     const runs = r.itlRuns ?? [];
     for (let i = 0; i < runs.length; i += 2) this.countSteps(runs[i]!, runs[i + 1]!);
     if (r.itlTo >= 0) this.countSteps(r.itlFrom, r.itlTo);

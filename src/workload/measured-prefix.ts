@@ -1,13 +1,14 @@
 /**
  * The executed shared-prefix experiment with the lengths that were measured
- * (`measured_token_stats`): the same prompts, prefix groups, stages and constant-rate
- * arrivals as `sharedPrefixRequests`, but each request's prompt and output lengths are drawn
- * from distributions matching the measured quantiles and means (quantile-lengths.ts).
+ * (`measured_token_stats`): the same prompts, prefix groups, stages and arrivals as
+ * `sharedPrefixRequests`, but each request's prompt and output lengths are drawn from
+ * distributions matching the measured quantiles and means (quantile-lengths.ts).
  */
 import { PartitionedRNG } from '../sim/rng.ts';
 import { MAX_TOKEN_ID, randomTokens } from './distribution.ts';
 import { type LengthStats, QuantileLengths } from './quantile-lengths.ts';
-import { constantArrivals, type ExecutedSharedPrefix, SUBSYSTEM_SHARED_PREFIX } from './shared-prefix.ts';
+import { type ExecutedSharedPrefix, SUBSYSTEM_SHARED_PREFIX } from './shared-prefix.ts';
+import { stageArrivals } from './stage-arrivals.ts';
 import type { WorkloadRequest } from './types.ts';
 
 export interface MeasuredLengths {
@@ -53,7 +54,7 @@ export function* measuredSharedPrefixRequests(
   }
   const outputs = prompts.map(() => randomTokens(tokens, outputLen.hi));
   let id = 0;
-  for (const { arrival, stage } of constantArrivals(exp)) {
+  for (const { arrival, stage } of stageArrivals(exp, seed)) {
     const pick = tokens.intn(prompts.length);
     const inputLen = Math.max(1, promptLen.draw(draws));
     yield {

@@ -1,8 +1,9 @@
 /**
  * Staged inference-perf shared-prefix experiments (ground-truth.md), two ways:
  * - as EXECUTED (`resolved_by_inference_perf`, the default replay): num_groups system
- *   prompts, num_prompts_per_group questions each, constant-rate arrivals per stage,
- *   each arrival sending a uniformly drawn prompt, as inference-perf samples them;
+ *   prompts, num_prompts_per_group questions each, each stage's arrivals at its rate
+ *   (evenly spaced, or drawn for Poisson load: stage-arrivals.ts), each arrival sending a
+ *   uniformly drawn prompt, as inference-perf samples them;
  * - as the PROFILE reads in BLIS (`inference_perf`), via the workload-spec expansion.
  * Seeds are explicit; requests carry their stage index.
  */
@@ -13,6 +14,7 @@ import { MAX_TOKEN_ID, randomTokens } from './distribution.ts';
 import { stageWindows } from './inference-perf.ts';
 import { generateFromSpec } from './spec.ts';
 import { fieldPath, type InferencePerfSpec, inferencePerfSchema, type WorkloadSpec } from './spec-schema.ts';
+import { STAGE_LOAD_TYPES, stageArrivals } from './stage-arrivals.ts';
 import type { RequestSource, WorkloadRequest } from './types.ts';
 
 /** Subsystem of the replay's generator, so one seed gives independent workloads. */
@@ -30,7 +32,7 @@ export const executedSharedPrefixSchema = z.object({
     question_len: nonNegativeInt,
     output_len: nonNegativeInt,
   }),
-  load_type: z.literal('constant').default('constant'),
+  load_type: z.enum(STAGE_LOAD_TYPES).default('constant'),
   stages: z.array(z.object({ rate: z.number().positive(), duration: z.number().positive() })).min(1),
 });
 
@@ -57,15 +59,10 @@ export function parseInferencePerfProfile(value: unknown, where = 'inference_per
   return parseWith(inferencePerfSchema, value, where);
 }
 
-/** Requests per stage: round(rate × duration). */
-export function stageRequestCounts(exp: ExecutedSharedPrefix): number[] {
-  return exp.stages.map((s) => Math.round(s.rate * s.duration));
-}
-
 /**
  * The executed experiment, lazily: all prompts are drawn first (system prompts, then
  * questions group by group, then one output list per prompt), then one Intn(N·M) per
- * arrival picks the prompt. Request i of a stage arrives at stage start + ⌊i·10⁶/rate⌋ µs.
+ * arrival picks the prompt. Arrivals: stageArrivals (the load type's).
  */
 export function* sharedPrefixRequests(
   exp: ExecutedSharedPrefix,
@@ -90,7 +87,7 @@ export function* sharedPrefixRequests(
   }
   const outputs = prompts.map(() => randomTokens(rng, outputLen));
   let id = 0;
-  for (const { arrival, stage } of constantArrivals(exp)) {
+  for (const { arrival, stage } of stageArrivals(exp, seed)) {
     const pick = rng.intn(prompts.length);
     yield {
       id: `request_${id++}`,
@@ -100,17 +97,6 @@ export function* sharedPrefixRequests(
       output: outputs[pick]!.slice(),
       stage,
     };
-  }
-}
-
-/** inference-perf's `constant` load: request i of a stage arrives at stage start + ⌊i·10⁶/rate⌋ µs. */
-export function* constantArrivals(exp: ExecutedSharedPrefix): Generator<{ arrival: number; stage: number }> {
-  const counts = stageRequestCounts(exp);
-  let start = 0;
-  for (let k = 0; k < exp.stages.length; k++) {
-    const { rate, duration } = exp.stages[k]!;
-    for (let i = 0; i < counts[k]!; i++) yield { arrival: start + Math.floor((i * 1e6) / rate), stage: k };
-    start += Math.round(duration * 1e6);
   }
 }
 

@@ -22,3 +22,20 @@ export interface WorkloadRequest {
  * 100 000-request run never holds every token list at once.
  */
 export type RequestSource = Iterable<WorkloadRequest>;
+
+/**
+ * A request stream whose sends depend on completions: a client that keeps at most N
+ * requests in flight (closed-loop.ts). The simulator asks when the next request is sent,
+ * takes it then, and reports each request that leaves (completed, dropped or rejected).
+ */
+export interface ClosedLoopSource {
+  readonly closedLoop: true;
+  /** µs of the next send; +Infinity while the limit is reached or nothing is left to send. */
+  nextSendTime(): number;
+  /** The next request, its `arrival` the send time nextSendTime() gave. */
+  send(): WorkloadRequest;
+  /** A request left at `time` µs (its client saw the last token, or the error). */
+  finished(time: number): void;
+  /** Every request has been sent. */
+  exhausted(): boolean;
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { loadGroundTruth, parseGroundTruth } from '../../src/groundtruth/load.ts';
 import { workloadFormOption } from '../../src/groundtruth/normalize.ts';
-import { stageRequestCounts } from '../../src/workload/shared-prefix.ts';
+import { stageCounts } from '../../src/workload/stage-arrivals.ts';
 
 const FIX = 'test/fixtures/gt';
 
@@ -45,7 +45,7 @@ describe('ground-truth shapes', () => {
       ['stage-0', 0],
       ['stage-1', 1],
     ]);
-    expect(r.workload.kind === 'executed' && stageRequestCounts(r.workload.spec)).toEqual([16, 20]);
+    expect(r.workload.kind === 'executed' && stageCounts(r.workload.spec)).toEqual([16, 20]);
     // No resolved form: the profile as inference-perf's constant load (groups × users).
     expect(y!.workloadForm).toBe('profile-constant');
     const w = y!.replays[0]!.workload;
@@ -63,7 +63,7 @@ describe('ground-truth shapes', () => {
     const w = x!.replays[0]!.workload;
     expect(w.kind).toBe('measured');
     expect(w.kind === 'measured' && w.lengths.output).toMatchObject({ mean: 58.4, p10: 55, max: 62 });
-    expect(w.kind === 'measured' && stageRequestCounts(w.spec)).toEqual([16, 20]);
+    expect(w.kind === 'measured' && stageCounts(w.spec)).toEqual([16, 20]);
     for (const form of ['executed', 'resolved'] as const) {
       const [e] = loadGroundTruth(join(FIX, 'measured.json'), workloadFormOption(form)).experiments;
       expect(e!.workloadForm).toBe('resolved');
@@ -101,7 +101,7 @@ describe('ground-truth shapes', () => {
     });
     expect(lens).toEqual([61, 41]);
     const w = x!.replays[0]!.workload;
-    expect(w.kind === 'executed' && stageRequestCounts(w.spec)).toEqual([16, 20]);
+    expect(w.kind === 'executed' && stageCounts(w.spec)).toEqual([16, 20]);
   });
 
   it('implies a run without summary ITL from its stages, weighted by completed requests', () => {

@@ -5,8 +5,8 @@ import {
   parseExecutedSharedPrefix,
   parseInferencePerfProfile,
   sharedPrefixRequests,
-  stageRequestCounts,
 } from '../../src/workload/shared-prefix.ts';
+import { stageCounts } from '../../src/workload/stage-arrivals.ts';
 import type { WorkloadRequest } from '../../src/workload/types.ts';
 
 /** Shapes as in ground_truth/dev.json (llama-2-7b codegen experiment). */
@@ -55,7 +55,7 @@ describe('executed shared-prefix replay', () => {
   const exp = parseExecutedSharedPrefix(RESOLVED);
 
   it('sends round(rate × duration) evenly spaced requests per stage', () => {
-    expect(stageRequestCounts(exp)).toEqual([3000, 6000]);
+    expect(stageCounts(exp)).toEqual([3000, 6000]);
     const reqs = [...sharedPrefixRequests(exp, 42)];
     expect(reqs.length).toBe(9000);
     expect(reqs.slice(0, 3).map((r) => [r.id, r.arrival, r.stage])).toEqual([
@@ -109,7 +109,7 @@ describe('executed shared-prefix replay', () => {
       expect(() => parseExecutedSharedPrefix(value, 'exp7')).toThrow(InputError);
       expect(() => parseExecutedSharedPrefix(value, 'exp7')).toThrow(field);
     };
-    bad({ ...RESOLVED, load_type: 'poisson' }, 'load_type');
+    bad({ ...RESOLVED, load_type: 'concurrent' }, 'load_type');
     bad({ ...RESOLVED, stages: [] }, 'stages');
     bad(
       { ...RESOLVED, shared_prefix: { ...RESOLVED.shared_prefix, num_groups: 0 } },
