@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadInputs } from '../eval/inputs.ts';
 import { applicability } from '../eval/preflight.ts';
+import { formLabel } from '../groundtruth/experiment.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
 import { addConfigOptions, list, parseInputOptions } from './eval-options.ts';
 
@@ -43,7 +44,7 @@ export function registerValidate(program: Command): void {
         const kv =
           x.engine.totalKvBlocks === null ? 'KV blocks derived' : `${x.engine.totalKvBlocks} KV blocks`;
         lines.push(
-          `  ${x.name}: ${x.model} on ${x.gpu} TP ${x.tp}, ${x.workloadForm}, ${kv}; points ${points.join(' ')}`,
+          `  ${x.name}: ${x.model} on ${x.gpu} TP ${x.tp}, ${formLabel(x)}, ${kv}; points ${points.join(' ')}`,
         );
         for (const m of checks[i]!.models) {
           const head = `    ${m.latencyModel}: ${m.applies ? 'applies' : 'n.a.'}`;

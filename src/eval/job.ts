@@ -4,6 +4,7 @@ import { runCluster } from '../sim/cluster.ts';
 import { clusterConfig } from '../sim/cluster-config.ts';
 import { CPU_TIER_DEFAULTS } from '../sim/kv-tier.ts';
 import type { SimRequest } from '../sim/request.ts';
+import { closedLoop } from '../workload/closed-loop.ts';
 import { clientCounted } from './client-count.ts';
 import { prefixSpanUs, stagePrefixes } from './fidelity.ts';
 import { jobLatency } from './job-latency.ts';
@@ -51,7 +52,7 @@ export function runJob(job: EvalJob, deadline = 0): JobOutput {
     const r = pointMetrics(seen, p);
     if ('error' in r) return pointResult(job, p, meta, 'failed', r.error);
     const requestLevel = requestLevelErrors(requests, job.replay.workload, p);
-    const replay = replayCheck(seen, p);
+    const replay = replayCheck(seen, p, job.replay.client?.paced === false);
     return {
       ...pointResult(job, p, meta, 'ok'),
       predicted: r.predicted,
@@ -80,10 +81,14 @@ function simulate(
   });
   // A partial replay (tuner searches) ends its arrivals early: its overload cutoff scales with it.
   const partial = job.fidelity !== undefined && job.fidelity < 1 ? job.fidelity : null;
+  const { client } = job.replay;
+  // An unpaced closed loop has no schedule to fall behind, and never more than N waiting.
   const drainLimit =
-    partial === null
-      ? DRAIN_FACTOR * arrivalSpanUs(job.replay.workload) + DRAIN_SLACK_US
-      : DRAIN_FACTOR * prefixSpanUs(job.replay.workload, partial) + DRAIN_SLACK_US * partial;
+    client !== undefined && !client.paced
+      ? Number.POSITIVE_INFINITY
+      : partial === null
+        ? DRAIN_FACTOR * arrivalSpanUs(job.replay.workload) + DRAIN_SLACK_US
+        : DRAIN_FACTOR * prefixSpanUs(job.replay.workload, partial) + DRAIN_SLACK_US * partial;
   const { failedFraction } = job.experiment;
   const realServer = isFailingRun(failedFraction)
     ? `the measured server failed ${failedPercent(failedFraction)} of its requests too`
@@ -105,6 +110,6 @@ function simulate(
   };
   const key = [job.experiment.name, job.replay.id, job.replay.workload.kind, seed, partial].join('\0');
   const source = job.reuseWorkload ? reusedSource(key, e.blockSize, generate) : generate();
-  const { instances } = runCluster(cfg, latency, source, abort);
+  const { instances } = runCluster(cfg, latency, client ? closedLoop(source, client) : source, abort);
   return instances.flatMap((i) => i.injected);
 }

@@ -1,4 +1,4 @@
-import type { MeasuredPoint } from '../groundtruth/experiment.ts';
+import { formLabel, type MeasuredPoint } from '../groundtruth/experiment.ts';
 import type { EvalJob } from './job-types.ts';
 import type { PointMeta, PointResult } from './types.ts';
 
@@ -13,7 +13,7 @@ export function pointMeta(
     gpu: x.gpu,
     tp: x.tp,
     family: x.family,
-    workloadForm: x.workloadForm,
+    workloadForm: formLabel(x),
     derivedKVBlocks,
     kvBlocks,
     ...(x.failedFraction && { failedFraction: x.failedFraction }),

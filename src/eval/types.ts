@@ -35,7 +35,10 @@ export interface PointMeta {
   tp: number;
   /** Workload family (general, codegen, roleplay, reasoning, …). */
   family: string;
-  /** Which workload form was replayed: resolved, profile, distribution, trace. */
+  /**
+   * Which workload form was replayed (resolved, profile, distribution, trace), with what
+   * reports must say of its arrivals: drawn rather than the run's own, a closed loop.
+   */
   workloadForm: string;
   /** total_kv_blocks was missing and derived from GPU memory. */
   derivedKVBlocks: boolean;

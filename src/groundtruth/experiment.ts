@@ -1,4 +1,5 @@
 import type { Metric } from '../eval/types.ts';
+import type { ClientLimit } from '../workload/closed-loop.ts';
 import type { DistributionParams } from '../workload/distribution.ts';
 import type { MeasuredLengths } from '../workload/measured-prefix.ts';
 import type { ExecutedSharedPrefix } from '../workload/shared-prefix.ts';
@@ -63,6 +64,8 @@ export interface Replay {
   points: MeasuredPoint[];
   /** The mean output its client counted of each request, where not what the server generated. */
   clientOutput?: number;
+  /** A client that limited concurrency: replayed as a closed loop. */
+  client?: ClientLimit;
 }
 
 export interface EngineConfig {
@@ -73,6 +76,9 @@ export interface EngineConfig {
   totalKvBlocks: number | null;
   cpuKvBlocks: number;
   gpuMemoryUtilization: number;
+  /** vLLM's chunked prefill and prefix caching (on unless the file says off). */
+  chunkedPrefill: boolean;
+  prefixCaching: boolean;
 }
 
 /** A ground-truth experiment, normalised from any of the three shapes. */
@@ -94,7 +100,14 @@ export interface Experiment {
   overloaded?: true;
   engine: EngineConfig;
   workloadForm: WorkloadForm;
+  /** What reports add to the form: arrivals drawn rather than the run's own, a closed loop. */
+  replayNote?: string;
   replays: Replay[];
+}
+
+/** The workload form as reports print it, with the replay's note ("measured; …"). */
+export function formLabel(x: Pick<Experiment, 'workloadForm' | 'replayNote'>): string {
+  return x.replayNote ? `${x.workloadForm}; ${x.replayNote}` : x.workloadForm;
 }
 
 /** vLLM's defaults where a file leaves a field null (BLIS's flag defaults agree). */

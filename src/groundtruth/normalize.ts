@@ -9,6 +9,7 @@ import {
   parseExecutedSharedPrefix,
   parseInferencePerfProfile,
 } from '../workload/shared-prefix.ts';
+import { pointClient, replayNote, stagedClient } from './client-limits.ts';
 import {
   DEFAULT_SEED,
   ENGINE_DEFAULTS,
@@ -68,9 +69,18 @@ export function normalizeExperiment(raw: RawExperiment, ctx: NormalizeContext): 
       totalKvBlocks: raw.total_kv_blocks ?? null,
       cpuKvBlocks: raw.cpu_kv_blocks ?? 0,
       gpuMemoryUtilization: v.gpu_memory_utilization ?? ENGINE_DEFAULTS.gpuMemoryUtilization,
+      chunkedPrefill: v.enable_chunked_prefill ?? true,
+      prefixCaching: v.enable_prefix_caching ?? true,
     },
   };
-  return { ...base, ...(staged ? stagedReplay(raw, ctx) : qpsReplays(raw, ctx)) };
+  const { workloadForm, replays } = staged ? stagedReplay(raw, ctx) : qpsReplays(raw, ctx);
+  const drawn = replays.some(
+    (r) =>
+      (r.workload.kind === 'executed' || r.workload.kind === 'measured') &&
+      r.workload.spec.load_type === 'poisson',
+  );
+  const note = replayNote(replays, drawn);
+  return { ...base, workloadForm, replays, ...(note !== undefined && { replayNote: note }) };
 }
 
 /** Failed / sent requests of the run: the file's flag, else its summary's or stages' counts. */
@@ -137,6 +147,15 @@ function point(
 }
 
 function stagedReplay(
+  raw: RawExperiment,
+  ctx: NormalizeContext,
+): Pick<Experiment, 'workloadForm' | 'replays'> {
+  const client = stagedClient(raw);
+  const r = stagedReplayOf(raw, ctx);
+  return client ? { ...r, replays: r.replays.map((x) => ({ ...x, client })) } : r;
+}
+
+function stagedReplayOf(
   raw: RawExperiment,
   ctx: NormalizeContext,
 ): Pick<Experiment, 'workloadForm' | 'replays'> {
@@ -280,9 +299,10 @@ function qpsReplays(raw: RawExperiment, ctx: NormalizeContext): Pick<Experiment,
     }
     const w = workloadOf(p);
     const points: MeasuredPoint[] = [{ id, stage: null, measured, ...(w && { workload: w }) }];
-    if (p.trace !== undefined)
-      return { id, workload: { kind: 'trace', rows: ctx.readTrace(p.trace) }, points };
-    return { id, workload: { kind: 'distribution', params: distribution(raw, p, i, ctx) }, points };
+    const client = pointClient(raw, p);
+    const base = { id, points, ...(client && { client }) };
+    if (p.trace !== undefined) return { ...base, workload: { kind: 'trace', rows: ctx.readTrace(p.trace) } };
+    return { ...base, workload: { kind: 'distribution', params: distribution(raw, p, i, ctx) } };
   });
   const allTraces = replays.every((r) => r.workload.kind === 'trace');
   return { workloadForm: allTraces ? 'trace' : 'distribution', replays };

@@ -77,8 +77,17 @@ const distributionDataSchema = z.looseObject({
   output_tokens_max: positiveInt,
 });
 
+/** The client's limit on requests in flight (a closed loop); null or absent: none. */
+const maxConcurrency = positiveInt.nullable().optional();
+
 const qpsPointSchema = measuredSchema.extend({
   qps: positive.optional(),
+  /** The rate the client was asked for: a number paces a closed loop's sends; "inf" or null: none. */
+  requested_rate: z
+    .union([positive, z.literal('inf')])
+    .nullable()
+    .optional(),
+  max_concurrency: maxConcurrency,
   /** A per-request trace (CSV, or .csv.gz: arrival seconds, input tokens, output tokens), relative to the file. */
   trace: z.string().min(1).optional(),
   /** The point's own distribution and request count (an imported run replayed from its summary). */
@@ -103,6 +112,9 @@ const vllmConfigSchema = z.looseObject({
     .nullable()
     .optional(),
   vllm_version: z.string().nullable().optional(),
+  /** vLLM's switches as the files state them (null: not stated; the simulator then keeps both on). */
+  enable_chunked_prefill: z.boolean().nullable().optional(),
+  enable_prefix_caching: z.boolean().nullable().optional(),
 });
 
 const workloadConfigSchema = z.looseObject({
@@ -118,6 +130,8 @@ const workloadConfigSchema = z.looseObject({
   resolved_by_inference_perf: z.unknown().optional(),
   /** A staged experiment's exact request stream (CSV with a `stage` column), relative to the file. */
   trace: z.string().min(1).optional(),
+  /** Every point's client limit unless the point states its own (inference-perf's workers × their limit). */
+  max_concurrency: maxConcurrency,
   /** The client's request options; `ignore_eos` says the server generated every output token. */
   api: z.looseObject({ ignore_eos: z.boolean().nullable().optional() }).nullable().optional(),
 });

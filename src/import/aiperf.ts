@@ -108,6 +108,13 @@ function run(bundle: Bundle, dir: string, name: string, ctx: ImportContext): Imp
       label: 'run',
       file,
       rate,
+      maxConcurrency:
+        concurrency !== undefined && aggFile
+          ? {
+              value: concurrency,
+              key: `${at(agg, 'input_config') ? 'input' : 'user'}_config.loadgen.concurrency`,
+            }
+          : null,
       achievedRate: duration ? okCount / duration : null,
       sent: okCount + failed,
       failed,
@@ -118,7 +125,6 @@ function run(bundle: Bundle, dir: string, name: string, ctx: ImportContext): Imp
           ? { mean: numAt(metric(aggMetrics, ISL), 'avg')! }
           : null,
       output: osl !== undefined ? { mean: osl } : null,
-      extra: concurrency !== undefined ? { concurrency } : {},
     },
     name,
     ctx,
@@ -129,7 +135,7 @@ function run(bundle: Bundle, dir: string, name: string, ctx: ImportContext): Imp
   const json = {
     experiment_name: name,
     ...server.fields,
-    workload_config: { workload_family: 'aiperf', ...(concurrency !== undefined ? { concurrency } : {}) },
+    workload_config: { workload_family: 'aiperf' },
     ...(ok.length > 0 ? { measured_token_stats: measuredTokenStats(ok) } : {}),
     qps_sweeps: [r.point],
     provenance,

@@ -86,6 +86,8 @@ export function serverFields(
       max_model_len: take('vllm_config.max_model_len', facts.maxModelLen),
       gpu_memory_utilization: take('vllm_config.gpu_memory_utilization', facts.gpuMemoryUtilization),
       vllm_version: take('vllm_config.vllm_version', facts.vllmVersion),
+      enable_chunked_prefill: take('vllm_config.enable_chunked_prefill', facts.chunkedPrefill),
+      enable_prefix_caching: take('vllm_config.enable_prefix_caching', facts.prefixCaching),
     },
     total_kv_blocks: totalKvBlocks,
     block_size: blockSize,

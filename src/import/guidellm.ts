@@ -116,6 +116,13 @@ function runInput(f: ImportFile, b: Json, bi: number): RunInput {
   const strategy = at(b, 'config.strategy');
   const type = strAt(strategy, 'type_') ?? strAt(strategy, 'kind') ?? 'unknown';
   const rate = numAt(strategy, 'rate') ?? (type === 'throughput' ? 'inf' : null);
+  // Concurrent profiles keep `streams` requests in flight, synchronous ones one; any strategy may cap it.
+  const limitKey = ['streams', 'max_concurrency'].find((k) => numAt(strategy, k) !== undefined);
+  const maxConcurrency = limitKey
+    ? { value: numAt(strategy, limitKey)!, key: `${key}.config.strategy.${limitKey}` }
+    : type === 'synchronous'
+      ? { value: 1, key: `${key}.config.strategy.type_ (synchronous)` }
+      : null;
   const okCount = numAt(b, 'metrics.request_totals.successful') ?? 0;
   const failed =
     (numAt(b, 'metrics.request_totals.errored') ?? 0) + (numAt(b, 'metrics.request_totals.incomplete') ?? 0);
@@ -171,6 +178,7 @@ function runInput(f: ImportFile, b: Json, bi: number): RunInput {
     label: `${bi}-${type}${typeof rate === 'number' ? `-${rate}` : ''}`,
     file: f.rel,
     rate,
+    maxConcurrency,
     achievedRate:
       numAt(b, 'metrics.requests_per_second.successful.mean') ?? (duration ? okCount / duration : null),
     sent: okCount + failed,

@@ -6,6 +6,7 @@
  */
 import { basename, dirname } from 'node:path/posix';
 import { InputError } from '../errors.ts';
+import { STAGE_LOAD_TYPES } from '../workload/stage-arrivals.ts';
 import { logFacts, serverFields, slug, sourceOf } from './assemble.ts';
 import { experimentName, type ImportContext } from './context.ts';
 import {
@@ -132,23 +133,22 @@ function importRun(
   const server = serverFields(facts, ctx.flags, where);
   provenance.unshift(...server.provenance);
 
-  const workload = workloadConfig(config, configRel, stages, profileFile, provenance, where);
   const perRequest = file(`${resultsDir}/${prefix}per_request_lifecycle_metrics.json`);
+  const keptRows =
+    perRequest && !ctx.flags.summaryOnly ? perRequestRecords(perRequest, stageStarts(stages)) : [];
+  const ok = keptRows.filter((r) => r.ok);
+  const workload = workloadConfig(config, configRel, stages, profileFile, provenance, where, ok.length > 0);
   const traces = [];
-  if (perRequest && !ctx.flags.summaryOnly) {
-    const rows = perRequestRecords(perRequest, stageStarts(stages));
-    const ok = rows.filter((r) => r.ok);
-    if (ok.length > 0) {
-      const ref = `${ctx.traceDir}/${slug(name)}/run.csv.gz`;
-      traces.push({ ref, rows: ok });
-      workload.trace = ref;
-      provenance.push({
-        field: 'workload_config.trace',
-        file: perRequest.rel,
-        key: '[].start_time / end_time / info (output_token_times)',
-        note: `${ok.length} successful requests of ${rows.length}`,
-      });
-    }
+  if (perRequest && ok.length > 0) {
+    const ref = `${ctx.traceDir}/${slug(name)}/run.csv.gz`;
+    traces.push({ ref, rows: ok });
+    workload.trace = ref;
+    provenance.push({
+      field: 'workload_config.trace',
+      file: perRequest.rel,
+      key: '[].start_time / end_time / info (output_token_times)',
+      note: `${ok.length} successful requests of ${keptRows.length}`,
+    });
   }
   const tokenStats = {
     prompt_len: distStats(at(summary, 'successes.prompt_len')),
@@ -334,50 +334,54 @@ function workloadConfig(
   profileFile: ImportFile | undefined,
   provenance: SourceRef[],
   where: string,
+  hasTrace: boolean,
 ): Record<string, unknown> {
   const type = strAt(config, 'data.type');
   const sp = at(config, 'data.shared_prefix');
   const wc: Record<string, unknown> = {};
   if ((type === 'shared_prefix' || type === 'sharedPrefix') && isObject(sp) && rel) {
     wc.type = 'inference_perf_shared_prefix';
-    // A stage the client could not drive at its rate is replayed at the rate it achieved.
-    const replayStages = stages.map((s) => {
-      const slow = s.achieved_rate !== undefined && s.rate !== undefined && s.achieved_rate < 0.95 * s.rate;
-      if (slow)
-        provenance.push({
-          field: `workload_config.resolved_by_inference_perf.stages[${s.stage_index}].rate`,
-          key: 'load_summary.achieved_rate',
-          note: `requested ${s.rate} req/s, achieved ${s.achieved_rate} over ${s.send_duration_s} s: replayed at the achieved rate for the send duration`,
-        });
-      return slow
-        ? { rate: s.achieved_rate, duration: s.send_duration_s ?? s.duration_s }
-        : { rate: s.rate, duration: s.duration_s };
-    });
     const loadType = strAt(config, 'load.type') ?? 'constant';
-    if (loadType !== 'constant')
+    const replayable = (STAGE_LOAD_TYPES as readonly string[]).includes(loadType);
+    if (!replayable && !hasTrace)
       throw new InputError(
-        `${where}: ${rel}: load.type: '${loadType}' staged replay needs constant load (or a per_request_lifecycle_metrics.json)`,
+        `${where}: ${rel}: load.type: '${loadType}': a staged replay needs ${STAGE_LOAD_TYPES.join(' or ')} load (or a per_request_lifecycle_metrics.json)`,
       );
-    wc.resolved_by_inference_perf = {
-      shared_prefix: {
-        num_groups: numAt(sp, 'num_groups') ?? numAt(sp, 'num_unique_system_prompts'),
-        num_prompts_per_group: numAt(sp, 'num_prompts_per_group') ?? numAt(sp, 'num_users_per_system_prompt'),
-        system_prompt_len: numAt(sp, 'system_prompt_len'),
-        question_len: numAt(sp, 'question_len'),
-        output_len: numAt(sp, 'output_len'),
-      },
-      load_type: loadType,
-      stages: replayStages,
-      ...(numAt(config, 'load.num_workers') !== undefined
-        ? { num_workers: numAt(config, 'load.num_workers') }
-        : {}),
-      ...(numAt(config, 'load.worker_max_concurrency') !== undefined
-        ? { worker_max_concurrency: numAt(config, 'load.worker_max_concurrency') }
-        : {}),
-    };
-    provenance.push(
-      sourceOf('workload_config.resolved_by_inference_perf', { file: rel, key: 'data.shared_prefix, load' }),
-    );
+    const limit = workerLimit(config, rel, provenance);
+    if (limit !== undefined) wc.max_concurrency = limit;
+    if (replayable) {
+      wc.resolved_by_inference_perf = {
+        shared_prefix: {
+          num_groups: numAt(sp, 'num_groups') ?? numAt(sp, 'num_unique_system_prompts'),
+          num_prompts_per_group:
+            numAt(sp, 'num_prompts_per_group') ?? numAt(sp, 'num_users_per_system_prompt'),
+          system_prompt_len: numAt(sp, 'system_prompt_len'),
+          question_len: numAt(sp, 'question_len'),
+          output_len: numAt(sp, 'output_len'),
+        },
+        load_type: loadType,
+        stages: replayStages(stages, limit !== undefined, provenance),
+        ...(numAt(config, 'load.num_workers') !== undefined
+          ? { num_workers: numAt(config, 'load.num_workers') }
+          : {}),
+        ...(numAt(config, 'load.worker_max_concurrency') !== undefined
+          ? { worker_max_concurrency: numAt(config, 'load.worker_max_concurrency') }
+          : {}),
+      };
+      provenance.push(
+        sourceOf('workload_config.resolved_by_inference_perf', {
+          file: rel,
+          key: 'data.shared_prefix, load',
+        }),
+      );
+      if (loadType === 'poisson')
+        provenance.push({
+          field: 'workload_config.resolved_by_inference_perf.load_type',
+          file: rel,
+          key: 'load.type',
+          note: 'poisson: the replay draws Poisson arrivals at each stage rate (seeded), not the run’s own',
+        });
+    }
   } else if (rel) {
     wc.type = 'inference_perf_shared_prefix';
     wc.data_type = type ?? null;
@@ -403,6 +407,41 @@ function workloadConfig(
       ignore_eos: at(config, 'server.ignore_eos') ?? null,
     };
   return wc;
+}
+
+/**
+ * inference-perf's limit on requests in flight: `num_workers` workers of
+ * `worker_max_concurrency` each (both stated, else none is recorded).
+ */
+function workerLimit(config: Json, rel: string, provenance: SourceRef[]): number | undefined {
+  const workers = numAt(config, 'load.num_workers');
+  const each = numAt(config, 'load.worker_max_concurrency');
+  if (workers === undefined || each === undefined) return undefined;
+  provenance.push({
+    field: 'workload_config.max_concurrency',
+    file: rel,
+    key: 'load.num_workers × load.worker_max_concurrency',
+    note: `${workers} workers × ${each} requests each: the replay keeps at most ${workers * each} in flight`,
+  });
+  return workers * each;
+}
+
+/**
+ * The stages as replayed. A stage the client could not drive at its rate was held back by
+ * its worker limit: with the limit known it is replayed at the requested rate as a closed
+ * loop; without, at the rate it achieved for its send duration.
+ */
+function replayStages(stages: StageOut[], limited: boolean, provenance: SourceRef[]) {
+  return stages.map((s) => {
+    const slow = s.achieved_rate !== undefined && s.rate !== undefined && s.achieved_rate < 0.95 * s.rate;
+    if (!slow || limited) return { rate: s.rate, duration: s.duration_s };
+    provenance.push({
+      field: `workload_config.resolved_by_inference_perf.stages[${s.stage_index}].rate`,
+      key: 'load_summary.achieved_rate',
+      note: `requested ${s.rate} req/s, achieved ${s.achieved_rate} over ${s.send_duration_s} s: replayed at the achieved rate for the send duration`,
+    });
+    return { rate: s.achieved_rate, duration: s.send_duration_s ?? s.duration_s };
+  });
 }
 
 /** Stage start offsets (s) from the stages' durations, for assigning requests to stages. */

@@ -23,6 +23,8 @@ export interface RunInput {
   file: string;
   /** Requested rate; 'inf' = every request at once; null = not a rate-driven run. */
   rate: number | 'inf' | null;
+  /** The client's limit on requests in flight, and the key it was read from; null: none. */
+  maxConcurrency?: { value: number; key: string } | null;
   achievedRate: number | null;
   sent: number;
   failed: number;
@@ -72,12 +74,14 @@ export function qpsPoint(
     point.data = data;
     point.num_requests = completed;
     if (run.rate === 'inf' || run.rate === null) {
-      point.qps = run.rate === 'inf' ? BURST_RATE : (run.achievedRate ?? BURST_RATE);
+      const limited = run.maxConcurrency != null;
+      point.qps = run.rate === 'inf' || limited ? BURST_RATE : (run.achievedRate ?? BURST_RATE);
       provenance.push({
         field: `qps_sweeps (${run.label}).qps`,
         file: run.file,
-        note:
-          run.rate === 'inf'
+        note: limited
+          ? `no request rate: every request sent as soon as the client's limit allows`
+          : run.rate === 'inf'
             ? `request rate inf: replayed as ${BURST_RATE} req/s (all at once)`
             : 'no request rate: replayed at the achieved request throughput',
       });
@@ -85,6 +89,15 @@ export function qpsPoint(
   }
   Object.assign(point, measured);
   point.requested_rate = run.rate === 'inf' ? 'inf' : run.rate;
+  if (run.maxConcurrency) {
+    point.max_concurrency = run.maxConcurrency.value;
+    provenance.push({
+      field: `qps_sweeps (${run.label}).max_concurrency`,
+      file: run.file,
+      key: run.maxConcurrency.key,
+      note: `at most ${run.maxConcurrency.value} requests in flight: replayed as a closed loop${typeof run.rate === 'number' ? ` paced at ${run.rate} req/s` : ''}`,
+    });
+  }
   point.achieved_rate = run.achievedRate;
   point.num_sent = Math.max(run.sent, run.records?.length ?? 0);
   point.num_requests = completed;

@@ -24,6 +24,24 @@ const ARG_FIELDS: Record<string, NumericField> = {
   block_size: 'blockSize',
 };
 
+type SwitchField = 'chunkedPrefill' | 'prefixCaching';
+
+/** vLLM's on/off switches (`--enable-x` / `--no-enable-x`, `'enable_x': True`). */
+const SWITCHES: Record<string, SwitchField> = {
+  enable_chunked_prefill: 'chunkedPrefill',
+  enable_prefix_caching: 'prefixCaching',
+};
+
+/** A switch's value from an argument name (`no_enable_x` is off) and its text, if it is one. */
+function switchFact(name: string, raw: string | undefined): [SwitchField, boolean] | undefined {
+  const off = name.startsWith('no_');
+  const field = SWITCHES[off ? name.slice(3) : name];
+  if (field === undefined) return undefined;
+  if (raw === undefined) return [field, !off];
+  const v = /^(true|1)$/i.test(raw) ? true : /^(false|0)$/i.test(raw) ? false : undefined;
+  return v === undefined ? undefined : [field, off ? !v : v];
+}
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal colour codes in logs
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -47,6 +65,8 @@ export function factsFromVllmLog(file: ImportFile): ServerFacts {
         facts.model = { value: raw, file: file.rel, key: `${key}.${name}` };
       if (name === 'quantization' && m[3] !== undefined)
         facts.precision = { value: raw, file: file.rel, key: `${key}.${name}` };
+      const sw = switchFact(name, raw);
+      if (sw) facts[sw[0]] = { value: sw[1], file: file.rel, key: `${key}.${name}` };
     }
   }
   if (args && !facts.tp) facts.tp = defaultTp(file.rel, 'non-default args');
@@ -101,6 +121,11 @@ export function factsFromArgs(
     const m = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/.exec(a);
     if (!m) continue;
     const name = m[1]!.replaceAll('-', '_');
+    const sw = switchFact(name, m[2]);
+    if (sw) {
+      facts[sw[0]] = { value: sw[1], file, key: `--${m[1]}` };
+      continue;
+    }
     const value = m[2] ?? (list[i + 1]?.startsWith('-') ? undefined : list[i + 1]);
     if (value === undefined) continue;
     const field = ARG_FIELDS[name];

@@ -55,6 +55,8 @@ export interface ServerFacts {
   totalKvBlocks?: Fact<number>;
   vllmVersion?: Fact<string>;
   precision?: Fact<string>;
+  chunkedPrefill?: Fact<boolean>;
+  prefixCaching?: Fact<boolean>;
 }
 
 /** One measured request, in the units of the ground truth (s for arrivals, ms for latencies). */

@@ -198,6 +198,7 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
   ])
     if (numAt(j, k) !== undefined) extra[`vllm_bench_${k}`] = numAt(j, k);
   const { records, roleChunks } = perRequest(f, j);
+  const limit = numAt(j, 'max_concurrency');
   const tokens = (key: string) =>
     completed > 0 && numAt(j, key) !== undefined ? { mean: numAt(j, key)! / completed } : null;
   return {
@@ -206,6 +207,7 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
       label: rate === 'inf' ? `rate-inf-${stem(f.rel)}` : `rate-${rate}`,
       file: f.rel,
       rate,
+      maxConcurrency: limit !== undefined && limit >= 1 ? { value: limit, key: 'max_concurrency' } : null,
       achievedRate: numAt(j, 'request_throughput') ?? null,
       sent: completed + failed,
       failed,

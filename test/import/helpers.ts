@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readBundle } from '../../src/commands/import-files.ts';
@@ -25,6 +25,18 @@ export function folder(files: Record<string, unknown>, name = 'run'): string {
     const p = join(root, rel);
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, typeof v === 'string' ? v : JSON.stringify(v));
+  }
+  return root;
+}
+
+/** A copy of a sample folder with some of its files edited (relative path → new text from old). */
+export function copySample(rel: string, edits: Record<string, (text: string) => string>): string {
+  const root = join(mkdtempSync(join(tmpdir(), 'import-')), rel.split('/').at(-1)!);
+  cpSync(join(SAMPLES, rel), root, { recursive: true });
+  for (const [file, edit] of Object.entries(edits)) {
+    const p = join(root, file);
+    chmodSync(p, 0o644);
+    writeFileSync(p, edit(readFileSync(p, 'utf8')));
   }
   return root;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { parseGroundTruth } from '../../src/groundtruth/load.ts';
 import { sharedJson } from '../support/shared.ts';
-import { folder, importPath, numericMismatches, SAMPLES } from './helpers.ts';
+import { copySample, folder, importPath, numericMismatches, SAMPLES } from './helpers.ts';
 
 const IP = join(SAMPLES, 'inference-perf');
 const training = readdirSync(IP).filter((d) => d.startsWith('training-'));
@@ -71,7 +71,7 @@ describe('import inference-perf: the raw runs behind the shipped ground truth', 
     expect(s.ip_inter_token_latency_mean_ms! / s.itl_mean_ms!).toBeLessThan(0.6);
   });
 
-  it('replays stages the client could not drive at their achieved rate (kubecon sweep)', () => {
+  it('replays a client held back by its workers as a closed loop at the requested rates (kubecon sweep)', () => {
     const x = importPath(join(IP, 'kubecon-vllm'), { hardware: 'H100' }).experiments[0]!.json;
     expect(x.model).toBe('meta-llama/Llama-3.1-8B-Instruct'); // the server's manifest, not the client's template
     expect(x.vllm_config).toMatchObject({
@@ -79,17 +79,41 @@ describe('import inference-perf: the raw runs behind the shipped ground truth', 
       max_num_seqs: 128,
       max_model_len: 512,
       gpu_memory_utilization: 0.9,
+      enable_chunked_prefill: false,
+      enable_prefix_caching: false,
     });
     const stages = x.stages as { requested_rate: number; achieved_rate: number }[];
     expect(stages).toHaveLength(7);
-    const replay = (
-      x.workload_config as { resolved_by_inference_perf: { stages: { rate: number; duration: number }[] } }
-    ).resolved_by_inference_perf.stages;
+    // 44 workers × 10 requests each: at most 440 in flight, which held the top stages back.
+    const wc = x.workload_config as {
+      max_concurrency: number;
+      resolved_by_inference_perf: { stages: { rate: number; duration: number }[] };
+    };
+    expect(wc.max_concurrency).toBe(440);
+    expect(wc.resolved_by_inference_perf.stages.map((s) => s.rate)).toEqual(
+      stages.map((s) => s.requested_rate),
+    );
+    expect(stages[4]!.achieved_rate).toBeLessThan(0.9 * stages[4]!.requested_rate);
+    expect((x.flags as { overloaded: boolean }).overloaded).toBe(true);
+    const [e] = parseGroundTruth({ experiments: [x] }, 'gt.json');
+    expect(e!.replays[0]!.points).toHaveLength(8);
+    expect(e!.replays[0]!.client).toEqual({ maxConcurrency: 440, paced: true });
+    expect(e!.engine).toMatchObject({ chunkedPrefill: false, prefixCaching: false });
+  });
+
+  it('without the worker limit, replays a stage the client could not drive at its achieved rate', () => {
+    const dir = copySample('inference-perf/kubecon-vllm', {
+      'config.yaml': (c) => c.replace(/\n {2}num_workers: 44\n/, '\n'),
+    });
+    const x = importPath(dir, { hardware: 'H100' }).experiments[0]!.json;
+    const stages = x.stages as { requested_rate: number; achieved_rate: number }[];
+    const wc = x.workload_config as Record<string, unknown> & {
+      resolved_by_inference_perf: { stages: { rate: number }[] };
+    };
+    expect(wc.max_concurrency).toBeUndefined();
+    const replay = wc.resolved_by_inference_perf.stages;
     expect(replay[1]!.rate).toBe(31.4);
     expect(replay[4]!.rate).toBeCloseTo(stages[4]!.achieved_rate, 9);
-    expect(replay[4]!.rate).toBeLessThan(0.9 * stages[4]!.requested_rate);
-    expect((x.flags as { overloaded: boolean }).overloaded).toBe(true);
-    expect(parseGroundTruth({ experiments: [x] }, 'gt.json')[0]!.replays[0]!.points).toHaveLength(8);
   });
 
   it('names the missing field and its flag', () => {
@@ -157,6 +181,32 @@ describe('import inference-perf: the raw runs behind the shipped ground truth', 
     >;
     expect(s.ttft_p99_ms).toBeUndefined();
     expect(s.ttft_p90_ms).toBeCloseTo(30, 9);
+  });
+});
+
+describe('import inference-perf: Poisson load', () => {
+  const codegen = `inference-perf/${training.find((d) => d.endsWith('codegen'))}`;
+  const poisson = (type: string) =>
+    copySample(codegen, { 'results/config.yaml': (c) => c.replace('type: constant', `type: ${type}`) });
+
+  it('replays a Poisson run with drawn arrivals at the stage rates, and says so', () => {
+    const x = importPath(poisson('poisson'), { hardware: 'H100' }).experiments[0]!.json;
+    const wc = x.workload_config as { resolved_by_inference_perf: { load_type: string } };
+    expect(wc.resolved_by_inference_perf.load_type).toBe('poisson');
+    expect(x.provenance).toContainEqual(
+      expect.objectContaining({ key: 'load.type', note: expect.stringMatching(/draws Poisson arrivals/) }),
+    );
+    const [e] = parseGroundTruth({ experiments: [x] }, 'gt.json');
+    expect(e!.workloadForm).toBe('measured');
+    expect(e!.replayNote).toMatch(/^arrivals drawn \(Poisson at the stage rates\), not the run’s own/);
+    const w = e!.replays[0]!.workload;
+    expect(w.kind === 'measured' && w.spec.load_type).toBe('poisson');
+  });
+
+  it('refuses a load type it cannot replay from the summary, naming the file and the field', () => {
+    expect(() => importPath(poisson('concurrent'), { hardware: 'H100' })).toThrow(
+      /results\/config.yaml: load.type: 'concurrent': a staged replay needs constant or poisson load/,
+    );
   });
 });
 
