@@ -6,7 +6,7 @@
 import { basename, dirname } from 'node:path/posix';
 import { InputError } from '../errors.ts';
 import { logFacts, serverFields } from './assemble.ts';
-import { experimentName, type ImportContext } from './context.ts';
+import { experimentName, type ImportContext, loadLabel } from './context.ts';
 import { qpsPoint } from './points.ts';
 import { at, isObject, type Json, numAt, parseJsonObject, strAt } from './read.ts';
 import { addItl, measuredTokenStats } from './stats.ts';
@@ -28,7 +28,7 @@ export function importAiperf(bundle: Bundle, ctx: ImportContext): ImportedExperi
   if (dirs.length === 0)
     throw new InputError(`${bundle.name}: no AIPerf profile_export.jsonl or profile_export_aiperf.json`);
   return dirs.map((d, i) =>
-    run(bundle, d, experimentName(ctx, basename(d) === '.' ? bundle.name : basename(d), dirs.length, i), ctx),
+    run(bundle, d, ctx, basename(d) === '.' ? bundle.name : basename(d), dirs.length, i),
   );
 }
 
@@ -51,12 +51,18 @@ function metric(metrics: unknown, names: string[]): unknown {
   return undefined;
 }
 
-function run(bundle: Bundle, dir: string, name: string, ctx: ImportContext): ImportedExperiment {
+function run(
+  bundle: Bundle,
+  dir: string,
+  ctx: ImportContext,
+  source: string,
+  count: number,
+  index: number,
+): ImportedExperiment {
   const inDir = (re: RegExp) => bundle.files.find((f) => dirname(f.rel) === dir && re.test(f.rel));
   const jsonl = inDir(JSONL);
   const aggFile = inDir(AGGREGATE);
   const agg = aggFile ? parseJsonObject(aggFile) : {};
-  const where = `${dir}: experiment "${name}"`;
   const modelKey =
     at(agg, 'input_config.endpoint.model_names') !== undefined
       ? 'input_config.endpoint.model_names[0]'
@@ -64,6 +70,13 @@ function run(bundle: Bundle, dir: string, name: string, ctx: ImportContext): Imp
   const names = at(agg, 'input_config.endpoint.model_names') ?? at(agg, 'user_config.endpoint.model_names');
   const model = Array.isArray(names) && typeof names[0] === 'string' ? names[0] : undefined;
   const facts = model && aggFile ? { model: { value: model, file: aggFile.rel, key: modelKey } } : {};
+  const concurrency =
+    numAt(agg, 'input_config.loadgen.concurrency') ?? numAt(agg, 'user_config.loadgen.concurrency');
+  const rate =
+    numAt(agg, 'input_config.loadgen.request_rate') ?? numAt(agg, 'user_config.loadgen.request_rate') ?? null;
+  const load = loadLabel([{ rate, maxConcurrency: concurrency }]);
+  const name = experimentName(ctx, { model, client: 'aiperf', load }, source, count, index);
+  const where = `${dir}: experiment "${name}"`;
   const server = serverFields(
     { ...logFacts(bundle, ctx.flags, dir === '.' ? '' : `${dir}/`), ...facts },
     ctx.flags,
@@ -97,10 +110,6 @@ function run(bundle: Bundle, dir: string, name: string, ctx: ImportContext): Imp
   const failed = records
     ? records.filter((r) => !r.ok).length
     : (numAt(metric(aggMetrics, ['error_request_count']), 'avg') ?? 0);
-  const concurrency =
-    numAt(agg, 'input_config.loadgen.concurrency') ?? numAt(agg, 'user_config.loadgen.concurrency');
-  const rate =
-    numAt(agg, 'input_config.loadgen.request_rate') ?? numAt(agg, 'user_config.loadgen.request_rate') ?? null;
   const duration = numAt(metric(aggMetrics, ['benchmark_duration']), 'avg');
   const file = jsonl?.rel ?? aggFile!.rel;
   const r = qpsPoint(

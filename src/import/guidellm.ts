@@ -6,7 +6,7 @@
 import { basename } from 'node:path/posix';
 import { InputError } from '../errors.ts';
 import { logFacts, serverFields } from './assemble.ts';
-import { experimentName, type ImportContext } from './context.ts';
+import { experimentName, type ImportContext, loadLabel } from './context.ts';
 import { qpsPoint, type RunInput, type TokenSummary } from './points.ts';
 import { at, isObject, type Json, numAt, parseJsonObject, strAt } from './read.ts';
 import { addItl, measuredTokenStats } from './stats.ts';
@@ -45,34 +45,40 @@ export function importGuidellm(bundle: Bundle, ctx: ImportContext): ImportedExpe
     if (one) parseJsonObject(one);
     throw new InputError(`${bundle.name}: no guidellm report (a JSON with benchmarks[].metrics)`);
   }
-  return found.map(({ f, j }, i) =>
-    experiment(
-      bundle,
-      f,
-      j,
-      experimentName(
-        ctx,
-        found.length === 1 ? bundle.name.replace(/\.json$/, '') : basename(f.rel, '.json'),
-        found.length,
-        i,
-      ),
-      ctx,
-    ),
-  );
+  return found.map(({ f, j }, i) => {
+    const runs = (j.benchmarks as Json[]).map((b, bi) => runInput(f, b, bi));
+    // A rate strategy's cap is the scheduler's own (recorded, not what drives the load).
+    const load = loadLabel(
+      runs.map((r) => ({
+        rate: r.rate,
+        maxConcurrency: typeof r.rate === 'number' ? null : r.maxConcurrency?.value,
+      })),
+    );
+    const source = found.length === 1 ? bundle.name.replace(/\.json$/, '') : basename(f.rel, '.json');
+    const { model } = modelOf(j);
+    const name = experimentName(ctx, { model, client: 'guidellm', load }, source, found.length, i);
+    return experiment(bundle, f, j, runs, name, ctx);
+  });
+}
+
+/** The model the report names, and the key it is under. */
+function modelOf(j: Json): { model: string | undefined; key: string } {
+  const key = (numAt(j, 'metadata.version') ?? 1) >= 2 ? 'config.spec.backend.model' : 'args.model';
+  const first = (j.benchmarks as Json[])[0];
+  const model = strAt(j, key) ?? strAt(first, 'config.backend.model') ?? strAt(first, 'worker.backend_model');
+  return { model, key };
 }
 
 function experiment(
   bundle: Bundle,
   f: ImportFile,
   j: Json,
+  runs: RunInput[],
   name: string,
   ctx: ImportContext,
 ): ImportedExperiment {
   const version = numAt(j, 'metadata.version') ?? 1;
-  const modelKey = version >= 2 ? 'config.spec.backend.model' : 'args.model';
-  const first = (j.benchmarks as Json[])[0];
-  const model =
-    strAt(j, modelKey) ?? strAt(first, 'config.backend.model') ?? strAt(first, 'worker.backend_model');
+  const { model, key: modelKey } = modelOf(j);
   const facts = model ? { model: { value: model, file: f.rel, key: modelKey } } : {};
   const where = `${f.rel}: experiment "${name}"`;
   const server = serverFields({ ...logFacts(bundle, ctx.flags), ...facts }, ctx.flags, where);
@@ -81,14 +87,13 @@ function experiment(
   const traces: TraceOut[] = [];
   const skipped: string[] = [];
   const allOk: RequestRecord[] = [];
-  const benchmarks = j.benchmarks as Json[];
-  benchmarks.forEach((b, bi) => {
-    const r = qpsPoint(runInput(f, b, bi), name, ctx, provenance);
+  for (const run of runs) {
+    const r = qpsPoint(run, name, ctx, provenance);
     if (r.point) points.push(r.point);
     if (r.trace) traces.push(r.trace);
     if (r.skipped) skipped.push(r.skipped);
     allOk.push(...(r.trace?.rows ?? []));
-  });
+  }
   if (points.length === 0)
     throw new InputError(
       `${where}: every request of every benchmark failed: nothing measured to import (${skipped.join('; ')})`,

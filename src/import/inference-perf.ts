@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path/posix';
 import { InputError } from '../errors.ts';
 import { STAGE_LOAD_TYPES } from '../workload/stage-arrivals.ts';
 import { logFacts, serverFields, slug, sourceOf } from './assemble.ts';
-import { experimentName, type ImportContext } from './context.ts';
+import { experimentName, type ImportContext, loadLabel } from './context.ts';
 import {
   at,
   isObject,
@@ -55,8 +55,6 @@ function importRun(
   const prefix = basename(summaryFile.rel).slice(0, -SUMMARY.length);
   const runDir = basename(resultsDir) === 'results' ? dirname(resultsDir) : resultsDir;
   const file = (rel: string) => bundle.files.find((f) => f.rel === rel);
-  const name = experimentName(ctx, basename(runDir), count, index);
-  const where = `${runDir}: experiment "${name}"`;
   const provenance: SourceRef[] = [];
 
   // What ran: results/config.yaml (resolved by inference-perf), else the run's config, else the profile.
@@ -130,8 +128,16 @@ function importRun(
     logFacts(bundle, ctx.flags, `${runDir}/`),
     clientFacts(config, configRel),
   );
-  const server = serverFields(facts, ctx.flags, where);
+  const server = serverFields(facts, ctx.flags, runDir);
   provenance.unshift(...server.provenance);
+  const loadType = strAt(config, 'load.type');
+  const load = loadLabel(
+    stages.map((s) => ({ rate: s.rate ?? null })),
+    loadType === 'poisson' ? 'poisson' : '',
+  );
+  const model = server.fields.model as string | null;
+  const name = experimentName(ctx, { model, client: 'inference-perf', load }, basename(runDir), count, index);
+  const where = `${runDir}: experiment "${name}"`;
 
   const perRequest = file(`${resultsDir}/${prefix}per_request_lifecycle_metrics.json`);
   const keptRows =

@@ -7,7 +7,7 @@
 import { basename, dirname } from 'node:path/posix';
 import { InputError } from '../errors.ts';
 import { logFacts, serverFields } from './assemble.ts';
-import { experimentName, type ImportContext } from './context.ts';
+import { experimentName, type ImportContext, loadLabel } from './context.ts';
 import { qpsPoint, type RunInput } from './points.ts';
 import { at, isObject, type Json, numAt, strAt } from './read.ts';
 import { factsFromSettings, mergeFacts } from './server-facts.ts';
@@ -65,10 +65,27 @@ export function importVllmBench(bundle: Bundle, ctx: ImportContext): ImportedExp
   }
   return sets.map((set, i) => {
     const dir = dirname(set[0]!.f.rel);
-    const fallback =
-      set.length === 1 && sets.length > 1 ? `${basename(dir)}-${stem(set[0]!.f.rel)}` : basename(dir);
-    return experiment(bundle, set, experimentName(ctx, fallback, sets.length, i), ctx);
+    const source = set.length === 1 || dir === '.' ? stem(set[0]!.f.rel) : basename(dir);
+    const load = loadLabel(bySendRate(set).map(({ j }) => ({ rate: rateOf(j), maxConcurrency: limitOf(j) })));
+    const model = strAt(set[0]!.j, 'model_id') ?? strAt(set[0]!.j, 'model');
+    const name = experimentName(ctx, { model, client: 'vllm-bench', load }, source, sets.length, i);
+    return experiment(bundle, set, name, ctx);
   });
+}
+
+/** The runs by request rate (inf last), then file name. */
+function bySendRate<T extends { f: ImportFile; j: Json }>(set: readonly T[]): T[] {
+  const r = (j: Json) => {
+    const x = rateOf(j);
+    return x === 'inf' ? Number.POSITIVE_INFINITY : x;
+  };
+  return [...set].sort((a, b) => r(a.j) - r(b.j) || a.f.rel.localeCompare(b.f.rel));
+}
+
+/** `--max-concurrency` (null, or absent in older files: no limit). */
+function limitOf(j: Json): number | null {
+  const n = numAt(j, 'max_concurrency');
+  return n !== undefined && n >= 1 ? n : null;
 }
 
 /** A launcher's JSON beside the results (e.g. `{ "config": { "gpu_memory_utilization": 0.85 } }`): vLLM args it records. */
@@ -116,11 +133,7 @@ function experiment(
     where,
   );
   const provenance: SourceRef[] = [...server.provenance];
-  const sorted = [...set].sort((a, b) => {
-    const ra = rateOf(a.j);
-    const rb = rateOf(b.j);
-    return (ra === 'inf' ? Infinity : ra) - (rb === 'inf' ? Infinity : rb) || a.f.rel.localeCompare(b.f.rel);
-  });
+  const sorted = bySendRate(set);
   const points: Record<string, unknown>[] = [];
   const traces: TraceOut[] = [];
   const skipped: string[] = [];
@@ -198,7 +211,7 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
   ])
     if (numAt(j, k) !== undefined) extra[`vllm_bench_${k}`] = numAt(j, k);
   const { records, roleChunks } = perRequest(f, j);
-  const limit = numAt(j, 'max_concurrency');
+  const limit = limitOf(j);
   const tokens = (key: string) =>
     completed > 0 && numAt(j, key) !== undefined ? { mean: numAt(j, key)! / completed } : null;
   return {
@@ -207,7 +220,7 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
       label: rate === 'inf' ? `rate-inf-${stem(f.rel)}` : `rate-${rate}`,
       file: f.rel,
       rate,
-      maxConcurrency: limit !== undefined && limit >= 1 ? { value: limit, key: 'max_concurrency' } : null,
+      maxConcurrency: limit === null ? null : { value: limit, key: 'max_concurrency' },
       achievedRate: numAt(j, 'request_throughput') ?? null,
       sent: completed + failed,
       failed,

@@ -8,6 +8,9 @@ import { SAMPLES } from '../import/helpers.ts';
 import { runCli } from '../support/cli.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'import-cli-'));
+/** The turboquant sweep's name, from its files: model, client, rates. */
+const TQ_NAME = 'Llama-3.1-8B-Instruct vllm-bench rate=1,2,4,8,16,inf';
+const TQ_TRACES = 'Llama-3.1-8B-Instruct_vllm-bench_rate_1_2_4_8_16_inf';
 const TQ = join(SAMPLES, 'vllm-bench', 'turboquant-exp029-llama31-8b-baseline-rtx4090');
 const CODEGEN = join(SAMPLES, 'inference-perf', 'training-20260217-155451-llama-2-7b-tp1-codegen');
 
@@ -18,13 +21,9 @@ describe('blis-eval import (end to end)', () => {
     const r = runCli(['import', TQ, '--out', out, '--hardware', 'RTX4090', '--tp', '1'], dir);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(
-      'turboquant-exp029-llama31-8b-baseline-rtx4090: vllm-bench, 6 qps points, per-request traces',
-    );
+    expect(r.out).toContain(`${TQ_NAME}: vllm-bench, 6 qps points, per-request traces`);
     expect(r.out).toContain('wrote gt.json: 1 experiments imported, 6 traces in gt.traces/');
-    const traces = readdirSync(
-      join(dir, 'gt.traces', 'turboquant-exp029-llama31-8b-baseline-rtx4090'),
-    ).sort();
+    const traces = readdirSync(join(dir, 'gt.traces', TQ_TRACES)).sort();
     expect(traces).toEqual([
       'rate-1.csv.gz',
       'rate-16.csv.gz',
@@ -33,9 +32,7 @@ describe('blis-eval import (end to end)', () => {
       'rate-8.csv.gz',
       'rate-inf-experiment-029-llama-8b-baseline-L2-sat-rateinf-run1.csv.gz',
     ]);
-    const csv = gunzipSync(
-      readFileSync(join(dir, 'gt.traces', 'turboquant-exp029-llama31-8b-baseline-rtx4090', 'rate-1.csv.gz')),
-    ).toString();
+    const csv = gunzipSync(readFileSync(join(dir, 'gt.traces', TQ_TRACES, 'rate-1.csv.gz'))).toString();
     expect(csv.split('\n')[0]).toBe('arrival_s,input_tokens,output_tokens,ttft_ms,e2e_ms');
     const gt = loadGroundTruth(out);
     expect(gt.experiments[0]!.workloadForm).toBe('trace');
@@ -54,7 +51,7 @@ describe('blis-eval import (end to end)', () => {
         0,
       );
     expect(readFileSync(join(a, 'gt.json'), 'utf8')).toBe(readFileSync(join(b, 'gt.json'), 'utf8'));
-    const f = join('gt.traces', 'turboquant-exp029-llama31-8b-baseline-rtx4090', 'rate-8.csv.gz');
+    const f = join('gt.traces', TQ_TRACES, 'rate-8.csv.gz');
     expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true);
   });
 
@@ -113,7 +110,7 @@ describe('blis-eval import (end to end)', () => {
     expect(tq.code).toBe(0);
     expect(loadGroundTruth(join(dir, 'gt.json')).experiments.map((x) => x.name)).toEqual([
       'codegen',
-      'turboquant-exp029-llama31-8b-baseline-rtx4090',
+      TQ_NAME,
     ]);
     const rep = runCli(
       ['import', CODEGEN, '--out', 'gt.json', '--append', '--replace', ...args, '--total-kv-blocks', '7463'],
@@ -123,7 +120,7 @@ describe('blis-eval import (end to end)', () => {
     const doc = JSON.parse(readFileSync(join(dir, 'gt.json'), 'utf8'));
     expect(doc.experiments.map((x: { experiment_name: string }) => x.experiment_name)).toEqual([
       'codegen',
-      'turboquant-exp029-llama31-8b-baseline-rtx4090',
+      TQ_NAME,
     ]);
     expect(doc.experiments[0].total_kv_blocks).toBe(7463);
     expect(doc.experiments[0].kv_blocks_source).toBe('flag --total-kv-blocks');

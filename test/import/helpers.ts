@@ -29,7 +29,10 @@ export function folder(files: Record<string, unknown>, name = 'run'): string {
   return root;
 }
 
-/** A copy of a sample folder with some of its files edited (relative path → new text from old). */
+/**
+ * A copy of a sample folder or file with some of its files edited (path relative to the
+ * copy, '.' for a copied file → new text from old).
+ */
 export function copySample(rel: string, edits: Record<string, (text: string) => string>): string {
   const root = join(mkdtempSync(join(tmpdir(), 'import-')), rel.split('/').at(-1)!);
   cpSync(join(SAMPLES, rel), root, { recursive: true });

@@ -260,7 +260,10 @@ describe('import inference-perf: per-request files (both layouts)', () => {
         expect(row.e2eMs).toBeCloseTo(truth[i]!.e2e_s * 1000, 6);
         expect(row.startS - rows[0]!.startS).toBeCloseTo(spec.requests[i]!.arrival_time_us / 1e6, 6);
       });
-      expect((x.json.workload_config as { trace: string }).trace).toBe('gt.traces/run/run.csv.gz');
+      expect(x.json.experiment_name).toBe('m inference-perf rate=5');
+      expect((x.json.workload_config as { trace: string }).trace).toBe(
+        'gt.traces/m_inference-perf_rate_5/run.csv.gz',
+      );
       const rowsOf = () =>
         rows.map((r) => ({
           arrivalUs: 0,
