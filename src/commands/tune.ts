@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { createPatch } from 'diff';
 import { AbortedError, EXIT, InputError } from '../errors.ts';
+import { StatusLine } from '../eval/progress.ts';
 import { METRICS } from '../eval/types.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
 import { fileStamp } from '../paths.ts';
@@ -14,6 +15,7 @@ import { runTune, type TuneSettings } from '../tune/session.ts';
 import { replaceFileSafely } from '../tune/writeback.ts';
 import { runWithConsole } from './console-run.ts';
 import { addInputOptions, int, list, parseInputOptions } from './eval-options.ts';
+import { tuneProgress } from './tune-progress.ts';
 import { tuneSettings, writeBackPlan } from './tune-setup.ts';
 
 /** `blis-eval tune` and `blis-eval tune merge`. */
@@ -163,18 +165,15 @@ function readOr(p: string): string {
 async function execute(s: TuneSettings, raw: Record<string, unknown>): Promise<number> {
   let outcome: TuneOutcome;
   try {
-    // Progress lines name the search they belong to (a fold, or the final one on all experiments).
-    let search = 'current values';
-    outcome = await runWithConsole({ label: 'evaluating candidates', quiet: s.quiet }, (hooks) =>
-      runTune(s, {
-        signal: hooks.signal,
-        onBatch: (n) => hooks.onStart(n, `${search}: evaluating candidates`),
-        onJobDone: hooks.onJobDone,
-        onSearch: (name) => {
-          search = name;
-        },
-      }),
-    );
+    // One progress line for the run (not a bar per batch): fold k of n, candidates, one ETA.
+    const { end, ...progress } = tuneProgress(new StatusLine(process.stderr, !s.quiet));
+    try {
+      outcome = await runWithConsole({ label: 'tuning', quiet: s.quiet }, (hooks) =>
+        runTune(s, { signal: hooks.signal, ...progress }),
+      );
+    } finally {
+      end();
+    }
   } catch (e) {
     if (e instanceof AbortedError) {
       process.stderr.write(

@@ -109,8 +109,10 @@ function experimentsTable(o: TuneOutcome): Table {
 export const FINAL_SEARCH = 'final (all experiments)';
 
 /**
- * Best objective against candidates evaluated, one line per search (the final fit and each
- * fold's); log-scale y when the values span more than a factor of ten. Null without data.
+ * Best so far against candidates evaluated, one line per search (the final fit and each
+ * fold's), on the search's own objective: it starts at 1 candidate with the current values'
+ * objective (every search scores them first) and never rises. Log-scale y when the values
+ * span more than a factor of ten. Null without data.
  */
 export function convergenceSpec(r: TuneResult): TopLevelSpec | null {
   const searches: [string, TuneResult['final']['search']][] = [
@@ -118,14 +120,6 @@ export function convergenceSpec(r: TuneResult): TopLevelSpec | null {
     ...r.folds.map((f): [string, TuneResult['final']['search']] => [`fold ${f.name}`, f.search]),
   ];
   const rows: { search: string; evaluations: number; best: number }[] = [];
-  // Each search starts from the current values: its line begins there, at 0 candidates.
-  const starts: [string, number][] = [
-    [FINAL_SEARCH, r.final.current.objective],
-    ...r.folds.map((f): [string, number] => [`fold ${f.name}`, f.currentTrain.objective]),
-  ];
-  for (const [name, best] of starts) {
-    if (Number.isFinite(best)) rows.push({ search: name, evaluations: 0, best });
-  }
   // A step line needs only the points where the best value changes, and the last one: a
   // search of 1 000 candidates would otherwise put 1 000 points into the SVG.
   for (const [name, s] of searches) {
@@ -156,7 +150,7 @@ export function convergenceSpec(r: TuneResult): TopLevelSpec | null {
       y: {
         field: 'best',
         type: 'quantitative',
-        title: `best objective (%)${log ? ', log scale' : ''}`,
+        title: `best so far: objective (%)${log ? ', log scale' : ''}`,
         scale: log ? { type: 'log' } : { zero: false },
       },
       color: {
@@ -242,7 +236,7 @@ export async function renderTuneHtml(o: TuneOutcome, opts: TuneReportOptions): P
       section(
         'Convergence',
         spec
-          ? `${para('Best objective found against candidates evaluated, for the final search and each fold’s search; at 0 candidates, the current values’ objective (the starting value).', 'note')}\n<div class="chart">${await renderSvg(spec, 'convergence')}</div>`
+          ? `${para('Best objective so far against candidates evaluated, for the final search and each fold’s search, on the objective the search ranks by (partial replays with --fidelity below 1; the full-replay figures are in the tables). Candidate 1 is the current values, exactly as they are: no line rises.', 'note')}\n<div class="chart">${await renderSvg(spec, 'convergence')}</div>`
           : para('No finite objective was recorded.', 'note'),
       ),
     );

@@ -108,7 +108,7 @@ export function searchNote(s: SearchResult, what = 'candidates'): string {
   const parts = [`${s.method}, ${s.evaluations} ${what}`];
   if (s.polish)
     parts.push(
-      `${s.polish.evaluations} of them on full replays moved the objective from ${s.polish.from.toFixed(3)} to ${s.polish.to.toFixed(3)}`,
+      `${s.polish.evaluations} of them on full replays: the start ${s.polish.start.toFixed(3)}, the search's winner ${s.polish.from.toFixed(3)}, kept ${s.polish.to.toFixed(3)}`,
     );
   if (s.race && s.race.screened > 0)
     parts.push(

@@ -34,20 +34,22 @@ export async function nelderMead(o: NelderMeadOptions, f: BoxObjective): Promise
   const [alpha, beta, gamma, delta] =
     n >= 2 ? [1, 1 + 2 / n, 0.75 - 1 / (2 * n), 1 - 1 / n] : [1, 2, 0.5, 0.5];
   let evaluations = 0;
-  const fix = (x: readonly number[]) =>
-    x.map((v) => Math.round(Math.min(1, Math.max(0, v)) / o.resolution) * o.resolution);
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
+  const fixOne = (v: number) => Math.round(clamp(v) / o.resolution) * o.resolution;
+  const fix = (x: readonly number[]) => x.map(fixOne);
   const evalAll = async (xs: number[][], worse?: number): Promise<number[]> => {
     evaluations += xs.length;
     return f(xs, worse);
   };
 
-  // First simplex: the start and one step along each axis (backwards where a bound is near).
-  const x0 = fix(o.start);
+  // First simplex: the start as given (in the box, not rounded: the caller's exact point) and
+  // one step along each axis (backwards where a bound is near), the other coordinates kept.
+  const x0 = o.start.map(clamp);
   const pts: number[][] = [x0];
   for (let i = 0; i < n; i++) {
     const x = [...x0];
-    x[i] = x0[i]! + o.step <= 1 ? x0[i]! + o.step : x0[i]! - o.step;
-    pts.push(fix(x));
+    x[i] = fixOne(x0[i]! + o.step <= 1 ? x0[i]! + o.step : x0[i]! - o.step);
+    pts.push(x);
   }
   const room = Math.max(1, o.maxEvals);
   let simplex = (await evalAll(pts.slice(0, room))).map((v, i) => ({ x: pts[i]!, v }));

@@ -1,4 +1,4 @@
-import { type Candidate, type Scorer, search } from './search.ts';
+import { type Candidate, candidateKey, type Scorer, search } from './search.ts';
 import { type ParamSpec, round, widenable } from './space.ts';
 
 /** Grid steps the polish may move each field either way from the partial-replay winner. */
@@ -7,33 +7,34 @@ const REACH = 2;
 export interface PolishResult {
   best: Candidate;
   bestScore: number;
-  /** Full-replay candidates scored, the partial-replay winner included. */
+  /** Full-replay candidates scored, the ones it started from included. */
   evaluations: number;
-  /** The partial-replay winner's full-replay objective. */
-  startScore: number;
+  /** The full-replay objective of each candidate it started from, in the order given. */
+  fromScores: number[];
 }
 
 /**
  * A search on partial replays ends at the optimum of its proxy, a little off the full
- * replay's. The polish scores that winner on full replays and runs a pattern search around
- * it with the fields' own grid steps (up to REACH steps each way, inside the physical
- * limits) for at most `maxEvals` candidates: it can only keep or improve the full-replay
- * objective of what the search found.
+ * replay's, and can end worse than where it started. The polish scores the candidates it is
+ * given (the search's winner and its start) on full replays, keeps the best (the earlier on a
+ * tie), and runs a pattern search around it with the fields' own grid steps (up to REACH steps
+ * each way, inside the physical limits) for at most `maxEvals` more candidates: what it
+ * returns is never worse on full replays than any candidate it was given.
  */
 export async function polish(
   params: readonly ParamSpec[],
-  start: Candidate,
+  from: readonly Candidate[],
   maxEvals: number,
   score: Scorer,
 ): Promise<PolishResult> {
-  const local = params.map((p) => localRange(p, start[p.name]!));
-  const r = await search({ params: local, start, maxEvals, method: 'pattern' }, score);
-  return {
-    best: r.best,
-    bestScore: r.bestScore,
-    evaluations: r.evaluations,
-    startScore: r.trace[0]?.best ?? r.bestScore,
-  };
+  const fromScores = await score(from);
+  const i = fromScores.indexOf(Math.min(...fromScores));
+  const best = from[i]!;
+  const given = new Set(from.map(candidateKey)).size;
+  if (maxEvals <= 0) return { best, bestScore: fromScores[i]!, evaluations: given, fromScores };
+  const local = params.map((p) => localRange(p, best[p.name]!));
+  const r = await search({ params: local, start: best, maxEvals: maxEvals + 1, method: 'pattern' }, score);
+  return { best: r.best, bestScore: r.bestScore, evaluations: given + r.evaluations - 1, fromScores };
 }
 
 /**

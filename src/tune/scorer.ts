@@ -38,7 +38,8 @@ export interface ScorerSetup {
   /** Memo keyed by `${candidate}\0${experiment}`, filled from checkpoints on resume. */
   memo: Map<string, ExperimentScore>;
   onRecord: (r: EvalRecord) => void;
-  onBatch?: (jobs: number) => void;
+  /** A batch starts: its jobs and the distinct candidates it scores. */
+  onBatch?: (jobs: number, candidates: number) => void;
   onJobDone?: () => void;
 }
 
@@ -98,7 +99,7 @@ async function runBatch(
   s: ScorerSetup,
   jobs: { job: EvalJob; cand: string; experiment: string }[],
 ): Promise<void> {
-  s.onBatch?.(jobs.length);
+  s.onBatch?.(jobs.length, new Set(jobs.map((j) => j.cand)).size);
   const points = new Map<string, PointResult[]>();
   const left = new Map<string, number>();
   for (const j of jobs)

@@ -16,7 +16,10 @@ export type SearchMethod = 'auto' | 'grid' | 'compass' | 'pattern' | 'nelder-mea
 
 export interface SearchOptions {
   params: readonly ParamSpec[];
-  /** Where pattern search starts: the current values, snapped to the grid. */
+  /**
+   * The current values, exactly as they are (not snapped to the grid): candidate 0 of every
+   * method, and the winner unless a candidate scores strictly lower.
+   */
   start: Candidate;
   maxEvals: number;
   method: SearchMethod;
@@ -36,8 +39,11 @@ export interface SearchResult {
   race?: { screened: number; stopped: number };
   /** Fields whose range the search widened towards its physical limit, with the range used. */
   widened?: { name: string; lo: number; hi: number }[];
-  /** After a partial-replay search: full-replay candidates around its winner (see polish.ts). */
-  polish?: { evaluations: number; from: number; to: number };
+  /**
+   * After a partial-replay search, on full replays (see polish.ts): the candidates scored, the
+   * start's and the search winner's objective, and the objective of what was kept.
+   */
+  polish?: { evaluations: number; start: number; from: number; to: number };
 }
 
 /**
@@ -58,20 +64,46 @@ export function gridSize(params: readonly ParamSpec[]): number {
   return params.reduce((n, p) => n * gridValues(p).length, 1);
 }
 
+/** Whether a search evaluates the full grid: forced, or `auto` with a grid that fits the budget. */
+export function gridFits(o: Pick<SearchOptions, 'params' | 'maxEvals' | 'method'>): boolean {
+  return o.method === 'grid' || (o.method === 'auto' && gridSize(o.params) <= o.maxEvals);
+}
+
+/** The most distinct candidates a search scores: a grid scores the start beside its points. */
+export function searchBudget(o: Pick<SearchOptions, 'params' | 'maxEvals' | 'method'>): number {
+  return gridFits(o) ? Math.max(o.maxEvals, Math.min(gridSize(o.params), o.maxEvals) + 1) : o.maxEvals;
+}
+
+/** The start as a candidate of the space: its exact values (a field it lacks starts at its lower bound). */
+export function startOf(params: readonly ParamSpec[], start: Candidate): Candidate {
+  return Object.fromEntries(params.map((p) => [p.name, start[p.name] ?? p.lo]));
+}
+
+/** What a grid search scores, in order: the start (candidate 0), then every grid point. */
+export function gridCandidates(params: readonly ParamSpec[], start: Candidate): Candidate[] {
+  return dedupe([startOf(params, start), ...fullGrid(params)]);
+}
+
 /**
- * Coarse-to-fine search within `maxEvals` distinct candidates. When the full grid fits it is
- * evaluated whole ("grid"); otherwise a coarse grid (every s-th value) when that fits in half
- * the budget, then a compass (coordinate) search from the best point, halving its steps down
- * to the grid step ("coarse grid + compass refinement", or "compass search" from the start).
+ * Coarse-to-fine search within `maxEvals` distinct candidates, the first of which is always
+ * the start, scored alone: a search can only return something strictly better than the start
+ * or the start itself, and its trace begins with the start's objective. When the full grid
+ * fits it is evaluated whole ("grid", the start beside it even if that is one over the
+ * budget); otherwise a coarse grid (every s-th value) when that fits in half the budget, then
+ * a compass (coordinate) search from the best point, halving its steps down to the grid step
+ * ("coarse grid + compass refinement", or "compass search" from the start).
  */
 export async function search(o: SearchOptions, score: Scorer): Promise<SearchResult> {
   const seen = new Map<string, number>();
   const trace: SearchResult['trace'] = [];
-  let best: Candidate = snapAll(o.params, o.start);
+  const start = startOf(o.params, o.start);
+  let best: Candidate = start;
   let bestScore = Number.POSITIVE_INFINITY;
+  const isGrid = gridFits(o);
+  const budget = searchBudget(o);
   const run = async (cands: readonly Candidate[], worse?: number) => {
     const fresh = dedupe(cands).filter((c) => !seen.has(candidateKey(c)));
-    const room = Math.max(0, o.maxEvals - seen.size);
+    const room = Math.max(0, budget - seen.size);
     const batch = fresh.slice(0, room);
     if (batch.length === 0) return;
     const scores = await score(batch, worse);
@@ -87,11 +119,11 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
     trace.push({ evaluations: seen.size, best: bestScore });
   };
 
-  const size = gridSize(o.params);
-  if (o.method === 'grid' || (o.method === 'auto' && size <= o.maxEvals)) {
+  await run([start]);
+  if (isGrid) {
     await run(fullGrid(o.params));
     return {
-      method: `grid (${size} points)`,
+      method: `grid (${gridSize(o.params)} points)`,
       best,
       bestScore,
       evaluations: seen.size,
@@ -115,8 +147,6 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
   if (o.method === 'compass' && coarseSize(o.params, stride) <= o.maxEvals / 2) {
     await run(coarseGrid(o.params, stride));
     method = `coarse grid (every ${stride}th value, ${coarseSize(o.params, stride)} points) + compass refinement`;
-  } else {
-    await run([best]);
   }
   // Compass search: try ±Δ on every axis, move to the best improvement, else halve Δ.
   const delta = o.params.map((p) =>
@@ -211,27 +241,33 @@ const MAX_WIDEN = 2;
 async function simplexSearch(o: SearchOptions, s: SearchState): Promise<SearchResult> {
   const ranges = o.params.map((p) => ({ p, lo: p.lo, hi: p.hi, widenedLo: 0, widenedHi: 0 }));
   const free = ranges.filter((r) => r.hi > r.lo);
+  const toUnit = (c: Candidate) => free.map((r) => (c[r.p.name]! - r.lo) / (r.hi - r.lo));
+  // The point a run starts from is the best candidate itself, exact, not a rounded copy.
+  let origin = { key: '', cand: s.state().best };
   const toCand = (u: readonly number[]): Candidate => {
+    if (JSON.stringify(u) === origin.key) return origin.cand;
     const c: Record<string, number> = { ...s.state().best };
     free.forEach((r, i) => {
       c[r.p.name] = round(r.lo + u[i]! * (r.hi - r.lo));
     });
     return c;
   };
-  const toUnit = (c: Candidate) => free.map((r) => (c[r.p.name]! - r.lo) / (r.hi - r.lo));
   const scoreOf = async (cands: Candidate[], worse?: number) => {
     await s.run(cands, worse);
     return cands.map((c) => s.seen.get(candidateKey(c)) ?? Number.POSITIVE_INFINITY);
   };
-  await s.run([s.state().best]);
   let restarts = 0;
   let step = 0.25;
   while (s.seen.size < o.maxEvals && free.length > 0) {
     const before = s.state().bestScore;
     const resolution = Math.min(...free.map((r) => r.p.step / (r.hi - r.lo))) / 10;
-    await nelderMead(
-      { start: toUnit(s.state().best), step, maxEvals: o.maxEvals - s.seen.size, resolution },
-      (us, worse) => scoreOf(us.map(toCand), worse),
+    const unit = toUnit(s.state().best);
+    const start = unit.map((v) => Math.min(1, Math.max(0, v)));
+    const inBox = unit.every((v, i) => v === start[i]);
+    origin = { key: inBox ? JSON.stringify(start) : '', cand: s.state().best };
+    // The origin is scored already (it is the best so far): it costs this run nothing.
+    await nelderMead({ start, step, maxEvals: o.maxEvals - s.seen.size + 1, resolution }, (us, worse) =>
+      scoreOf(us.map(toCand), worse),
     );
     restarts++;
     const widened = widen(ranges, s.state().best);

@@ -12,10 +12,10 @@ import { type CvSpec, makeFolds } from './folds.ts';
 import { MEAN_OBJECTIVE, type ObjectiveSpec } from './objective.ts';
 import type { TuneOutcome } from './outcome.ts';
 import { createScorer } from './scorer.ts';
-import { fullGrid, gridSize, type SearchMethod } from './search.ts';
+import { gridCandidates, gridFits, type SearchMethod } from './search.ts';
 import { blackboxSpaceAround, defaultSpace, type ParamSpec } from './space.ts';
 import { blackboxStart, rooflineStart, trainedPhysicsStart } from './start.ts';
-import { type TuneInput, tune, tuneShard } from './tuner.ts';
+import { type SearchProgress, type TuneInput, tune, tuneShard } from './tuner.ts';
 
 export interface TuneSettings extends InputSettings {
   latencyModel: LatencyModelName;
@@ -54,9 +54,11 @@ export interface TuneSettings extends InputSettings {
 
 export interface TuneHooks {
   signal: AbortSignal;
-  onBatch?: (jobs: number) => void;
+  /** A batch of simulations starts: its jobs and the distinct candidates it scores. */
+  onBatch?: (jobs: number, candidates: number) => void;
   onJobDone?: () => void;
-  onSearch?: (name: string) => void;
+  onSearch?: (search: SearchProgress) => void;
+  onCandidates?: (done: number) => void;
 }
 
 /** Default racing margin: a candidate stops after screening when estimated 20 % above the bar. */
@@ -202,15 +204,16 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     force: s.force,
     score,
     ...(hooks.onSearch && { onSearch: hooks.onSearch }),
+    ...(hooks.onCandidates && { onCandidates: hooks.onCandidates }),
   };
   const outcome = { gpu, scope, experiments, leftOut, start, params, objective: input.objective };
   if (s.shard) {
     const { k, n } = s.shard;
     const owns = (i: number) => i % n === k - 1;
     // A grid shards by points; an adaptive search cannot, so its shards split the searches.
-    if (s.method === 'grid' || (s.method === 'auto' && gridSize(params) <= s.maxEvals)) {
+    if (gridFits({ params, maxEvals: s.maxEvals, method: s.method })) {
       await score(
-        fullGrid(params).filter((_, i) => owns(i)),
+        gridCandidates(params, start.values).filter((_, i) => owns(i)),
         names,
         input.fidelity,
       );

@@ -3,7 +3,16 @@ import type { CvSpec, Fold } from './folds.ts';
 import { type ExperimentScore, metricMapes, type ObjectiveSpec, objectiveOf } from './objective.ts';
 import { polish } from './polish.ts';
 import { racingScorer } from './race.ts';
-import { type Candidate, type SearchMethod, type SearchResult, search } from './search.ts';
+import {
+  type Candidate,
+  candidateKey,
+  type Scorer,
+  type SearchMethod,
+  type SearchResult,
+  search,
+  searchBudget,
+  startOf,
+} from './search.ts';
 import type { ParamSpec } from './space.ts';
 
 /**
@@ -34,8 +43,20 @@ export interface TuneInput {
   polish: number;
   force: boolean;
   score: BatchScorer;
-  /** Progress: a search starts (its fold's name, or "all experiments"). */
-  onSearch?: (name: string) => void;
+  /** Progress: a search starts (k of the searches this run makes, with its candidate budget). */
+  onSearch?: (search: SearchProgress) => void;
+  /** Progress: distinct candidates the running search has scored so far. */
+  onCandidates?: (done: number) => void;
+}
+
+export interface SearchProgress {
+  /** `fold 2 of 6 (name)` or `final search (all experiments)`. */
+  label: string;
+  /** 1-based among the searches this process runs. */
+  index: number;
+  count: number;
+  /** Candidates it may score: the search's budget, plus the full-replay check and polish. */
+  budget: number;
 }
 
 export interface ErrorSummary {
@@ -73,9 +94,30 @@ function summaryOf(
   return { objective: objectiveOf(scores, spec), ...metricMapes(scores, metrics) };
 }
 
-/** One search (Nelder–Mead, grid, …) on `names`, raced and at the run's fidelity; then the polish. */
-async function searchWith(t: TuneInput, names: readonly string[], label: string): Promise<SearchResult> {
-  t.onSearch?.(label);
+/**
+ * One search (Nelder–Mead, grid, …) on `names`, raced and at the run's fidelity. A search on
+ * partial replays is then judged on full ones: its winner against its start (the better is
+ * kept, so a fit never ends worse than the current values on its own training data), and the
+ * polish around the better of the two.
+ */
+async function searchWith(
+  t: TuneInput,
+  names: readonly string[],
+  at: Omit<SearchProgress, 'budget'>,
+): Promise<SearchResult> {
+  const o = { params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method };
+  const checked = t.fidelity < 1 ? 2 + t.polish : 0;
+  t.onSearch?.({ ...at, budget: searchBudget(o) + checked });
+  // Progress counts distinct candidates, on partial and on full replays apart.
+  const scored = [new Set<string>(), new Set<string>()];
+  const counted =
+    (scorer: Scorer, into: Set<string>): Scorer =>
+    async (cands, worse) => {
+      const values = await scorer(cands, worse);
+      for (const c of cands) into.add(candidateKey(c));
+      t.onCandidates?.(scored[0]!.size + scored[1]!.size);
+      return values;
+    };
   const raced = (fidelity: number) =>
     racingScorer(
       (c, n) => t.score(c, n, fidelity),
@@ -84,23 +126,28 @@ async function searchWith(t: TuneInput, names: readonly string[], label: string)
       t.race,
     );
   const { scorer, stats } = raced(t.fidelity);
-  const r = await search(
-    { params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method },
-    scorer,
-  );
+  const r = await search(o, counted(scorer, scored[0]!));
   if (t.fidelity >= 1) return { ...r, race: { ...stats } };
-  const part = `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage`;
-  if (t.polish <= 0) return { ...r, method: r.method + part, race: { ...stats } };
   const full = raced(1);
-  const p = await polish(t.params, r.best, t.polish, full.scorer);
+  const p = await polish(
+    t.params,
+    [startOf(t.params, t.start), r.best],
+    t.polish,
+    counted(full.scorer, scored[1]!),
+  );
+  const part = `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage`;
+  const then =
+    t.polish > 0
+      ? ', then a pattern search on full replays around the better of its winner and its start'
+      : ', then its winner and its start compared on full replays';
   return {
     ...r,
-    method: `${r.method + part}, then a pattern search on full replays around its winner`,
+    method: r.method + part + then,
     best: p.best,
     bestScore: p.bestScore,
     evaluations: r.evaluations + p.evaluations,
     race: { screened: stats.screened + full.stats.screened, stopped: stats.stopped + full.stats.stopped },
-    polish: { evaluations: p.evaluations, from: p.startScore, to: p.bestScore },
+    polish: { evaluations: p.evaluations, start: p.fromScores[0]!, from: p.fromScores[1]!, to: p.bestScore },
   };
 }
 
@@ -110,11 +157,17 @@ async function searchWith(t: TuneInput, names: readonly string[], label: string)
  * deterministic, so a merged run replays every one of them from the memo.
  */
 export async function tuneShard(t: TuneInput, owns: (search: number) => boolean): Promise<void> {
-  const searches = [
-    ...t.folds.map((f) => [f.train, `fold ${f.name}`] as const),
-    [t.experiments, 'all experiments'] as const,
+  const mine = searchesOf(t).filter((_, i) => owns(i));
+  for (const [k, [names, label]] of mine.entries())
+    await searchWith(t, names, { label, index: k + 1, count: mine.length });
+}
+
+/** Every search of a run, in order: each fold's (on its training experiments), then the final one. */
+function searchesOf(t: TuneInput): (readonly [readonly string[], string])[] {
+  return [
+    ...t.folds.map((f, i) => [f.train, `fold ${i + 1} of ${t.folds.length} (${f.name})`] as const),
+    [t.experiments, 'final search (all experiments)'] as const,
   ];
-  for (const [i, [names, label]] of searches.entries()) if (owns(i)) await searchWith(t, names, label);
 }
 
 /**
@@ -133,8 +186,10 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     leftOut: [] as ExperimentScore[],
     current: [] as ExperimentScore[],
   };
-  for (const f of t.folds) {
-    const s = await searchWith(t, f.train, `fold ${f.name}`);
+  const searches = searchesOf(t);
+  const at = (i: number) => ({ label: searches[i]![1], index: i + 1, count: searches.length });
+  for (const [i, f] of t.folds.entries()) {
+    const s = await searchWith(t, f.train, at(i));
     const leftOut = await scoresOf(s.best, f.test);
     const currentLeftOut = await scoresOf(null, f.test);
     const fitted = summary(await scoresOf(s.best, f.train), t.metrics);
@@ -152,7 +207,7 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     pooled.leftOut.push(...leftOut);
     pooled.current.push(...currentLeftOut);
   }
-  const finalSearch = await searchWith(t, t.experiments, 'all experiments');
+  const finalSearch = await searchWith(t, t.experiments, at(t.folds.length));
   const final = {
     search: finalSearch,
     fitted: summary(await scoresOf(finalSearch.best, t.experiments), t.metrics),

@@ -124,7 +124,7 @@ describe('tune index.html', () => {
     );
     // The cap is explained where the objective is shown; the chart starts at the current values.
     expect(html).toContain('capped at 1000 %');
-    expect(html).toContain('at 0 candidates, the current values’ objective (the starting value)');
+    expect(html).toContain('Candidate 1 is the current values, exactly as they are');
     expect(html).toContain('<svg');
     expect(html).not.toContain('<script');
   });
@@ -156,6 +156,25 @@ describe('tune index.html', () => {
     expect(narrow.encoding.y.scale.type).toBeUndefined();
   });
 
+  it("draws each search's best so far on its own objective: no line rises", () => {
+    // The final search ran on partial replays: its trace starts far above the current values'
+    // full-replay objective (27.2), which is not on the search's scale.
+    const spec = convergenceSpec(outcome().result!) as {
+      data: { values: { search: string; evaluations: number; best: number }[] };
+    };
+    const lines = new Map<string, typeof spec.data.values>();
+    for (const v of spec.data.values) lines.set(v.search, [...(lines.get(v.search) ?? []), v]);
+    expect(lines.size).toBe(3);
+    for (const line of lines.values()) {
+      expect(line[0]!.evaluations).toBeGreaterThanOrEqual(1);
+      for (let i = 1; i < line.length; i++) {
+        expect(line[i]!.evaluations).toBeGreaterThan(line[i - 1]!.evaluations);
+        expect(line[i]!.best).toBeLessThanOrEqual(line[i - 1]!.best);
+      }
+    }
+    expect(lines.get(FINAL_SEARCH)!.map((v) => v.best)).toEqual([300, 42.5, 12.25]);
+  });
+
   it('plots a search only where its best value changes, and at its end', () => {
     const spec = convergenceSpec(
       outcome([
@@ -167,7 +186,7 @@ describe('tune index.html', () => {
       ]).result!,
     ) as { data: { values: { search: string; evaluations: number }[] } };
     const final = spec.data.values.filter((v) => v.search === FINAL_SEARCH).map((v) => v.evaluations);
-    expect(final).toEqual([0, 1, 3, 5]);
+    expect(final).toEqual([1, 3, 5]);
   });
 
   it('says when nothing would be written', async () => {

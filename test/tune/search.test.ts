@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import type { Experiment } from '../../src/groundtruth/experiment.ts';
 import { makeFolds, parseCv } from '../../src/tune/folds.ts';
-import { type Candidate, fullGrid, search } from '../../src/tune/search.ts';
+import { type Candidate, fullGrid, gridCandidates, search } from '../../src/tune/search.ts';
 import { parseParamFlag } from '../../src/tune/space.ts';
 import { P, scorer } from '../support/search-fixtures.ts';
 
@@ -114,5 +114,80 @@ describe('cross-validation folds', () => {
     expect(() => parseCv('loo')).toThrow(InputError);
     expect(() => makeFolds(xs.slice(0, 2), parseCv('leave-one-model-out'))).toThrow(/two groups/);
     expect(makeFolds(xs, parseCv('none'))).toEqual([]);
+  });
+});
+
+describe('every search starts from the exact current values', () => {
+  // Off the grid of either field, as a fitted file's values are (0.2009 between 0.2 and 0.225).
+  const params = [P('mfuDecode', 0.05, 0.6, 0.025), P('TOverheadMicros', 0, 3000, 50)];
+  const start = { mfuDecode: 0.2009, TOverheadMicros: 1.875 };
+  const methods = ['grid', 'auto', 'compass', 'pattern', 'nelder-mead'] as const;
+  const budget = (m: (typeof methods)[number]) => (m === 'grid' || m === 'auto' ? 2000 : 60);
+
+  /** A scorer that records every batch it is asked for. */
+  const recording = (f: (c: Candidate) => number) => {
+    const batches: Candidate[][] = [];
+    const score = async (cs: readonly Candidate[]) => {
+      batches.push([...cs]);
+      return cs.map(f);
+    };
+    return { batches, score };
+  };
+
+  for (const method of methods) {
+    it(`${method}: scores the start alone first, and keeps it when nothing is strictly better`, async () => {
+      const atStart = (c: Candidate) =>
+        Math.abs(c.mfuDecode! - start.mfuDecode) + Math.abs(c.TOverheadMicros! - start.TOverheadMicros) / 1e3;
+      const { batches, score } = recording(atStart);
+      const r = await search({ params, start, maxEvals: budget(method), method }, score);
+      expect(batches[0]).toEqual([start]);
+      expect(r.best).toEqual(start);
+      expect(r.bestScore).toBe(0);
+      expect(r.trace[0]).toEqual({ evaluations: 1, best: 0 });
+    });
+  }
+
+  it('never returns worse than the start, and the best so far never rises, from any start', async () => {
+    // A bumpy objective with many local minima; starts drawn off the grid, a few outside the box.
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const bumpy = (c: Candidate) =>
+      2 + Math.sin(40 * c.mfuDecode!) * Math.cos(c.TOverheadMicros! / 170) + (c.mfuDecode! - 0.3) ** 2;
+    for (let i = 0; i < 8; i++) {
+      const s = { mfuDecode: -0.02 + rand() * 0.7, TOverheadMicros: rand() * 3100 };
+      for (const method of methods) {
+        const r = await search(
+          { params, start: s, maxEvals: method === 'grid' ? 40 : 25, method },
+          scorer(bumpy),
+        );
+        expect(r.trace[0]).toEqual({ evaluations: 1, best: bumpy(s) });
+        expect(r.bestScore).toBeLessThanOrEqual(bumpy(s));
+        expect(r.bestScore).toBe(bumpy(r.best));
+        for (let j = 1; j < r.trace.length; j++)
+          expect(r.trace[j]!.best).toBeLessThanOrEqual(r.trace[j - 1]!.best);
+        expect(r.evaluations).toBeLessThanOrEqual(method === 'grid' ? 41 : 25);
+      }
+    }
+  });
+
+  it('puts the start beside the grid: a full grid that fits the budget is still evaluated whole', async () => {
+    const small = [P('a', 0, 1, 0.25), P('b', 0, 2, 1)];
+    const r = await search(
+      { params: small, start: { a: 0.3, b: 1 }, maxEvals: 15, method: 'auto' },
+      scorer((c) => (c.a! - 1) ** 2 + c.b!),
+    );
+    expect(r.evaluations).toBe(1 + 15);
+    expect(r.best).toEqual({ a: 1, b: 0 });
+    expect(gridCandidates(small, { a: 0.3, b: 1 })[0]).toEqual({ a: 0.3, b: 1 });
+    // A start on the grid is not scored twice.
+    const onGrid = gridCandidates(small, { a: 0.25, b: 1 });
+    expect(onGrid[0]).toEqual({ a: 0.25, b: 1 });
+    expect(onGrid).toHaveLength(15);
+    expect(new Set(onGrid.map((c) => JSON.stringify(c)))).toEqual(
+      new Set(fullGrid(small).map((c) => JSON.stringify(c))),
+    );
   });
 });

@@ -55,3 +55,61 @@ describe('the write-back decision', () => {
     expect(foldVote(10, Number.NaN)).toBe(-1);
   });
 });
+
+describe('a fit never ends worse than the current values on its own training data', () => {
+  // The current values (null: the start, off the grid as a fitted file's values are) are the
+  // optimum of every experiment on full replays; partial replays put the optimum elsewhere.
+  const names = ['a1', 'a2', 'b1', 'c1', 'c2', 'd1'];
+  const params: ParamSpec[] = [
+    { name: 'mfuDecode', section: 'v1', lo: 0.05, hi: 0.6, step: 0.025 },
+    { name: 'TOverheadMicros', section: 'v1', lo: 0, hi: 3000, step: 50 },
+  ];
+  const start = { mfuDecode: 0.2009, TOverheadMicros: 1.875 };
+  const score: BatchScorer = async (cands, ns, fidelity = 1) =>
+    cands.map((c) =>
+      ns.map((n) => {
+        const v = c ?? start;
+        const shift = fidelity < 1 ? 0.05 : 0;
+        const ape =
+          5 +
+          names.indexOf(n) +
+          100 * Math.abs(v.mfuDecode! - start.mfuDecode - shift) +
+          Math.abs(v.TOverheadMicros! - start.TOverheadMicros) / 10;
+        return { status: 'ok' as const, apes: { e2e_mean: ape } };
+      }),
+    );
+  const folds = ['a', 'b', 'c', 'd'].map((m) => ({
+    name: m,
+    train: names.filter((n) => !n.startsWith(m)),
+    test: names.filter((n) => n.startsWith(m)),
+  }));
+
+  for (const method of ['grid', 'compass', 'pattern', 'nelder-mead'] as const) {
+    for (const fidelity of [1, 0.2]) {
+      it(`${method}, racing, fidelity ${fidelity}: every fold's fit and the final one`, async () => {
+        const r = await tune(
+          tuneInput({
+            experiments: names,
+            folds,
+            cv: { kind: 'lomo' },
+            params,
+            start,
+            maxEvals: 20,
+            method,
+            race: 0.2,
+            fidelity,
+            polish: fidelity < 1 ? 4 : 0,
+            score,
+          }),
+        );
+        for (const f of r.folds) {
+          expect(f.search.best).toEqual(start);
+          expect(f.fitted.objective).toBe(f.currentTrain.objective);
+        }
+        expect(r.final.search.best).toEqual(start);
+        expect(r.final.fitted.objective).toBe(r.final.current.objective);
+        expect(r.write).toBe(false);
+      });
+    }
+  }
+});
