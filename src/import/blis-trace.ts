@@ -80,7 +80,13 @@ export function importBlisTrace(bundle: Bundle, ctx: ImportContext): ImportedExp
       found.length === 1
         ? bundle.name.replace(/\.(ya?ml|csv)$/i, '')
         : stem(t.header.rel).replaceAll('/', '-');
-    return experiment(bundle, t, experimentName(ctx, fallback, found.length, i), ctx);
+    const model = readHeader(t.header).server?.model ?? null;
+    return experiment(
+      bundle,
+      t,
+      experimentName(ctx, { model, client: 'blis-trace', load: '' }, fallback, found.length, i),
+      ctx,
+    );
   });
 }
 

@@ -13,11 +13,13 @@ export interface ImportContext {
 export interface LoadOfRun {
   rate: number | 'inf' | null;
   maxConcurrency?: number | null | undefined;
+  /** Requests sent: the load of a burst (rate inf, no limit). */
+  requests?: number | undefined;
 }
 
 /**
- * The load part of a name: `c=2`, `rate=4`, `c=2 rate=4`, and for several runs the values
- * listed (`rate=1,2,4,inf`, `c=1,2,4`), each distinct value once.
+ * The load part of a name: `c=2`, `rate=4`, `c=2 rate=4`, a burst's size (`rate=inf n=10`),
+ * and for several runs the values listed (`rate=1,2,4,inf`, `c=1,2,4`), each distinct once.
  */
 export function loadLabel(runs: readonly LoadOfRun[], prefix = ''): string {
   const c = distinct(runs.map((r) => r.maxConcurrency ?? null));
@@ -26,6 +28,14 @@ export function loadLabel(runs: readonly LoadOfRun[], prefix = ''): string {
   if (c.some((x) => x !== null)) parts.push(`c=${c.map((x) => x ?? '-').join(',')}`);
   if (rates.some((x) => x !== null) && !(c.some((x) => x !== null) && rates.every((r) => r === 'inf')))
     parts.push(`rate=${rates.map((x) => x ?? '-').join(',')}`);
+  const n = distinct(runs.map((r) => r.requests));
+  if (
+    rates.length === 1 &&
+    rates[0] === 'inf' &&
+    c.every((x) => x === null) &&
+    n.every((x) => x !== undefined)
+  )
+    parts.push(`n=${n.join(',')}`);
   return parts.filter(Boolean).join(' ');
 }
 

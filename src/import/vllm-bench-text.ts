@@ -16,7 +16,7 @@ import {
   rangeRatio,
   requestedLengths,
 } from './bench-command.ts';
-import { experimentName, type ImportContext } from './context.ts';
+import { loadLabel as contentLoad, experimentName, type ImportContext } from './context.ts';
 import { qpsPoint, type RunInput } from './points.ts';
 import {
   cleanLines,
@@ -53,7 +53,19 @@ export function importVllmBenchText(bundle: Bundle, ctx: ImportContext): Importe
   if (files.length === 0)
     throw new InputError(`${bundle.name}: no "Serving Benchmark Result" block in a .txt, .log or .md file`);
   const sets = files.flatMap((f) => experimentsOf(f, files.length === 1 ? bundle.name : f.rel));
-  return sets.map((s, i) => experiment(bundle, s.runs, experimentName(ctx, s.name, sets.length, i), ctx));
+  return sets.map((s, i) => {
+    const runs = [...s.runs].sort((a, b) => rateOrder(a.j) - rateOrder(b.j));
+    const load = contentLoad(
+      runs.map((r) => ({
+        rate: typeof r.j.request_rate === 'number' ? r.j.request_rate : 'inf',
+        maxConcurrency: typeof r.j.max_concurrency === 'number' ? r.j.max_concurrency : null,
+        requests: typeof r.j.num_prompts === 'number' ? r.j.num_prompts : undefined,
+      })),
+    );
+    const model = typeof runs[0]!.j.model_id === 'string' ? runs[0]!.j.model_id : null;
+    const name = experimentName(ctx, { model, client: 'vllm-bench', load }, s.name, sets.length, i);
+    return experiment(bundle, s.runs, name, ctx);
+  });
 }
 
 /** A file's runs, grouped into experiments: one per model, server and lengths; a repeated load splits. */

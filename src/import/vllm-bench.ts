@@ -66,7 +66,13 @@ export function importVllmBench(bundle: Bundle, ctx: ImportContext): ImportedExp
   return sets.map((set, i) => {
     const dir = dirname(set[0]!.f.rel);
     const source = set.length === 1 || dir === '.' ? stem(set[0]!.f.rel) : basename(dir);
-    const load = loadLabel(bySendRate(set).map(({ j }) => ({ rate: rateOf(j), maxConcurrency: limitOf(j) })));
+    const load = loadLabel(
+      bySendRate(set).map(({ j }) => ({
+        rate: rateOf(j),
+        maxConcurrency: limitOf(j),
+        requests: numAt(j, 'num_prompts'),
+      })),
+    );
     const model = strAt(set[0]!.j, 'model_id') ?? strAt(set[0]!.j, 'model');
     const name = experimentName(ctx, { model, client: 'vllm-bench', load }, source, sets.length, i);
     return experiment(bundle, set, name, ctx);

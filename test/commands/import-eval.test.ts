@@ -35,7 +35,7 @@ describe('import + evaluate: printed vllm bench results', () => {
     expect(imp.err).toBe('');
     expect(imp.code).toBe(0);
     expect(imp.out).toContain(
-      'vllm-docs: vllm-bench-text, 1 printed runs, summary only, KV blocks: not in the files',
+      'Hermes-3-Llama-3.1-8B vllm-bench rate=inf n=10: vllm-bench-text, 1 printed runs, summary only, KV blocks: not in the files',
     );
     // Hermes-3-Llama-3.1-8B is a Llama-3.1-8B fine-tune: the same config.json under its own name.
     const configs = join(dir, 'model_configs');
@@ -75,7 +75,9 @@ describe('import + evaluate: BLIS traces', () => {
     );
     expect(imp.err).toBe('');
     expect(imp.code).toBe(0);
-    expect(imp.out).toContain('observe-v3: blis-trace, trace v3, 15 of 16 requests per-request (+ ITL)');
+    expect(imp.out).toContain(
+      'Llama-3.1-8B-Instruct blis-trace: blis-trace, trace v3, 15 of 16 requests per-request (+ ITL)',
+    );
     expect(imp.out).toContain('1 traces in gt.traces/');
     const ev = evaluate(gt, dir);
     expect(ev.code).toBe(0);

@@ -36,7 +36,7 @@ describe('import BLIS traces: trace_version 3 (blis observe, with ITL file and a
     expect(format).toBe('blis-trace');
     expect(experiments).toHaveLength(1);
     expect(x.json).toMatchObject({
-      experiment_name: 'observe-v3',
+      experiment_name: 'Llama-3.1-8B-Instruct blis-trace',
       model: 'meta-llama/Llama-3.1-8B-Instruct',
       vllm_config: {
         tensor_parallelism: 1,
@@ -106,7 +106,7 @@ describe('import BLIS traces: trace_version 2 (the March 2026 columns, no prefix
 
   it('a header file argument finds its data beside it; the server block gives TP and limits', () => {
     expect(x.json).toMatchObject({
-      experiment_name: 'qwen3-14b-rate2',
+      experiment_name: 'Qwen3-14B blis-trace',
       model: 'Qwen/Qwen3-14B',
       vllm_config: {
         tensor_parallelism: 2,

@@ -45,7 +45,7 @@ describe('import printed vllm bench results: real texts', () => {
     expect(experiments).toHaveLength(1);
     const x = experiments[0]!;
     expect(x.json).toMatchObject({
-      experiment_name: 'vllm-docs',
+      experiment_name: 'Hermes-3-Llama-3.1-8B vllm-bench rate=inf n=10',
       model: 'NousResearch/Hermes-3-Llama-3.1-8B',
       // `vllm serve <model>` with no --tensor-parallel-size: vLLM's default.
       vllm_config: { tensor_parallelism: 1 },
@@ -71,7 +71,7 @@ describe('import printed vllm bench results: real texts', () => {
     const { experiments } = importPath(join(FIX, 'dennislee-qwen2-7b-a100'), { hardware: 'A100-80GB' });
     // All at rate inf: one experiment per burst size, named by it.
     expect(experiments.map((x) => x.json.experiment_name)).toEqual(
-      [1, 10, 20, 30, 50, 75, 100, 200, 500, 1000].map((n) => `dennislee-qwen2-7b-a100-n${n}`),
+      [1, 10, 20, 30, 50, 75, 100, 200, 500, 1000].map((n) => `Qwen2-7B-Instruct vllm-bench rate=inf n=${n}`),
     );
     const x = experiments[9]!;
     expect(x.json).toMatchObject({
@@ -111,8 +111,8 @@ describe('import printed vllm bench results: real texts', () => {
       tp: 1,
     });
     expect(experiments.map((x) => x.json.experiment_name)).toEqual([
-      'yiliu30-pp-local-run1',
-      'yiliu30-pp-local-run2',
+      'x vllm-bench c=32',
+      'x vllm-bench c=32 (yiliu30-pp-local-run2)',
     ]);
     const ps = experiments.map((x) => pointsOf(x)[0]!);
     expect(ps.map((p) => p.max_concurrency)).toEqual([32, 32]);
@@ -296,8 +296,8 @@ describe('import printed vllm bench results: variants', () => {
     const text = [run('org/a', 1, 50), run('org/a', 4, 60), run('org/b', 1, 70)].join('\n');
     const xs = importPath(folder({ 'sweep.md': text }), { hardware: 'H100', tp: 1 }).experiments;
     expect(xs.map((x) => [x.json.experiment_name, x.json.model, pointsOf(x).map((p) => p.qps)])).toEqual([
-      ['run-a', 'org/a', [1, 4]],
-      ['run-b', 'org/b', [1]],
+      ['a vllm-bench rate=1,4', 'org/a', [1, 4]],
+      ['b vllm-bench rate=1', 'org/b', [1]],
     ]);
   });
 
