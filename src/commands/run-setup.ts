@@ -4,6 +4,7 @@ import {
   loadDefaults,
   resolveDefaults,
 } from '../config/coefficients.ts';
+import { ambiguityNote } from '../config/gpu-names.ts';
 import type { GpuSpec } from '../config/hardware-config.ts';
 import { buildRooflineModel, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
 import { loadPolicyBundle } from '../config/policy-bundle.ts';
@@ -241,6 +242,7 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
   if (!row) {
     throw new InputError(
       `--model ${f.str('model')}: no blackbox coefficients for GPU "${q.gpu}", TP ${q.tp}, vLLM "${q.vllmVersion}" in ${defaultsPath}; ` +
+        (ambiguityNote(q.gpu) && `GPU ${ambiguityNote(q.gpu)}; `) +
         'give --alpha-coeffs/--beta-coeffs, or --latency-model roofline-v1|roofline-v2|trained-physics',
     );
   }

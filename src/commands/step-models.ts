@@ -1,5 +1,6 @@
 import { hasBenchData } from '../config/bench-data.ts';
 import { findCoefficientsAnyVersion } from '../config/coefficients.ts';
+import { ambiguityNote } from '../config/gpu-names.ts';
 import { findGpu } from '../config/hardware-config.ts';
 import { buildRooflineModel, cachedDefaults, cachedHardwareConfig } from '../config/latency-factory.ts';
 import { buildTrainedPhysicsModel } from '../config/trained-physics-factory.ts';
@@ -66,7 +67,11 @@ function build(name: LatencyModelName, s: StepInputs, warn: (m: string) => void)
   switch (name) {
     case 'blackbox': {
       const row = findCoefficientsAnyVersion(cachedDefaults(s.coefficients), s.model, s.gpu, s.tp);
-      if (!row) throw new InputError(`no blackbox coefficients for ${s.model} on ${s.gpu} TP ${s.tp}`);
+      const ambiguous = ambiguityNote(s.gpu);
+      if (!row)
+        throw new InputError(
+          `no blackbox coefficients for ${s.model} on ${s.gpu} TP ${s.tp}${ambiguous && ` (GPU ${ambiguous})`}`,
+        );
       return new BlackboxModel(row.alpha_coeffs, row.beta_coeffs);
     }
     case 'trained-physics':

@@ -42,4 +42,14 @@ describe('GPU names in ground truth (end to end)', () => {
     }
     expect(existsSync(join(dir, 'r'))).toBe(false);
   });
+
+  it('run: a bare A100 is refused naming the candidates; A100-80GB finds the A100-80 coefficient row', () => {
+    const run = ['run', '--model', 'meta-llama/llama-3.1-8b-instruct', '--tp', '1', '--num-requests', '5'];
+    const ambiguous = runCli([...run, '--hardware', 'A100']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.err).toContain("GPU 'A100' is ambiguous: name one of A100-40GB, A100-80GB");
+    const named = runCli([...run, '--hardware', 'A100-80GB']);
+    expect(named.code, named.err).toBe(0);
+    expect(named.err).toContain('coefficient row meta-llama/llama-3.1-8b-instruct on A100-80, TP 1');
+  });
 });
