@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerNightly } from './commands/nightly.ts';
 import { registerRun } from './commands/run.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTune(program);
   registerNightly(program);
   registerImport(program);
+  registerExport(program);
   return program;
 }
 

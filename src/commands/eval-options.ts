@@ -49,9 +49,13 @@ export function addConfigOptions(cmd: Command): Command {
 }
 
 /** Input files and the pool, on every command that simulates ground truth. */
-export function addInputOptions(cmd: Command): Command {
+export function addInputOptions(cmd: Command, groundTruthDefault?: string): Command {
   return addConfigOptions(
-    cmd.option('--ground-truth <file>', 'ground-truth JSON file (see docs/ground-truth-format.md)'),
+    cmd.option(
+      '--ground-truth <file>',
+      'ground-truth JSON file (see docs/ground-truth-format.md)',
+      groundTruthDefault,
+    ),
   )
     .option('--jobs <n>', 'worker threads (1 = in-process)', String(defaultJobs()))
     .option('--timeout <s>', 'seconds per simulation job before it is recorded as failed (0 = none)', '600')

@@ -20,8 +20,8 @@ import { ambiguityNote, normGpuName, sameGpu } from './gpu-names.ts';
  * (`{"beta": [...], "alpha": [...]}`, inherited array by array). Each resolved GPU lists what
  * it inherited (`inherited`, e.g. "v1.mfuDecode", "trainedPhysics.beta").
  */
-const PEAK_FIELDS = ['TFlopsPeak', 'TFlopsFP8', 'BwPeakTBs'] as const;
-const V1_REQUIRED = [
+export const PEAK_FIELDS = ['TFlopsPeak', 'TFlopsFP8', 'BwPeakTBs'] as const;
+export const V1_REQUIRED = [
   'BwEffConstant',
   'TOverheadMicros',
   'perLayerOverhead',
@@ -29,13 +29,13 @@ const V1_REQUIRED = [
   'mfuDecode',
   'allReduceLatency',
 ] as const;
-const V1_FIELDS = [
+export const V1_FIELDS = [
   ...V1_REQUIRED,
   'requestOverheadMicros',
   'ttftDecodeSteps',
   ...CALIBRATED_FIELD_NAMES,
 ] as const;
-const V2_FIELDS = [
+export const V2_FIELDS = [
   'bwEfficiencyFactor',
   'perLayerOverhead',
   'gemmMfuScale',

@@ -3,20 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
+import { SINGLE_REQUEST_RUN } from '../support/trained-physics.ts';
 
-const single = [
-  'run',
-  '--model',
-  'meta-llama/llama-3.1-8b-instruct',
-  '--latency-model',
-  'trained-physics',
-  '--hardware',
-  'H100',
-  '--tp',
-  '1',
-  '--workload-spec',
-  'test/fixtures/trained-physics/single-request.yaml',
-];
+const single = SINGLE_REQUEST_RUN;
 
 describe('blis-eval run --latency-model trained-physics', () => {
   it("BLIS v0.7.1's single-request check: TTFT 23.573, E2E 45.105, scheduling delay 15.563 ms", () => {

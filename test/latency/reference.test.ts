@@ -9,23 +9,26 @@ import {
   v2Params,
 } from '../../src/config/hardware-config.ts';
 import { buildRooflineModel, clearLatencyCaches } from '../../src/config/latency-factory.ts';
-import { loadModelConfig } from '../../src/config/model-config.ts';
 import { RooflineV1Model } from '../../src/latency/roofline-v1.ts';
 import { RooflineV1CalibratedModel } from '../../src/latency/roofline-v1-calibrated.ts';
 import { RooflineV2Model } from '../../src/latency/roofline-v2.ts';
 import type { MfuDatabase } from '../../src/mfu/database.ts';
-import { MODEL_FOLDERS, reference, scenarioBatch } from '../support/roofline.ts';
-import { SHARED, sharedJson } from '../support/shared.ts';
+import {
+  blisHardwareFiles,
+  MODEL_FOLDERS,
+  reference,
+  referenceArch,
+  scenarioBatch,
+} from '../support/roofline.ts';
+import { SHARED } from '../support/shared.ts';
 
 /**
  * Every value of data/blis/roofline_reference.json (step times of the original Go code) must come
  * out exactly, in integer µs, from hardware_config.blis-v0.6.1.json (BLIS v0.6.1's values), model_configs/ and bench_data/.
  */
 const ref = reference();
-const blisHw = sharedJson<Record<string, Record<string, Record<string, number>>>>(
-  'data/blis/hardware_configs.json',
-);
-const arch = (short: string) => loadModelConfig(join('model_configs', MODEL_FOLDERS[short]!));
+const blisHw = blisHardwareFiles();
+const arch = referenceArch;
 
 beforeAll(() => clearLatencyCaches());
 

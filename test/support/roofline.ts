@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { loadModelConfig } from '../../src/config/model-config.ts';
+import type { ModelArch } from '../../src/latency/arch.ts';
 import type { StepRequest } from '../../src/latency/types.ts';
 import { sharedJson } from './shared.ts';
 
@@ -24,6 +27,14 @@ export const MODEL_FOLDERS: Record<string, string> = {
   'qwen3-14b': 'qwen3-14b',
   'llama-2-7b': 'llama-2-7b-hf',
 };
+
+/** BLIS's own hardware_config.json of each version and branch (reference §12.1), by version. */
+export const blisHardwareFiles = () =>
+  sharedJson<Record<string, Record<string, Record<string, number>>>>('data/blis/hardware_configs.json');
+
+/** A reference model's geometry from the shipped model_configs/, by its short name. */
+export const referenceArch = (short: string): ModelArch =>
+  loadModelConfig(join('model_configs', MODEL_FOLDERS[short]!));
 
 export function prefill(progress: number, tokens: number): StepRequest {
   return { progressIndex: progress, numNewTokens: tokens, inputLen: progress + tokens, outputLen: 16 };

@@ -49,3 +49,18 @@ export function expandBatch(groups: readonly BatchGroup[]): StepRequest[] {
     })),
   );
 }
+
+/** `run` of BLIS v0.7.1's single-request check (llama-3.1-8b, H100, TP 1; docs/latency-models.md). */
+export const SINGLE_REQUEST_RUN = [
+  'run',
+  '--model',
+  'meta-llama/llama-3.1-8b-instruct',
+  '--latency-model',
+  'trained-physics',
+  '--hardware',
+  'H100',
+  '--tp',
+  '1',
+  '--workload-spec',
+  'test/fixtures/trained-physics/single-request.yaml',
+];
