@@ -13,6 +13,15 @@ export const BLIS_FIELDS: Readonly<Record<RooflineKind, readonly string[]>> = {
   'roofline-v2': ['TFlopsPeak', 'BwPeakTBs', 'bwEfficiencyFactor', 'perLayerOverhead'],
 };
 
+/**
+ * The names BLIS's own files give a GPU where they differ from our canonical key (reference
+ * §12.1): its hardware_config.json has `A100-SXM` and `A100-80`, its defaults.yaml rows say
+ * `A100-80`. BLIS looks `--hardware` up by exact key, so the export repeats the entry under each.
+ */
+export const BLIS_GPU_NAMES: Readonly<Record<string, readonly string[]>> = {
+  'A100-80GB': ['A100-SXM', 'A100-80'],
+};
+
 /** A field of ours: what it does, and the value that makes the model compute as BLIS's. */
 export interface OurField {
   readonly meaning: string;

@@ -1,8 +1,9 @@
+import { canonicalGpuName } from '../config/gpu-names.ts';
 import { type GpuSpec, type HardwareConfig, v1Params, v2Params } from '../config/hardware-config.ts';
-import { BLIS_FIELDS, changesModel, OUR_FIELDS, type RooflineKind } from './fields.ts';
+import { BLIS_FIELDS, BLIS_GPU_NAMES, changesModel, OUR_FIELDS, type RooflineKind } from './fields.ts';
 import { type CarriedField, type ExportNotes, groupByValue, type LostField } from './types.ts';
 
-/** One entry of BLIS's flat hardware_config.json: a GPU, or one of its aliases repeated. */
+/** One entry of BLIS's flat hardware_config.json: a GPU, or another name of it repeated. */
 export interface FlatEntry {
   readonly name: string;
   /** Set on an alias's entry: the GPU it repeats (BLIS looks `--hardware` up by key only). */
@@ -53,7 +54,7 @@ export function rooflineExport(cfg: HardwareConfig, kind: RooflineKind): Rooflin
       }
     }
     entries.push({ name: gpu.key, fields });
-    for (const alias of gpu.aliases) {
+    for (const alias of [...(BLIS_GPU_NAMES[canonicalGpuName(gpu.key)] ?? []), ...gpu.aliases]) {
       if (taken.has(alias.toLowerCase())) continue;
       taken.add(alias.toLowerCase());
       entries.push({ name: alias, aliasOf: gpu.key, fields });
