@@ -105,6 +105,8 @@ function notesFor(kind: RooflineKind): string[] {
     "BLIS's roofline branch: run --roofline --hardware-config <file> --bench-data-path <dir> --hardware <GPU> --tp <n>",
     "roofline-v2 also reads MFU tables: BLIS's branch must get the same measurements, in its layout " +
       '(gemm/<gpu>/data.csv, mha/…); blis-eval keeps them under bench_data/<gpu>/',
+    "for a GEMM shape beyond the measured ones BLIS takes the largest measured pair; blis-eval's evaluator " +
+      'clamps each dimension (the accuracy below uses the evaluator; run --gemm-fallback blis is BLIS)',
     MODEL_RULES,
   ];
 }
