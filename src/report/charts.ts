@@ -2,7 +2,18 @@ import type { TopLevelSpec } from 'vega-lite';
 import { absPercentError, isHeadlinePoint } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
-import { ms, pct } from './format.ts';
+import {
+  bandLabels,
+  bottomLegend,
+  facetColumns,
+  LABEL_FONT,
+  LINES_EXPR,
+  levelWidth,
+  PAGE_WIDTH,
+  textWidth,
+  wrapLabel,
+} from './chart-layout.ts';
+import { ms, pct, ratio, signedPct } from './format.ts';
 
 /**
  * Vega-Lite specs of the HTML report's charts, built from the run alone (inline data, no
@@ -27,6 +38,11 @@ const colour = (run: EvalRun) => ({
   title: 'latency model',
   scale: { domain: colourDomain(run), scheme: 'category10' },
 });
+
+/** Scatter panels: plot size, its y axis's width and the gap between panels, px. */
+const SCATTER_PANEL = 220;
+const SCATTER_AXIS = 70;
+const SCATTER_SPACING = 20;
 
 /** (a) Predicted against measured, log-log, one panel per headline metric, with y = x. */
 export function scatterChart(run: EvalRun): Chart | null {
@@ -68,11 +84,13 @@ export function scatterChart(run: EvalRun): Chart | null {
     spec: {
       data: { values: rows },
       facet: { field: 'metric', type: 'nominal', title: null, sort: [...HEADLINE_METRICS] },
-      columns: 3,
+      // Each panel carries its own y axis.
+      columns: facetColumns(SCATTER_PANEL + SCATTER_AXIS, ranges.size, SCATTER_SPACING),
+      spacing: SCATTER_SPACING,
       resolve: { scale: { x: 'independent', y: 'independent' } },
       spec: {
-        width: 220,
-        height: 220,
+        width: SCATTER_PANEL,
+        height: SCATTER_PANEL,
         layer: [
           {
             transform: [{ filter: "datum.kind === 'ref'" }],
@@ -85,7 +103,7 @@ export function scatterChart(run: EvalRun): Chart | null {
             encoding: {
               x: axis('measured', 'measured (ms)'),
               y: axis('predicted', 'predicted (ms)'),
-              color: colour(run),
+              color: { ...colour(run), legend: bottomLegend(colourDomain(run)) },
               description: { field: 'tip', type: 'nominal' },
             },
           },
@@ -172,11 +190,25 @@ export function mapeChart(run: EvalRun): Chart | null {
 
 /** Colour scale of the heat table: signed PE clipped to ±HEAT_CLIP %. */
 const HEAT_CLIP = 100;
+/** The heat table's cells: widest, narrowest (a "+278k" label still fits), and their height. */
+const HEAT_STEP = { max: 44, min: 30, height: 20 };
+/** Room for Vega's padding, ticks and label padding around a chart, px. */
+const CHART_PAD = 30;
+
+/** A signed error as a cell label: "+12", "-99", "+278k" (a six-digit error stays narrow). */
+function heatLabel(pe: number): string {
+  const sign = pe >= 0 ? '+' : '-';
+  const a = Math.abs(pe);
+  return a >= 10000 ? `${sign}${(a / 1000).toFixed(0)}k` : `${sign}${a.toFixed(0)}`;
+}
 
 /**
  * (c) Experiment × (headline metric, latency model): the signed error, mean over the
  * experiment's whole-run points and seeds. A diverging scale (blue under-, red over-prediction)
  * clipped at ±100 % so one 500 % cell does not wash out the rest; the label has the value.
+ * Its cells are as wide as the page allows once the experiment names and the slanted column
+ * labels have their room; names longer than the narrowest cells leave are cut (whole in the
+ * tooltip).
  */
 export function heatChart(run: EvalRun): Chart | null {
   const rows: Record<string, string | number | null>[] = [];
@@ -197,40 +229,48 @@ export function heatChart(run: EvalRun): Chart | null {
         });
         const pe = pes.length > 0 ? pes.reduce((x, y) => x + y, 0) / pes.length : null;
         const label =
-          pe !== null
-            ? `${pe >= 0 ? '+' : ''}${pe.toFixed(0)}`
-            : mine.some((p) => p.status === 'failed')
-              ? 'failed'
-              : 'n.a.';
-        rows.push({ experiment: e.name, column: `${metric} · ${lm}`, pe, label });
+          pe !== null ? heatLabel(pe) : mine.some((p) => p.status === 'failed') ? 'failed' : 'n.a.';
+        const column = `${metric} · ${lm}`;
+        const tip = `${e.name}, ${column}: ${pe === null ? label : `signed error ${signedPct(pe)}`}`;
+        rows.push({ experiment: e.name, column, pe, label, tip });
       }
     }
   }
   if (rows.length === 0) return null;
+  const columns = HEADLINE_METRICS.flatMap((m) => models.map((lm) => `${m} · ${lm}`));
+  // A label slanted at -45° reaches right of its column by its width × cos 45°; a name gets a
+  // label font of slack (Vega cuts a label whose estimated width reaches its limit).
+  const overhang = Math.ceil(Math.max(...columns.map((c) => textWidth(c))) * Math.SQRT1_2);
+  const room = PAGE_WIDTH - overhang - CHART_PAD - LABEL_FONT;
+  const names = Math.min(
+    Math.max(...run.experiments.map((e) => textWidth(e.name))),
+    room - HEAT_STEP.min * columns.length,
+  );
+  const step = Math.min(HEAT_STEP.max, Math.floor((room - names) / columns.length));
   const x = {
     field: 'column',
     type: 'nominal' as const,
     title: null,
-    sort: HEADLINE_METRICS.flatMap((m) => models.map((lm) => `${m} · ${lm}`)),
-    axis: { orient: 'top' as const, labelAngle: -40, labelLimit: 0 },
+    sort: columns,
+    axis: { orient: 'top' as const, labelAngle: -45, labelAlign: 'left' as const, labelLimit: 0 },
   };
   const y = {
     field: 'experiment',
     type: 'nominal' as const,
     title: null,
     sort: run.experiments.map((e) => e.name),
-    axis: { labelLimit: 0 },
+    axis: { labelLimit: names + LABEL_FONT },
   };
   return {
     title: 'Error per experiment',
     caption:
       `Signed error (%) of every headline metric per experiment and latency model, mean over its whole-run ` +
       `points and seeds: red over-predicts, blue under-predicts; colours clip at ±${HEAT_CLIP} %, the label ` +
-      'gives the value.',
+      'gives the value (k = thousands). Hover a cell for its experiment and value.',
     spec: {
       data: { values: rows },
-      width: { step: 44 },
-      height: { step: 20 },
+      width: { step },
+      height: { step: HEAT_STEP.height },
       layer: [
         {
           transform: [{ filter: 'isValid(datum.pe)' }],
@@ -243,7 +283,9 @@ export function heatChart(run: EvalRun): Chart | null {
               type: 'quantitative',
               title: 'signed error (%)',
               scale: { scheme: 'redblue', reverse: true, domain: [-HEAT_CLIP, HEAT_CLIP], clamp: true },
+              legend: { orient: 'bottom', direction: 'horizontal', gradientLength: 200 },
             },
+            description: { field: 'tip', type: 'nominal' },
           },
         },
         {
@@ -264,63 +306,103 @@ export function heatChart(run: EvalRun): Chart | null {
 }
 
 /**
- * (d) Error against load: ttft_mean APE of each stage or QPS point in load order, per latency
- * model, one panel per experiment with two or more load points. Saturation shows as a climb.
+ * Load charts' panels: plot width (at least `width`, up to `wide` when the load points' labels
+ * need it), height, gaps, and the shared y axis's width, px.
+ */
+const LOAD_PANEL = { width: 220, wide: 480, height: 130, spacing: 16, axis: 90 };
+
+/**
+ * (d) Error against load: ttft_mean predicted / measured of each stage or QPS point in load
+ * order, per latency model, on a log axis (an under-prediction falls as far as an
+ * over-prediction rises; an APE would stop at 100 %), one panel per experiment with two or more
+ * load points. Saturation the simulation misses shows as a fall below 1/2 as the load climbs.
+ * Panel width, panels per row, header lines and label slant come from the page width.
  */
 export function loadChart(run: EvalRun): Chart | null {
   const rows: Record<string, string | number>[] = [];
+  const names: string[] = [];
+  let widest: string[] = [];
   for (const e of run.experiments) {
     const load = e.points.filter((id) => id !== 'summary');
     if (load.length < 2) continue;
+    const before = rows.length;
     for (const p of run.points) {
       if (p.experiment !== e.name || p.status !== 'ok' || !load.includes(p.point)) continue;
       const m = p.measured.ttft_mean;
       const v = p.predicted.ttft_mean;
-      const ape = m !== undefined && v !== undefined ? absPercentError(v, m) : null;
-      if (ape === null) continue;
+      // Log axis: a ratio needs both values above 0.
+      if (m === undefined || v === undefined || !(m > 0) || !(v > 0)) continue;
       rows.push({
         experiment: e.name,
         point: p.point,
         order: load.indexOf(p.point),
         latencyModel: p.latencyModel,
-        ape: Math.max(ape, MAPE_FLOOR),
-        tip: `${e.name} ${p.point}, ${p.latencyModel}: ttft_mean measured ${ms(m!)} ms, predicted ${ms(v!)} ms (APE ${pct(ape)})`,
+        ratio: v / m,
+        tip: `${e.name} ${p.point}, ${p.latencyModel}: ttft_mean measured ${ms(m)} ms, predicted ${ms(v)} ms (${ratio(v / m)})`,
       });
     }
+    if (rows.length === before) continue;
+    names.push(e.name);
+    if (levelWidth(load) > levelWidth(widest)) widest = load;
   }
   if (rows.length === 0) return null;
+  const width = Math.max(LOAD_PANEL.width, Math.min(LOAD_PANEL.wide, levelWidth(widest)));
+  // Headers wrap to their panel's width, so a long experiment name cannot widen its column.
+  const header = new Map(names.map((n) => [n, wrapLabel(n, width)]));
+  for (const r of rows) r.panel = header.get(r.experiment as string)!;
+  for (const n of names) for (const r of [0.5, 1, 2]) rows.push({ panel: header.get(n)!, rule: r });
+  const panels = [...header.values()];
+  const columns = facetColumns(width, panels.length, LOAD_PANEL.spacing, PAGE_WIDTH - LOAD_PANEL.axis);
+  const y = {
+    field: 'ratio',
+    type: 'quantitative' as const,
+    title: 'ttft_mean predicted / measured',
+    scale: { type: 'log' as const },
+  };
   return {
     title: 'Error against load',
     caption:
-      'ttft_mean APE (%, log) of each stage or QPS point, in load order, per latency model: ' +
-      'an error that climbs with the load is a saturation the simulation gets wrong.',
+      'ttft_mean predicted / measured (log) of each stage or QPS point, in load order, per latency model; ' +
+      'the grey lines mark 1/2, 1 and 2. A fall as the load climbs is a queue the server built and the ' +
+      'simulation did not (predicted underload); a rise, one the simulation built alone (predicted overload).',
     spec: {
       data: { values: rows },
       facet: {
-        field: 'experiment',
+        field: 'panel',
         type: 'nominal',
         title: null,
-        sort: run.experiments.map((e) => e.name),
-        header: { labelLimit: 0, labelFontSize: 10 },
+        sort: panels,
+        header: { labelExpr: LINES_EXPR, labelLimit: 0, labelFontSize: LABEL_FONT },
       },
-      columns: 3,
+      columns,
+      spacing: LOAD_PANEL.spacing,
       resolve: { scale: { x: 'independent' } },
       spec: {
-        width: 200,
-        height: 120,
-        mark: { type: 'line', point: true },
-        encoding: {
-          x: {
-            field: 'point',
-            type: 'ordinal',
-            title: null,
-            sort: { field: 'order' },
-            axis: { labelAngle: 0 },
+        width,
+        height: LOAD_PANEL.height,
+        layer: [
+          {
+            transform: [{ filter: 'isValid(datum.rule)' }],
+            mark: { type: 'rule', color: '#999999', strokeDash: [4, 4] },
+            encoding: { y: { ...y, field: 'rule' } },
           },
-          y: { field: 'ape', type: 'quantitative', title: 'ttft_mean APE (%)', scale: logScale },
-          color: colour(run),
-          description: { field: 'tip', type: 'nominal' },
-        },
+          {
+            transform: [{ filter: 'isValid(datum.ratio)' }],
+            mark: { type: 'line', point: true },
+            encoding: {
+              x: {
+                field: 'point',
+                type: 'ordinal',
+                title: null,
+                sort: { field: 'order' },
+                axis: bandLabels(widest, width),
+              },
+              y,
+              color: { ...colour(run), legend: bottomLegend(colourDomain(run)) },
+              description: { field: 'tip', type: 'nominal' },
+            },
+          },
+        ],
       },
     },
   };

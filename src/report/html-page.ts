@@ -1,3 +1,4 @@
+import { PAGE_WIDTH } from './chart-layout.ts';
 import type { Table } from './tables.ts';
 
 /** Every piece of text from a run goes through here: names and reasons are not trusted. */
@@ -11,14 +12,18 @@ export function escapeHtml(s: string): string {
 }
 
 // Inline so that each index.html is one self-contained file (no external assets, no scripts).
+// Tables fit the page: long names and lists break anywhere (numbers only at spaces), and a table that
+// still could not fit scrolls inside its own box instead of running off the page.
 const BASE_CSS = `
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: ${PAGE_WIDTH}px; padding: 0 1em; color: #222; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
 h3 { font-size: 1.05em; margin-top: 1.4em; }
+.table { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; margin: .6em 0; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; vertical-align: top; }
-th { background: #f4f4f4; text-align: left; } td.r { text-align: right; font-variant-numeric: tabular-nums; }
-.chart { margin: 1em 0; overflow-x: auto; } .note { color: #555; } code { font-size: 12px; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; vertical-align: top; overflow-wrap: anywhere; }
+th { background: #f4f4f4; text-align: left; overflow-wrap: normal; }
+td.r { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
+.chart { margin: 1em 0; max-width: 100%; overflow-x: auto; } .note { color: #555; } code { font-size: 12px; }
 `;
 
 /** A table, or a note when it has no rows; `rowClass` may tag rows for colour. */
@@ -30,7 +35,7 @@ export function htmlTable(t: Table, empty: string, rowClass: (row: string[]) => 
     const cells = r.map((c, i) => `<td${t.align[i] === 'r' ? ' class="r"' : ''}>${escapeHtml(c)}</td>`);
     return `<tr${cls ? ` class="${cls}"` : ''}>${cells.join('')}</tr>`;
   });
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+  return `<div class="table"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`;
 }
 
 export const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>\n${body}`;

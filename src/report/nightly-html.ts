@@ -4,6 +4,7 @@ import { LATENCY_MODELS } from '../latency/types.ts';
 import { COMPARISON_RULE, PAIRED_RULE } from '../nightly/compare.ts';
 import type { NightlyOutcome } from '../nightly/outcome.ts';
 import type { HistoryRecord } from '../nightly/schema.ts';
+import { bottomLegend, facetColumns } from './chart-layout.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
 import { baselineLine, deltaTable, historyTable, pointTable, runLine, verdict } from './nightly-tables.ts';
 import { renderSvg } from './svg.ts';
@@ -13,6 +14,9 @@ import { renderSvg } from './svg.ts';
  * whole history (inline SVG, no scripts) and a link to the full evaluator report. A pure function
  * of the outcome: the same history renders to the same bytes, in any time zone.
  */
+
+/** Trend panels: plot size, its y axis (and slanted time labels) and the gap between panels, px. */
+const TREND_PANEL = { width: 260, height: 180, axis: 100, spacing: 20 };
 
 /**
  * MAPE over time, one panel per gated metric, one line per latency model. Time is epoch ms on
@@ -36,15 +40,18 @@ export function trendSpec(
   }
   if (rows.length === 0) return null;
   const domain = LATENCY_MODELS.filter((lm) => rows.some((r) => r.latencyModel === lm));
+  const shown = metrics.filter((m) => rows.some((r) => r.metric === m));
   return {
     data: { values: rows },
     facet: { field: 'metric', type: 'nominal', title: null, sort: [...metrics] },
-    columns: 3,
+    // Each panel carries its own y axis; the legend sits under the panels.
+    columns: facetColumns(TREND_PANEL.width + TREND_PANEL.axis, shown.length, TREND_PANEL.spacing),
+    spacing: TREND_PANEL.spacing,
     // Own x axis per panel: otherwise the empty cell of an incomplete last row gets an axis too.
     resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
     spec: {
-      width: 260,
-      height: 180,
+      width: TREND_PANEL.width,
+      height: TREND_PANEL.height,
       mark: { type: 'line', point: true },
       encoding: {
         x: {
@@ -60,6 +67,7 @@ export function trendSpec(
           type: 'nominal',
           title: 'latency model',
           scale: { domain, scheme: 'category10' },
+          legend: bottomLegend(domain),
         },
       },
     },

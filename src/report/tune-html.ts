@@ -3,6 +3,7 @@ import type { Metric } from '../eval/types.ts';
 import type { TuneOutcome } from '../tune/outcome.ts';
 import { round } from '../tune/space.ts';
 import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
+import { bottomLegend } from './chart-layout.ts';
 import { DASH, pct } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
 import { renderSvg } from './svg.ts';
@@ -159,7 +160,8 @@ export function convergenceSpec(r: TuneResult): TopLevelSpec | null {
         title: 'search',
         scale: { domain, scheme: 'category10' },
         sort: domain,
-        legend: { labelLimit: 400 },
+        // Under the chart, as wide as the page: fold names (model ids) are long.
+        legend: bottomLegend(domain),
       },
       order: { field: 'evaluations', type: 'quantitative' },
     },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorRows } from '../../src/eval/stats.ts';
+import { loadChart } from '../../src/report/charts.ts';
 import { csvNumber, renderErrorsCsv } from '../../src/report/errors-csv.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { renderSummaryMd } from '../../src/report/summary-md.ts';
@@ -157,6 +158,16 @@ describe('index.html', () => {
     expect(html).toMatch(/>[+-]\d+<\/text>/);
     // n.a. and failed points grouped by reason.
     expect(html).toContain('no MFU tables for H100, &quot;tp=1&quot;</td><td class="r">2</td>');
+  });
+
+  it('plots predicted / measured against load, so an under-prediction falls as far as an over-prediction rises', () => {
+    const stage = (s: number, predicted: number) =>
+      okPoint('k', `stage-${s}`, 'roofline-v1', { ttft_mean: 25 * 100 ** s }, { ttft_mean: predicted });
+    const chart = loadChart(sampleRun([stage(0, 25), stage(1, 25), stage(2, 25 * 100 ** 3)]))!;
+    const values = (chart.spec as { data: { values: { point?: string; ratio?: number; rule?: number }[] } })
+      .data.values;
+    expect(values.filter((v) => v.point !== undefined).map((v) => v.ratio)).toEqual([1, 0.01, 100]);
+    expect(values.filter((v) => v.rule !== undefined).map((v) => v.rule)).toEqual([0.5, 1, 2]);
   });
 
   it('renames Vega clip and gradient ids per chart', () => {
