@@ -72,8 +72,11 @@ export interface SloMetrics {
 
 /** Per SLO class TTFT/E2E in ticks; empty unless more than one class is present. */
 export function perSloMetrics(res: ClusterResult): Record<string, SloMetrics> {
+  const all = allRequests(res);
+  // The usual single class has no breakdown: tell so without grouping every request.
+  if (all.every((r) => r.sloClass === all[0]!.sloClass)) return {};
   const groups = new Map<string, SimRequest[]>();
-  for (const r of allRequests(res)) {
+  for (const r of all) {
     const list = groups.get(r.sloClass) ?? [];
     list.push(r);
     groups.set(r.sloClass, list);

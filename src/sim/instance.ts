@@ -214,7 +214,8 @@ export class Instance {
       if (r.progressIndex === r.inputLen + Math.max(r.outputLen, 1) - 1) this.complete(r, now, adv, itlEntry);
       else running[kept++] = r;
     }
-    running.length = kept;
+    // Setting an array's length is a runtime call even when it does not change (most steps).
+    if (kept !== running.length) running.length = kept;
 
     if (kept > 0 || this.waitQ.length > 0) {
       const ev: SimEvent = { time: now + adv, kind: EV_STEP, req: null };

@@ -107,6 +107,7 @@ export class KVCache {
 
   /** AllocateKVBlocks(req, start, end, cached), end exclusive (§5.4), with the CPU tier's retry. */
   allocate(r: SimRequest, start: number, end: number, cached: readonly number[]): boolean {
+    if (r.progressIndex >= r.inputLen && this.appendDecodeToken(r, start)) return true;
     if (this.allocateOnce(r, start, end, cached)) return true;
     if (this.tier === null || this.tier.reload(this) === 0) return false;
     // More of the prefix may be cached now: retry with the shorter range if so.
@@ -116,6 +117,25 @@ export class KVCache {
       if (now.length > cached.length && c <= end) return this.allocateOnce(r, c, end, now);
     }
     return this.allocateOnce(r, start, end, cached);
+  }
+
+  /**
+   * allocateOnce's result for a decode token that fits the request's partly filled last
+   * block (most decode steps), without its rollback bookkeeping; false, changing nothing,
+   * when it does not fit.
+   */
+  private appendDecodeToken(r: SimRequest, start: number): boolean {
+    const list = r.blocks;
+    if (list === null || list.length === 0) return false;
+    const b = list[list.length - 1]!;
+    const f = this.fill[b]!;
+    if (f === 0 || f >= this.blockSize) return false;
+    const t = r.output![start - r.inputLen]!;
+    this.stA[b] = stepA(this.stA[b]!, t);
+    this.stB[b] = stepB(this.stB[b]!, t);
+    this.fill[b] = f + 1;
+    if (f + 1 === this.blockSize) this.setHash(b, this.extendListKey(r, b));
+    return true;
   }
 
   private allocateOnce(r: SimRequest, start: number, end: number, cached: readonly number[]): boolean {

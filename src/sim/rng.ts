@@ -129,8 +129,10 @@ export class GoRand {
       do {
         if (--tap < 0) tap += LEN;
         if (--feed < 0) feed += LEN;
-        const s = lo[feed]! + lo[tap]!;
-        const h = hi[feed]! + hi[tap]! + (s > 0xffffffff ? 1 : 0);
+        // 32-bit adds with an unsigned carry test: no float arithmetic in the hot loop.
+        const a = lo[feed]!;
+        const s = (a + lo[tap]!) >>> 0;
+        const h = (hi[feed]! + hi[tap]! + (s < a ? 1 : 0)) | 0;
         lo[feed] = s;
         hi[feed] = h;
         v = h & 0x7fffffff;

@@ -30,8 +30,9 @@ export class BatchFormer {
 
   formBatch(running: SimRequest[]): void {
     const { maxScheduledTokens, maxRunningReqs, longPrefillTokenThreshold: thr } = this.limits;
-    this.scheduled.length = 0;
-    this.preempted.length = 0;
+    // Only when non-empty: setting a length is a runtime call even when it does not change.
+    if (this.scheduled.length > 0) this.scheduled.length = 0;
+    if (this.preempted.length > 0) this.preempted.length = 0;
     this.preemptionHappened = false;
     let budget = maxScheduledTokens;
 

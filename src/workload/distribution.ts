@@ -6,6 +6,7 @@
 import { InputError } from '../errors.ts';
 import { type GoRand, PartitionedRNG, SUBSYSTEM_WORKLOAD } from '../sim/rng.ts';
 import { goRound } from './go-math.ts';
+import { TokenSlab } from './token-slab.ts';
 import type { WorkloadRequest } from './types.ts';
 
 /** Token IDs are drawn as Intn(128000), as in BLIS. */
@@ -61,6 +62,7 @@ export function* distributionRequests(
   // Go computes int64(1 / (rate/1e6)): 10 req/s gives 99999 µs, not 100000.
   const interval = Math.trunc(1 / (params.rate / 1e6));
   const prefix = randomTokens(rng, params.prefixTokens);
+  const slab = new TokenSlab();
   let t = 0;
   for (let i = 0; t < horizon && i < params.numRequests; i++) {
     const promptLen = gaussLength(
@@ -70,7 +72,7 @@ export function* distributionRequests(
       params.promptTokensMin,
       params.promptTokensMax,
     );
-    const input = new Int32Array(prefix.length + promptLen);
+    const input = slab.take(prefix.length + promptLen);
     input.set(prefix);
     rng.fillIntn(input.subarray(prefix.length), MAX_TOKEN_ID);
     const outputLen = gaussLength(
@@ -80,7 +82,7 @@ export function* distributionRequests(
       params.outputTokensMin,
       params.outputTokensMax,
     );
-    const output = randomTokens(rng, outputLen);
+    const output = rng.fillIntn(slab.take(outputLen), MAX_TOKEN_ID);
     yield { id: `request_${i}`, arrival: t, input, output };
     t += interval;
     if (t > horizon) break;
