@@ -1,4 +1,4 @@
-import { fullBlockKeys } from '../sim/block-keys.ts';
+import { fullBlocks } from '../sim/block-keys.ts';
 import type { RequestSource, WorkloadRequest } from '../workload/types.ts';
 
 /**
@@ -20,9 +20,9 @@ export function reusedSource(key: string, blockSize: number, make: () => Request
   const requests: WorkloadRequest[] = [];
   let bytes = 0;
   for (const w of make()) {
-    const keys = fullBlockKeys(w.input, blockSize);
-    requests.push({ ...w, inputKeys: { blockSize, keys } });
-    bytes += w.input.byteLength + w.output.byteLength + keys.byteLength + 200;
+    const inputBlocks = fullBlocks(w.input, blockSize);
+    requests.push({ ...w, inputBlocks });
+    bytes += w.input.byteLength + w.output.byteLength + 2 * inputBlocks.keys.byteLength + 200;
   }
   kept.set(key, requests);
   keptBytes += bytes;

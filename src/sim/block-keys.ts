@@ -73,14 +73,28 @@ export function sequenceKey(tokens: Int32Array, end: number, blockSize: number):
   return key;
 }
 
-/** Keys of every full block prefix: keys[i] = key of tokens[0, (i+1)·blockSize). */
-export function fullBlockKeys(tokens: Int32Array, blockSize: number): Float64Array {
+/**
+ * An input's full blocks, hashed once per request: keys[i] is the key of
+ * tokens[0, (i+1)·blockSize) and chunks[i] the hash of block i alone, which the KV cache
+ * takes as the block's content instead of hashing its tokens again.
+ */
+export interface FullBlocks {
+  blockSize: number;
+  keys: Float64Array;
+  chunks: Float64Array;
+}
+
+export function fullBlocks(tokens: Int32Array, blockSize: number): FullBlocks {
   const n = Math.floor(tokens.length / blockSize);
-  const keys = new Float64Array(n);
+  const both = new Float64Array(2 * n);
+  const keys = both.subarray(0, n);
+  const chunks = both.subarray(n);
   let key = ROOT_KEY;
   for (let i = 0; i < n; i++) {
-    key = combine(key, chunkHash(tokens, i * blockSize, (i + 1) * blockSize));
+    const chunk = chunkHash(tokens, i * blockSize, (i + 1) * blockSize);
+    key = combine(key, chunk);
     keys[i] = key;
+    chunks[i] = chunk;
   }
-  return keys;
+  return { blockSize, keys, chunks };
 }

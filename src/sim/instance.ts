@@ -14,12 +14,6 @@ export const EV_SCHEDULED = 3;
 export const EV_PREEMPTION = 4;
 export const EV_LEFT = 5;
 
-export interface SimEvent {
-  time: number;
-  kind: number;
-  req: SimRequest | null;
-}
-
 export interface InstanceConfig extends BatchLimits {
   totalKVBlocks: number;
   cpuTier: CpuTierConfig | null;
@@ -64,9 +58,10 @@ export class Instance {
   /** Told when a request leaves (completed: when its client has the last token; or dropped): closed loops. */
   onLeave: ((time: number) => void) | null = null;
 
-  private readonly heap = new EventHeap<SimEvent>();
+  private readonly heap = new EventHeap<SimRequest>();
   private readonly former: BatchFormer;
-  private stepEvent: SimEvent | null = null;
+  /** BLIS's StepEvent is set: a step is scheduled (quirk Q1 can schedule one without it). */
+  private stepEvent = false;
   /** ITL entry of each step, by step number (requests refer to it by step ranges). */
   private stepItl = new Float64Array(1024);
   /**
@@ -103,30 +98,28 @@ export class Instance {
   inject(r: SimRequest, time: number): void {
     this.injected.push(r);
     this.inbound++;
-    this.heap.push({ time, kind: EV_ARRIVAL, req: r });
+    this.heap.push(time, EV_ARRIVAL, r);
   }
 
   /** Pops and executes the next event; returns its kind. */
   processNext(): number {
-    const ev = this.heap.pop();
-    this.clock = ev.time;
-    switch (ev.kind) {
+    const heap = this.heap;
+    heap.pop();
+    const { time, kind, payload: req } = heap;
+    this.clock = time;
+    switch (kind) {
       case EV_ARRIVAL:
-        this.heap.push({
-          time: ev.time + this.latency.queueingTime(ev.req!.inputLen),
-          kind: EV_QUEUED,
-          req: ev.req,
-        });
+        heap.push(time + this.latency.queueingTime(req!.inputLen), EV_QUEUED, req);
         break;
       case EV_QUEUED:
         this.inbound--;
-        this.onQueued(ev.req!, ev.time);
+        this.onQueued(req!, time);
         break;
       case EV_STEP:
-        this.step(ev.time);
+        this.step(time);
         break;
     }
-    return ev.kind;
+    return kind;
   }
 
   private onQueued(r: SimRequest, now: number): void {
@@ -140,7 +133,7 @@ export class Instance {
       this.totalInputTokens += r.inputLen;
     }
     // Quirk Q1: schedules a step without setting stepEvent, even for a dropped request.
-    if (this.stepEvent === null) this.heap.push({ time: now, kind: EV_STEP, req: null });
+    if (!this.stepEvent) this.heap.push(now, EV_STEP, null);
   }
 
   private step(now: number): void {
@@ -153,11 +146,11 @@ export class Instance {
     this.former.formBatch(running);
     const lat = this.latency;
     for (const r of this.former.preempted) {
-      this.heap.push({ time: now + lat.preemptionProcessingTime(), kind: EV_PREEMPTION, req: r });
+      this.heap.push(now + lat.preemptionProcessingTime(), EV_PREEMPTION, r);
       this.preemptionCount++;
     }
     for (const r of this.former.scheduled) {
-      this.heap.push({ time: now + lat.schedulingProcessingTime(), kind: EV_SCHEDULED, req: r });
+      this.heap.push(now + lat.schedulingProcessingTime(), EV_SCHEDULED, r);
       r.schedDelay = now - r.arrival;
       r.hasSchedDelay = true;
     }
@@ -217,13 +210,8 @@ export class Instance {
     // Setting an array's length is a runtime call even when it does not change (most steps).
     if (kept !== running.length) running.length = kept;
 
-    if (kept > 0 || this.waitQ.length > 0) {
-      const ev: SimEvent = { time: now + adv, kind: EV_STEP, req: null };
-      this.heap.push(ev);
-      this.stepEvent = ev;
-    } else {
-      this.stepEvent = null;
-    }
+    this.stepEvent = kept > 0 || this.waitQ.length > 0;
+    if (this.stepEvent) this.heap.push(now + adv, EV_STEP, null);
   }
 
   private complete(r: SimRequest, now: number, adv: number, itlEntry: number): void {
@@ -233,7 +221,7 @@ export class Instance {
       this.kvAllocationFailures++;
     }
     this.kv.release(r);
-    this.heap.push({ time: now + adv, kind: EV_LEFT, req: r });
+    this.heap.push(now + adv, EV_LEFT, r);
     this.completedRequests++;
     r.completed = true;
     r.e2e = r.ttft - r.ttftLag + r.itlSum + (r.outputLen > 0 ? this.postDecode : 0);

@@ -90,3 +90,51 @@ export class KeyIndex {
 function home(key: number, mask: number): number {
   return (key >>> 0) & mask;
 }
+
+/**
+ * The KV cache's prefix index: each block's key, if it has one, and the block registered
+ * under each key (the last block given that key: keys are not removed from blocks that
+ * lost the registration, as in BLIS).
+ */
+export class BlockKeyIndex {
+  private readonly byKey: KeyIndex;
+  private readonly keyOf: Float64Array;
+  private readonly keyed: Uint8Array;
+
+  constructor(totalBlocks: number) {
+    this.byKey = new KeyIndex(totalBlocks);
+    this.keyOf = new Float64Array(totalBlocks);
+    this.keyed = new Uint8Array(totalBlocks);
+  }
+
+  /** The block registered under `key`, or -1. */
+  blockOf(key: number): number {
+    return this.byKey.get(key);
+  }
+
+  hasKey(key: number): boolean {
+    return this.byKey.has(key);
+  }
+
+  isKeyed(b: number): boolean {
+    return this.keyed[b] === 1;
+  }
+
+  /** Block `b`'s key (meaningful while it is keyed). */
+  keyOfBlock(b: number): number {
+    return this.keyOf[b]!;
+  }
+
+  assign(b: number, key: number): void {
+    this.keyOf[b] = key;
+    this.keyed[b] = 1;
+    this.byKey.set(key, b);
+  }
+
+  /** Block `b` loses its key, and the key its registration (whichever block holds it). */
+  drop(b: number): void {
+    if (this.keyed[b] === 0) return;
+    this.byKey.delete(this.keyOf[b]!);
+    this.keyed[b] = 0;
+  }
+}

@@ -1,14 +1,7 @@
-import {
-  CHUNK_SEED_A,
-  CHUNK_SEED_B,
-  combine,
-  finishChunk,
-  ROOT_KEY,
-  sequenceKey,
-  stepA,
-  stepB,
-} from './block-keys.ts';
-import { KeyIndex } from './key-index.ts';
+import { type BlockContent, BlockContents } from './block-content.ts';
+import { combine, ROOT_KEY, sequenceKey } from './block-keys.ts';
+import { BlockPool } from './block-pool.ts';
+import { BlockKeyIndex } from './key-index.ts';
 import type { CpuTier } from './kv-tier.ts';
 import type { SimRequest } from './request.ts';
 
@@ -23,28 +16,17 @@ export type KvLeakMode = (typeof KV_LEAK_MODES)[number];
 /**
  * BLIS v0.6.1 single-tier KV cache (reference §5): a block pool with an LRU free list,
  * prefix caching by block key, allocation with rollback (and its leak), release.
- * Blocks keep no token lists: a block holds its fill count and an incremental chunk
- * hash, which is all the prefix keys need.
  */
 export class KVCache {
   readonly totalBlocks: number;
   readonly blockSize: number;
-  usedBlocks = 0;
   hits = 0;
   misses = 0;
 
-  private readonly refCount: Int32Array;
-  private readonly inUse: Uint8Array;
-  private readonly hasHash: Uint8Array;
-  private readonly hash: Float64Array;
+  private readonly pool: BlockPool;
+  private readonly content: BlockContents;
   private readonly fill: Int32Array;
-  private readonly stA: Int32Array;
-  private readonly stB: Int32Array;
-  private readonly next: Int32Array;
-  private readonly prev: Int32Array;
-  private head: number;
-  private tail: number;
-  private readonly hashToBlock: KeyIndex;
+  private readonly index: BlockKeyIndex;
   /** CPU tier when `--kv-cpu-blocks` > 0. */
   tier: CpuTier | null = null;
 
@@ -64,26 +46,18 @@ export class KVCache {
     this.totalBlocks = totalBlocks;
     this.keepOnRollback = leak === 'fixed';
     this.blockSize = blockSize;
-    this.refCount = new Int32Array(totalBlocks);
-    this.inUse = new Uint8Array(totalBlocks);
-    this.hasHash = new Uint8Array(totalBlocks);
-    this.hash = new Float64Array(totalBlocks);
-    this.fill = new Int32Array(totalBlocks);
-    this.stA = new Int32Array(totalBlocks);
-    this.stB = new Int32Array(totalBlocks);
-    this.next = new Int32Array(totalBlocks);
-    this.prev = new Int32Array(totalBlocks);
-    this.hashToBlock = new KeyIndex(totalBlocks);
-    for (let i = 0; i < totalBlocks; i++) {
-      this.next[i] = i + 1 < totalBlocks ? i + 1 : -1;
-      this.prev[i] = i - 1;
-    }
-    this.head = totalBlocks > 0 ? 0 : -1;
-    this.tail = totalBlocks - 1;
+    this.pool = new BlockPool(totalBlocks);
+    this.content = new BlockContents(totalBlocks, blockSize);
+    this.fill = this.content.fill;
+    this.index = new BlockKeyIndex(totalBlocks);
+  }
+
+  get usedBlocks(): number {
+    return this.pool.used;
   }
 
   freeCount(): number {
-    return this.totalBlocks - this.usedBlocks;
+    return this.totalBlocks - this.pool.used;
   }
 
   /** Block IDs of the longest cached prefix of the request's input (a pure query). */
@@ -91,7 +65,7 @@ export class KVCache {
     const keys = r.fullInputKeys(this.blockSize);
     const found: number[] = [];
     for (let i = 0; i < keys.length; i++) {
-      const b = this.hashToBlock.get(keys[i]!);
+      const b = this.index.blockOf(keys[i]!);
       if (b < 0) break;
       found.push(b);
     }
@@ -130,11 +104,8 @@ export class KVCache {
     const b = list[list.length - 1]!;
     const f = this.fill[b]!;
     if (f === 0 || f >= this.blockSize) return false;
-    const t = r.output![start - r.inputLen]!;
-    this.stA[b] = stepA(this.stA[b]!, t);
-    this.stB[b] = stepB(this.stB[b]!, t);
-    this.fill[b] = f + 1;
-    if (f + 1 === this.blockSize) this.setHash(b, this.extendListKey(r, b));
+    this.content.append(b, r.output!, start - r.inputLen, 1);
+    if (f + 1 === this.blockSize) this.index.assign(b, this.extendListKey(r, b));
     return true;
   }
 
@@ -172,39 +143,35 @@ export class KVCache {
       }
       if (latest >= 0 && this.fill[latest]! > 0 && this.fill[latest]! < bs) {
         const take = Math.min(bs - this.fill[latest]!, count - pos);
-        this.append(latest, src, from + pos, take);
+        this.content.append(latest, src, from + pos, take);
         pos += take;
-        if (this.fill[latest] === bs) this.setHash(latest, this.extendListKey(r, latest));
+        if (this.fill[latest] === bs) this.index.assign(latest, this.extendListKey(r, latest));
         continue;
       }
       const need = Math.ceil((count - pos) / bs);
       for (let i = 0; i < need; i++) {
-        const b = this.head;
+        const b = this.pool.head;
         if (b < 0) {
           this.rollback(r, held, heldKey);
           return false;
         }
-        this.oldHad[this.nNew] = this.hasHash[b] === 1;
-        this.oldHashes[this.nNew] = this.hash[b]!;
-        this.unlinkFree(b);
-        if (this.hasHash[b] === 1) {
-          this.hashToBlock.delete(this.hash[b]!);
-          this.hasHash[b] = 0;
-        }
-        this.fill[b] = 0;
-        this.stA[b] = CHUNK_SEED_A;
-        this.stB[b] = CHUNK_SEED_B;
+        this.oldHad[this.nNew] = this.index.isKeyed(b);
+        this.oldHashes[this.nNew] = this.index.keyOfBlock(b);
+        this.pool.take(b);
+        this.index.drop(b);
         const take = Math.min(bs, count - pos);
-        this.append(b, src, from + pos, take);
-        pos += take;
-        this.refCount[b] = 1;
-        this.inUse[b] = 1;
-        this.usedBlocks++;
-        this.misses++;
-        if (this.fill[b] === bs) {
-          this.extendListKey(r, b);
-          if (prefill) this.setHash(b, inputKeyAt(r, start + pos, bs));
+        const at = from + pos;
+        if (prefill && take === bs && at % bs === 0) this.fillInputBlock(r, b, at / bs);
+        else {
+          this.content.clear(b);
+          this.content.append(b, src, at, take);
+          if (this.fill[b] === bs) {
+            this.extendListKey(r, b);
+            if (prefill) this.index.assign(b, inputKeyAt(r, at + take, bs));
+          }
         }
+        pos += take;
+        this.misses++;
         list.push(b);
         this.newBlocks[this.nNew++] = b;
       }
@@ -218,64 +185,46 @@ export class KVCache {
     r.blocks = null;
     r.listKey = ROOT_KEY;
     if (list === null) return;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const b = list[i]!;
-      if (--this.refCount[b]! === 0) {
-        this.inUse[b] = 0;
-        this.usedBlocks--;
-        this.linkTail(b);
-      }
-    }
+    for (let i = list.length - 1; i >= 0; i--) this.pool.unref(list[i]!);
     this.tier?.afterRelease(this);
   }
 
   // --- CPU-tier support (kv-tier.ts) ---
 
   hasKey(key: number): boolean {
-    return this.hashToBlock.has(key);
+    return this.index.hasKey(key);
   }
 
   /** First block on the free list (from the head) that has a key, or -1. */
   firstFreeHashed(): number {
-    for (let b = this.head; b >= 0; b = this.next[b]!) if (this.hasHash[b] === 1) return b;
+    for (let b = this.pool.head; b >= 0; b = this.pool.nextFree(b)) if (this.index.isKeyed(b)) return b;
     return -1;
   }
 
-  blockContent(b: number): { hash: number; stA: number; stB: number; fill: number } {
-    return { hash: this.hash[b]!, stA: this.stA[b]!, stB: this.stB[b]!, fill: this.fill[b]! };
+  blockContent(b: number): BlockContent & { hash: number } {
+    return { hash: this.index.keyOfBlock(b), ...this.content.copy(b) };
   }
 
   /** Offloaded: the block loses its key and contents and goes to the free tail. */
   stripToTail(b: number): void {
-    this.hashToBlock.delete(this.hash[b]!);
-    this.hasHash[b] = 0;
-    this.fill[b] = 0;
-    this.unlinkFree(b);
-    this.linkTail(b);
+    this.index.drop(b);
+    this.content.strip(b);
+    this.pool.toTail(b);
   }
 
   /** Reloaded: pops a free block, refills it and registers its key; false if none is free. */
-  restoreBlock(key: number, a: number, s: number, fill: number): boolean {
-    const b = this.head;
+  restoreBlock(key: number, content: BlockContent): boolean {
+    const b = this.pool.head;
     if (b < 0) return false;
-    this.unlinkFree(b);
-    if (this.hasHash[b] === 1) this.hashToBlock.delete(this.hash[b]!);
-    this.stA[b] = a;
-    this.stB[b] = s;
-    this.fill[b] = fill;
-    this.setHash(b, key);
-    this.linkTail(b);
+    this.index.drop(b);
+    this.content.restore(b, content);
+    this.index.assign(b, key);
+    this.pool.toTail(b);
     return true;
   }
 
   private pin(r: SimRequest, list: number[], c: number): void {
-    const wasInUse = this.inUse[c] === 1;
-    this.refCount[c]!++;
-    if (!wasInUse) {
-      this.inUse[c] = 1;
-      this.usedBlocks++;
-      this.unlinkFree(c);
-    }
+    const wasInUse = this.pool.pin(c);
     this.hits++;
     list.push(c);
     this.extendListKey(r, c);
@@ -283,54 +232,38 @@ export class KVCache {
     this.pinnedWasInUse[this.nPinned++] = wasInUse;
   }
 
-  private append(b: number, src: Int32Array, from: number, n: number): void {
-    let a = this.stA[b]!;
-    let s = this.stB[b]!;
-    for (let i = from; i < from + n; i++) {
-      const t = src[i]!;
-      a = stepA(a, t);
-      s = stepB(s, t);
-    }
-    this.stA[b] = a;
-    this.stB[b] = s;
-    this.fill[b]! += n;
-  }
-
   /** Key of the concatenation of the request's blocks up to `b` (its newest block). */
   private extendListKey(r: SimRequest, b: number): number {
-    const key = combine(r.listKey, finishChunk(this.stA[b]!, this.stB[b]!, this.fill[b]!));
+    const key = combine(r.listKey, this.content.chunkOf(b));
     r.listKey = key;
     return key;
   }
 
-  private setHash(b: number, key: number): void {
-    this.hash[b] = key;
-    this.hasHash[b] = 1;
-    this.hashToBlock.set(key, b);
+  /**
+   * New block `b` takes the request's whole input block `i`, whose hash and key the
+   * request already has: the effect of hashing its tokens, without hashing them again.
+   */
+  private fillInputBlock(r: SimRequest, b: number, i: number): void {
+    const { keys, chunks } = r.fullInputBlocks(this.blockSize);
+    this.content.setFull(b, chunks[i]!);
+    // The blocks so far hold the input's first i blocks (the usual case): the input's key.
+    const before = i === 0 ? ROOT_KEY : keys[i - 1]!;
+    r.listKey = r.listKey === before ? keys[i]! : combine(r.listKey, chunks[i]!);
+    this.index.assign(b, keys[i]!);
   }
 
   /** `held`: blocks the request had before this call (-1: none, its list was created here). */
   private rollback(r: SimRequest, held: number, heldKey: number): void {
     for (let i = this.nNew - 1; i >= 0; i--) {
       const b = this.newBlocks[i]!;
-      if (this.hasHash[b] === 1) this.hashToBlock.delete(this.hash[b]!);
-      this.hasHash[b] = 0;
-      if (this.oldHad[i]) this.setHash(b, this.oldHashes[i]!);
-      this.refCount[b] = 0;
-      this.inUse[b] = 0;
-      this.usedBlocks--;
+      this.index.drop(b);
+      if (this.oldHad[i]) this.index.assign(b, this.oldHashes[i]!);
+      this.pool.untake(b);
       this.misses--;
-      this.linkHead(b);
     }
     for (let i = this.nPinned - 1; i >= 0; i--) {
-      const c = this.pinned[i]!;
-      this.refCount[c]!--;
+      this.pool.unpin(this.pinned[i]!, this.pinnedWasInUse[i]!);
       this.hits--;
-      if (!this.pinnedWasInUse[i] && this.refCount[c] === 0) {
-        this.inUse[c] = 0;
-        this.usedBlocks--;
-        this.linkTail(c);
-      }
     }
     if (held >= 0 && this.keepOnRollback) {
       // Fixed: the request keeps what it held, and the key of exactly those blocks.
@@ -341,33 +274,6 @@ export class KVCache {
     // BLIS deletes the whole entry, orphaning blocks the request held before (the leak, §5.4).
     r.blocks = null;
     r.listKey = ROOT_KEY;
-  }
-
-  private unlinkFree(b: number): void {
-    const p = this.prev[b]!;
-    const n = this.next[b]!;
-    if (p >= 0) this.next[p] = n;
-    else this.head = n;
-    if (n >= 0) this.prev[n] = p;
-    else this.tail = p;
-    this.prev[b] = -1;
-    this.next[b] = -1;
-  }
-
-  private linkTail(b: number): void {
-    this.prev[b] = this.tail;
-    this.next[b] = -1;
-    if (this.tail >= 0) this.next[this.tail] = b;
-    else this.head = b;
-    this.tail = b;
-  }
-
-  private linkHead(b: number): void {
-    this.next[b] = this.head;
-    this.prev[b] = -1;
-    if (this.head >= 0) this.prev[this.head] = b;
-    else this.tail = b;
-    this.head = b;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { BlockContent } from './block-content.ts';
 import type { KVCache } from './kv-cache.ts';
 
 export interface CpuTierConfig {
@@ -8,11 +9,8 @@ export interface CpuTierConfig {
   transferBaseLatency: number;
 }
 
-interface Offloaded {
+interface Offloaded extends BlockContent {
   hash: number;
-  stA: number;
-  stB: number;
-  fill: number;
   offloadedAt: number;
 }
 
@@ -71,7 +69,7 @@ export class CpuTier {
     for (const id of this.sortedIds) {
       const blk = this.blocks.get(id)!;
       if (gpu.hasKey(blk.hash)) continue;
-      if (!gpu.restoreBlock(blk.hash, blk.stA, blk.stB, blk.fill)) break;
+      if (!gpu.restoreBlock(blk.hash, blk)) break;
       this.blocks.delete(id);
       this.sortedIds = null;
       this.pendingLatency +=

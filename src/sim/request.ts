@@ -1,6 +1,6 @@
 import type { StepRequest } from '../latency/types.ts';
 import type { WorkloadRequest } from '../workload/types.ts';
-import { fullBlockKeys, ROOT_KEY } from './block-keys.ts';
+import { type FullBlocks, fullBlocks, ROOT_KEY } from './block-keys.ts';
 
 /**
  * The simulator's mutable record of one request (BLIS `Request` plus its per-request
@@ -27,8 +27,8 @@ export class SimRequest implements StepRequest {
   blocks: number[] | null = null;
   /** Key of the concatenated tokens of the request's full blocks (ROOT_KEY when none). */
   listKey = ROOT_KEY;
-  private inputKeys: Float64Array | null = null;
-  private readonly ahead: { blockSize: number; keys: Float64Array } | null;
+  private inputBlocks: FullBlocks | null = null;
+  private readonly ahead: FullBlocks | null;
 
   /**
    * ITL entries, kept across preemption (quirk Q4), as the steps that decoded a token of
@@ -63,22 +63,27 @@ export class SimRequest implements StepRequest {
     this.tenantId = w.tenantId ?? '';
     this.sloClass = w.sloClass ?? '';
     this.stage = w.stage ?? -1;
-    this.ahead = w.inputKeys ?? null;
+    this.ahead = w.inputBlocks ?? null;
   }
 
-  /** Prefix keys of the input's full blocks, computed once per request. */
+  /** Prefix keys and hashes of the input's full blocks, computed once per request. */
+  fullInputBlocks(blockSize: number): FullBlocks {
+    if (this.inputBlocks === null)
+      this.inputBlocks =
+        this.ahead?.blockSize === blockSize ? this.ahead : fullBlocks(this.input!, blockSize);
+    return this.inputBlocks;
+  }
+
+  /** Prefix keys of the input's full blocks. */
   fullInputKeys(blockSize: number): Float64Array {
-    if (this.inputKeys === null)
-      this.inputKeys =
-        this.ahead?.blockSize === blockSize ? this.ahead.keys : fullBlockKeys(this.input!, blockSize);
-    return this.inputKeys;
+    return this.fullInputBlocks(blockSize).keys;
   }
 
   /** Frees what only a live request needs. */
   release(): void {
     this.input = null;
     this.output = null;
-    this.inputKeys = null;
+    this.inputBlocks = null;
     this.itlRuns = null;
     this.listKey = ROOT_KEY;
   }

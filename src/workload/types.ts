@@ -1,3 +1,5 @@
+import type { FullBlocks } from '../sim/block-keys.ts';
+
 /** One generated request, as the workload generators hand it to the simulator. Times in µs. */
 export interface WorkloadRequest {
   /** `request_<n>`, unique within a run. */
@@ -13,8 +15,8 @@ export interface WorkloadRequest {
   sessionId?: string;
   /** Stage index for staged (inference-perf) workloads; used by per-stage metrics. */
   stage?: number;
-  /** The input's full-block prefix keys, when computed ahead (a replay reused across runs). */
-  inputKeys?: { blockSize: number; keys: Float64Array };
+  /** The input's full-block keys and hashes, when computed ahead (a replay reused across runs). */
+  inputBlocks?: FullBlocks;
 }
 
 /**

@@ -27,8 +27,9 @@ describe('replays reused across tuner candidates', () => {
     expect(made).toBe(1);
     expect(b).toEqual(a);
     // Block keys come computed, for the block size asked: two full blocks of 16 in 40 tokens.
-    expect(a[0]!.inputKeys?.blockSize).toBe(16);
-    expect(a[0]!.inputKeys?.keys).toHaveLength(2);
+    expect(a[0]!.inputBlocks?.blockSize).toBe(16);
+    expect(a[0]!.inputBlocks?.keys).toHaveLength(2);
+    expect(a[0]!.inputBlocks?.chunks).toHaveLength(2);
     reusedSource('other', 16, make);
     expect(made).toBe(2);
   });
