@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { InputError } from '../errors.ts';
 import { defaultJobs } from '../eval/pool.ts';
@@ -21,6 +23,11 @@ export interface InputSettings {
   modelConfigs: string;
   benchData: string;
   coefficients: string;
+  /** --model-config flags, `[<model>=]<config.json|dir>` (eval/model-config-args.ts). */
+  modelConfigArgs?: string[];
+  /** --only / --exclude: experiment names or globs (absent: every experiment). */
+  only?: string[];
+  exclude?: string[];
   /** Paths the user gave explicitly must exist (defaults may fall back). */
   explicit: Set<PathKey>;
   jobs: number;
@@ -39,11 +46,19 @@ export interface EvalSettings extends InputSettings {
   includeFailing: boolean;
 }
 
+const collect = (v: string, prev: string[]) => [...prev, v];
+
 /** The four config files a latency model is built from (eval, tune, nightly, step, validate). */
 export function addConfigOptions(cmd: Command): Command {
   return cmd
     .option('--hardware-config <file>', 'hardware calibration file', 'hardware_config.json')
     .option('--model-config-folder <dir>', 'HF config.json folders, one per model', 'model_configs')
+    .option(
+      '--model-config <[model=]path>',
+      "a model's HF config.json, its folder, or a folder of model folders, for models not under --model-config-folder (repeatable)",
+      collect,
+      [],
+    )
     .option('--bench-data-path <dir>', 'MFU tables for roofline-v2', 'bench_data')
     .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml');
 }
@@ -75,6 +90,24 @@ export function addInputOptions(cmd: Command, groundTruthDefault?: string): Comm
     )
     .option('--quiet', 'no progress output', false);
 }
+
+/** The one --model-config of a single-model command (step): the model's config.json or folder. */
+export function ownModelConfig(given: readonly string[] | undefined): string | undefined {
+  if (!given || given.length === 0) return undefined;
+  if (given.length > 1) throw new InputError(`--model-config: give one (got ${given.join(', ')})`);
+  const path = resolve(given[0]!);
+  if (!existsSync(path)) throw new InputError(`--model-config ${given[0]}: not found`);
+  return path;
+}
+
+/** --only / --exclude, on the commands that read a ground-truth file's experiments (eval, validate, tune). */
+export function addSelectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--only <name|glob>', 'evaluate only the experiments it matches (repeatable)', collect, [])
+    .option('--exclude <name|glob>', 'leave out the experiments it matches (repeatable)', collect, []);
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 /** The evaluator's own flags on top of the input flags. */
 export function addEvalOptions(cmd: Command): Command {
@@ -135,6 +168,9 @@ export function parseInputOptions(
     modelConfigs: path('modelConfigFolder', 'modelConfigs', o.modelConfigFolder),
     benchData: path('benchDataPath', 'benchData', o.benchDataPath),
     coefficients: path('defaultsFilepath', 'coefficients', o.defaultsFilepath),
+    modelConfigArgs: strings(o.modelConfig),
+    only: strings(o.only),
+    exclude: strings(o.exclude),
     explicit,
     jobs: int('jobs', o.jobs, 1),
     timeoutS: timeout,

@@ -8,7 +8,7 @@ import { gateLines } from '../report/format.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { writeReportFiles } from '../report/write.ts';
 import { runWithConsole } from './console-run.ts';
-import { addEvalOptions, parseEvalOptions } from './eval-options.ts';
+import { addEvalOptions, addSelectionOptions, parseEvalOptions } from './eval-options.ts';
 
 /** The evaluator's flags and action, on the program itself and as `blis-eval eval`. */
 export function registerEval(program: Command): void {
@@ -16,7 +16,7 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('replay ground truth through every latency model (the default)');
   for (const cmd of [program, sub]) {
-    addEvalOptions(cmd)
+    addSelectionOptions(addEvalOptions(cmd))
       .option('--out <dir>', 'report folder (default reports/<time>-<run id>)')
       .option('--format <format>', 'stdout: table or json (results.json)', 'table')
       .option('--fail-above <pct>', 'exit 1 when any model MAPE of a chosen metric exceeds this')

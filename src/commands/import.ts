@@ -13,6 +13,7 @@ import { mergeGroundTruth, traceCsv } from '../import/output.ts';
 import { FORMATS, type Format, type ImportedExperiment } from '../import/types.ts';
 import { resolveData } from '../paths.ts';
 import { fileEntry, readBundle } from './import-files.ts';
+import { attachModelConfigs } from './import-model-config.ts';
 
 interface ImportOptions {
   format: Format | 'auto';
@@ -27,6 +28,7 @@ interface ImportOptions {
   name?: string;
   vllmLog?: string;
   summaryOnly: boolean;
+  modelConfig: string[];
 }
 
 /** `blis-eval import`: benchmark-client outputs → a ground-truth file (docs/import/). */
@@ -53,6 +55,12 @@ export function registerImport(program: Command): void {
     .option('--vllm-log <file>', 'the vLLM server log of the run (KV cache size, non-default args)')
     .option('--name <experiment>', 'experiment name (suffixed -1, -2, … when a path holds several)')
     .option('--summary-only', 'ignore per-request data: replay each run from its summary', false)
+    .option(
+      '--model-config <[model=]path>',
+      "the served model's HF config.json (or its folder), copied beside --out and named by the experiments (repeatable)",
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
     .action((paths: string[], o: ImportOptions, cmd: Command) =>
       runImport(paths, o, cmd.getOptionValueSource('hardwareConfig') === 'default'),
     );
@@ -101,6 +109,11 @@ function runImport(paths: string[], o: ImportOptions, defaultConfig: boolean): v
     const r = importBundle(readBundle(p), o.format, ctx);
     for (const x of r.experiments) imported.push({ format: r.format, x });
   }
+  const configs = attachModelConfigs(
+    imported.map((i) => i.x),
+    o.modelConfig,
+    out,
+  );
   const existing = o.append && existsSync(out) ? readExisting(out) : undefined;
   const doc = mergeGroundTruth(
     existing,
@@ -114,6 +127,7 @@ function runImport(paths: string[], o: ImportOptions, defaultConfig: boolean): v
     return text === undefined ? undefined : parseTraceRows(text, ref);
   });
   for (const [ref, text] of csv) writeFileAtomic(resolve(dirname(out), ref), gzipSync(text, { level: 9 }));
+  for (const [ref, text] of configs) writeFileAtomic(resolve(dirname(out), ref), text);
   writeFileAtomic(out, `${JSON.stringify(doc, null, 2)}\n`);
   for (const { format, x } of imported) {
     process.stdout.write(`${String(x.json.experiment_name)}: ${format}, ${x.describe}\n`);

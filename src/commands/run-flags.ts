@@ -28,6 +28,12 @@ export const RUN_FLAGS: readonly Flag[] = [
   { name: 'log', kind: 'string', def: 'warn', help: 'log level on stderr: debug, info, warn, error' },
   { name: 'defaults-filepath', kind: 'string', def: 'defaults.yaml', help: 'coefficient table and presets' },
   { name: 'model-config-folder', kind: 'string', def: '', help: 'HF config.json folder (turns roofline on)' },
+  {
+    name: 'model-config',
+    kind: 'string',
+    def: '',
+    help: "the model's HF config.json or its folder (ours; wins over --model-config-folder, turns roofline on)",
+  },
   { name: 'hardware-config', kind: 'string', def: '', help: 'hardware_config.json (turns roofline on)' },
   {
     name: 'workload',

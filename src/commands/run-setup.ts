@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   type DefaultsFile,
   findCoefficients,
@@ -7,6 +9,7 @@ import {
 import { ambiguityNote } from '../config/gpu-names.ts';
 import type { GpuSpec } from '../config/hardware-config.ts';
 import { buildRooflineModel, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
+import { modelFolderName } from '../config/model-config.ts';
 import { loadPolicyBundle } from '../config/policy-bundle.ts';
 import { buildTrainedPhysicsModel } from '../config/trained-physics-factory.ts';
 import { InputError } from '../errors.ts';
@@ -201,7 +204,7 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
       ? 'blackbox'
       : selectLatencyModelKind({
           latencyModel: forced,
-          modelConfigFolder: f.str('model-config-folder'),
+          modelConfigFolder: f.str('model-config-folder') || f.str('model-config'),
           hardwareConfig: f.str('hardware-config'),
           benchDataPath: f.str('bench-data-path'),
         });
@@ -272,17 +275,30 @@ function resolveLatency(f: FlagReader, defaultsPath: string, notes: string[]): R
 function knownModel(f: FlagReader, defaults: DefaultsFile, defaultsPath: string): void {
   const id = f.str('model').toLowerCase();
   if (defaults.models.some((r) => r.id === id) || defaults.defaults[id] !== undefined) return;
-  const configs = resolveData(f.str('model-config-folder') || 'model_configs', !f.str('model-config-folder'));
+  const configs = modelConfigPath(f);
   let config = '';
   try {
     cachedModelArch(configs, f.str('model'));
     config = '; a model config exists: run it with --latency-model roofline-v1|roofline-v2|trained-physics';
   } catch {
-    config = `, and no model config under ${configs}`;
+    const file = join(configs, modelFolderName(f.str('model')), 'config.json');
+    config =
+      `, and no model config under ${configs}: add ${file} (the model's Hugging Face config.json) ` +
+      'or pass --model-config <config.json|dir>';
   }
   throw new InputError(
     `--model ${f.str('model')}: unknown model: no coefficient row or defaults entry in ${defaultsPath}${config}`,
   );
+}
+
+/** --model-config (the model's own file or folder), else --model-config-folder, else the shipped model_configs/. */
+function modelConfigPath(f: FlagReader): string {
+  const own = f.str('model-config');
+  if (own) {
+    if (!existsSync(own)) throw new InputError(`--model-config ${own}: not found`);
+    return resolve(own);
+  }
+  return resolveData(f.str('model-config-folder') || 'model_configs', !f.str('model-config-folder'));
 }
 
 /** Model config and hardware config paths of a roofline-style model (shipped files by default). */
@@ -291,10 +307,7 @@ function configPaths(f: FlagReader, kind: string) {
   if (!(f.num('tp') > 0)) throw new InputError(`--tp must be > 0 for the ${kind} latency model`);
   return {
     model: f.str('model'),
-    modelConfigPath: resolveData(
-      f.str('model-config-folder') || 'model_configs',
-      !f.str('model-config-folder'),
-    ),
+    modelConfigPath: modelConfigPath(f),
     hardwareConfigPath: resolveData(
       f.str('hardware-config') || 'hardware_config.json',
       !f.str('hardware-config'),

@@ -4,7 +4,7 @@ import { InputError } from '../errors.ts';
 import { LATENCY_MODELS, type LatencyModelName } from '../latency/types.ts';
 import { resolveData } from '../paths.ts';
 import { stepTable } from '../report/step-table.ts';
-import { addConfigOptions } from './eval-options.ts';
+import { addConfigOptions, ownModelConfig } from './eval-options.ts';
 import { type BatchGroup, decodeGroup, expandGroups, parseBatchJson, prefillGroup } from './step-batch.ts';
 import { type StepAnswer, stepAnswers } from './step-models.ts';
 
@@ -19,6 +19,7 @@ interface StepFlags {
   json?: boolean;
   hardwareConfig: string;
   modelConfigFolder: string;
+  modelConfig: string[];
   benchDataPath: string;
   defaultsFilepath: string;
   betaCoeffs?: string;
@@ -82,7 +83,8 @@ export function registerStep(program: Command): void {
           gpu: o.hardware,
           tp,
           hardwareConfig: resolveData(o.hardwareConfig, isDefault('hardwareConfig')),
-          modelConfigs: resolveData(o.modelConfigFolder, isDefault('modelConfigFolder')),
+          modelConfigs:
+            ownModelConfig(o.modelConfig) ?? resolveData(o.modelConfigFolder, isDefault('modelConfigFolder')),
           benchData: resolveData(o.benchDataPath, isDefault('benchDataPath')),
           coefficients: resolveData(o.defaultsFilepath, isDefault('defaultsFilepath')),
           ...(beta && { beta }),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULTS_KEY, findGpu } from '../config/hardware-config.ts';
 import { inheritEverywhere, updateHardwareConfigText } from '../config/hardware-config-write.ts';
 import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
+import { modelConfigSource } from '../config/model-config.ts';
 import { InputError } from '../errors.ts';
 import { METRICS, type Metric } from '../eval/types.ts';
 import type { LatencyModelName } from '../latency/types.ts';
@@ -77,7 +78,6 @@ export function tuneSettings(
     ...(raw.race !== undefined && { race: parseRace(raw.race) }),
     ...(raw.fidelity !== undefined && { fidelity: parseFidelity(raw.fidelity) }),
     ...(raw.polish !== undefined && { polish: parsePolish(raw.polish, raw.fidelity) }),
-    ...(Array.isArray(raw.exclude) && { exclude: raw.exclude as string[] }),
     ...(raw.includeFailing === true && { includeFailing: true }),
     ...((typeof raw.write === 'string' || raw.dryRun === true) && {
       output: {
@@ -206,7 +206,7 @@ export function writeBackPlan(s: TuneSettings, o: TuneOutcome, raw: Record<strin
   const kv =
     o.experiments.find((e) => e.engine.totalKvBlocks !== null)?.engine.totalKvBlocks ??
     deriveKvBlocksFor(
-      cachedModelArch(s.modelConfigs, x.model),
+      cachedModelArch(modelConfigSource(x, s.modelConfigs), x.model),
       findGpu(cachedHardwareConfig(s.hardwareConfig), x.gpu),
       x.tp,
     ).blocks;

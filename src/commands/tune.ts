@@ -14,14 +14,16 @@ import type { TuneOutcome } from '../tune/outcome.ts';
 import { runTune, type TuneSettings } from '../tune/session.ts';
 import { replaceFileSafely } from '../tune/writeback.ts';
 import { runWithConsole } from './console-run.ts';
-import { addInputOptions, int, list, parseInputOptions } from './eval-options.ts';
+import { addInputOptions, addSelectionOptions, int, list, parseInputOptions } from './eval-options.ts';
 import { tuneProgress } from './tune-progress.ts';
 import { tuneSettings, writeBackPlan } from './tune-setup.ts';
 
 /** `blis-eval tune` and `blis-eval tune merge`. */
 export function registerTune(program: Command): void {
-  const tuneCmd = addInputOptions(
-    program.command('tune').description('cross-validated calibration search; writes winners back'),
+  const tuneCmd = addSelectionOptions(
+    addInputOptions(
+      program.command('tune').description('cross-validated calibration search; writes winners back'),
+    ),
   )
     .addOption(
       new Option('--latency-model <name>', 'model to calibrate').choices([
@@ -56,7 +58,6 @@ export function registerTune(program: Command): void {
         .choices(['auto', 'grid', 'nelder-mead', 'compass', 'pattern'])
         .default('auto'),
     )
-    .option('--exclude <names...>', 'experiments left out of the calibration (by name)')
     .option(
       '--include-failing',
       'keep experiments whose server failed > 5 % of requests (left out by default: censored latencies)',

@@ -1,23 +1,25 @@
 import type { Command } from 'commander';
 import { loadInputs } from '../eval/inputs.ts';
-import { applicability } from '../eval/preflight.ts';
 import { formLabel } from '../groundtruth/experiment.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
-import { addConfigOptions, list, parseInputOptions } from './eval-options.ts';
+import { addConfigOptions, addSelectionOptions, list, parseInputOptions } from './eval-options.ts';
 
 /**
  * `blis-eval validate <file>`: a pre-flight without simulating. The ground truth's schema, the
- * config files the evaluator would load, every experiment's GPU and model (unknown → exit 2,
- * the main job's own check), and per experiment which latency models will apply and why not.
+ * config files the evaluator would load, every experiment's GPU and model, and per experiment
+ * which latency models will apply and why not. An unknown GPU or model, or an experiment no
+ * selected latency model applies to, exits 2 (the main job's own check), listing them all.
  */
 export function registerValidate(program: Command): void {
-  addConfigOptions(
-    program
-      .command('validate')
-      .description(
-        'pre-flight: check a ground-truth file against the configs, say which latency models apply',
-      )
-      .argument('<file>', 'ground-truth JSON'),
+  addSelectionOptions(
+    addConfigOptions(
+      program
+        .command('validate')
+        .description(
+          'pre-flight: check a ground-truth file against the configs, say which latency models apply',
+        )
+        .argument('<file>', 'ground-truth JSON'),
+    ),
   )
     .option(
       '--latency-models <list>',
@@ -33,11 +35,7 @@ export function registerValidate(program: Command): void {
       const given = (f: string) => command.getOptionValueSource(f) === 'cli';
       const s = parseInputOptions({ ...o, groundTruth: file, jobs: 1, timeout: 0 }, given);
       const models = list('latency-models', o.latencyModels, LATENCY_MODELS);
-      const { gt, paths, hardware, defaults } = loadInputs(s, models);
-      const checks = applicability(
-        { source: gt.path, experiments: gt.experiments, paths, hardware, defaults },
-        models,
-      );
+      const { gt, checks = [] } = loadInputs(s, models, { applicable: true, freshChecks: true });
       const lines: string[] = [];
       for (const [i, x] of gt.experiments.entries()) {
         const points = x.replays.flatMap((r) => r.points.map((p) => p.id));

@@ -5,6 +5,7 @@ import { RooflineV1Model } from '../latency/roofline-v1.ts';
 import { RooflineV1CalibratedModel } from '../latency/roofline-v1-calibrated.ts';
 import { RooflineV2Model } from '../latency/roofline-v2.ts';
 import type { LatencyModel } from '../latency/types.ts';
+import { guardAttentionWindow } from '../latency/window-guard.ts';
 import type { GemmFallback, MfuDatabase } from '../mfu/database.ts';
 import { loadMfuDatabase } from './bench-data.ts';
 import { type DefaultsFile, loadDefaults } from './coefficients.ts';
@@ -128,6 +129,12 @@ export function cachedMfuDatabase(
 }
 
 export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
+  const built = buildUnguarded(s);
+  const window = built.arch.attentionWindow;
+  return window ? { ...built, model: guardAttentionWindow(built.model, window, built.arch.name) } : built;
+}
+
+function buildUnguarded(s: RooflineSetup): BuiltRoofline {
   const arch = cachedModelArch(s.modelConfigPath, s.model);
   const gpu = overlay(findGpu(cachedHardwareConfig(s.hardwareConfigPath), s.gpu), s.calibration);
   // requestOverheadMicros (ours): a fixed per-request delay before the request is queued

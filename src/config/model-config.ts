@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { ModelArch, MoeArch } from '../latency/arch.ts';
+import { attentionWindow, unmodelledFeatures, unmodelledMessage } from '../latency/arch-features.ts';
 import { type Fields, intField, optionalInt, weightFormat } from './model-fields.ts';
 
 /**
@@ -17,36 +18,63 @@ type Family = 'dense' | 'mixtral' | 'qwen-moe' | 'llama4' | 'deepseek';
 const ARCHITECTURES: Record<string, Family> = {
   LlamaForCausalLM: 'dense',
   MistralForCausalLM: 'dense',
+  Mistral3ForConditionalGeneration: 'dense',
   Qwen2ForCausalLM: 'dense',
   Qwen3ForCausalLM: 'dense',
   YiForCausalLM: 'dense',
+  Gemma2ForCausalLM: 'dense',
+  Gemma3ForCausalLM: 'dense',
+  Gemma3ForConditionalGeneration: 'dense',
+  Phi3ForCausalLM: 'dense',
+  GraniteForCausalLM: 'dense',
+  Glm4ForCausalLM: 'dense',
   MixtralForCausalLM: 'mixtral',
+  PhiMoEForCausalLM: 'mixtral',
+  GraniteMoeForCausalLM: 'mixtral',
+  GptOssForCausalLM: 'mixtral',
   Qwen2MoeForCausalLM: 'qwen-moe',
   Qwen3MoeForCausalLM: 'qwen-moe',
   Llama4ForConditionalGeneration: 'llama4',
   Llama4ForCausalLM: 'llama4',
   DeepseekV2ForCausalLM: 'deepseek',
   DeepseekV3ForCausalLM: 'deepseek',
+  Glm4MoeForCausalLM: 'deepseek',
   GlmMoeDsaForCausalLM: 'deepseek',
 };
 const MODEL_TYPES: Record<string, Family> = {
   llama: 'dense',
   mistral: 'dense',
+  mistral3: 'dense',
   qwen2: 'dense',
   qwen3: 'dense',
   yi: 'dense',
+  gemma2: 'dense',
+  gemma3: 'dense',
+  gemma3_text: 'dense',
+  phi3: 'dense',
+  granite: 'dense',
+  glm4: 'dense',
   mixtral: 'mixtral',
+  phimoe: 'mixtral',
+  granitemoe: 'mixtral',
+  gpt_oss: 'mixtral',
   qwen2_moe: 'qwen-moe',
   qwen3_moe: 'qwen-moe',
   llama4: 'llama4',
   llama4_text: 'llama4',
   deepseek_v2: 'deepseek',
   deepseek_v3: 'deepseek',
+  glm4_moe: 'deepseek',
 };
 
 /** The folder name a model id maps to: its last path segment, lower-cased. */
 export function modelFolderName(model: string): string {
   return (model.split('/').pop() ?? model).toLowerCase();
+}
+
+/** Where an experiment's model config is read: its own (file or --model-config), else the root of model folders. */
+export function modelConfigSource(x: { readonly modelConfig?: string | undefined }, root: string): string {
+  return x.modelConfig ?? root;
 }
 
 export function parseModelConfig(json: unknown, source: string, name: string): ModelArch {
@@ -62,6 +90,9 @@ export function parseModelConfig(json: unknown, source: string, name: string): M
   if (archName === undefined && modelType === undefined) {
     throw new InputError(`${source}: missing field 'architectures' (or 'model_type')`);
   }
+  const unmodelled = unmodelledFeatures(f);
+  if (unmodelled.some((x) => x.changesKvCache))
+    throw new InputError(unmodelledMessage(source, name, unmodelled));
   const family =
     (archName !== undefined ? ARCHITECTURES[archName] : undefined) ?? MODEL_TYPES[modelType ?? ''];
   if (family === undefined) {
@@ -82,6 +113,7 @@ export function parseModelConfig(json: unknown, source: string, name: string): M
   const moe = moeOf(family, f, source, L, ff);
   const denseFf = family === 'llama4' ? (optionalInt(f, source, ['intermediate_size_mlp']) ?? ff) : ff;
   const latent = family === 'deepseek' ? optionalInt(f, source, ['kv_lora_rank']) : undefined;
+  const window = attentionWindow(f);
   const arch: ModelArch = {
     name,
     architecture: archName ?? modelType ?? '',
@@ -101,6 +133,8 @@ export function parseModelConfig(json: unknown, source: string, name: string): M
     ...(latent !== undefined && {
       kvLatentDim: latent + (optionalInt(f, source, ['qk_rope_head_dim']) ?? 0),
     }),
+    ...(unmodelled.length > 0 && { refusal: unmodelledMessage(source, name, unmodelled) }),
+    ...(window && { attentionWindow: window }),
   };
   return arch;
 }

@@ -1,6 +1,8 @@
 import { InputError } from '../errors.ts';
 import { TrainedPhysicsModel } from '../latency/trained-physics.ts';
 import { type TrainedPhysicsFeatures, trainedPhysicsFeatures } from '../latency/trained-physics-features.ts';
+import type { LatencyModel } from '../latency/types.ts';
+import { guardAttentionWindow } from '../latency/window-guard.ts';
 import { findGpu, type GpuSpec } from './hardware-config.ts';
 import { type Calibration, cachedHardwareConfig, cachedModelJson } from './latency-factory.ts';
 
@@ -22,7 +24,7 @@ export interface TrainedPhysicsSetup {
 }
 
 export interface BuiltTrainedPhysics {
-  readonly model: TrainedPhysicsModel;
+  readonly model: LatencyModel;
   readonly features: TrainedPhysicsFeatures;
   readonly gpu: GpuSpec;
   readonly beta: readonly number[];
@@ -54,5 +56,7 @@ export function buildTrainedPhysicsModel(s: TrainedPhysicsSetup): BuiltTrainedPh
     BwPeakTBs: gpu.BwPeakTBs,
     ...(gpu.TFlopsFP8 !== undefined && { TFlopsFP8: gpu.TFlopsFP8 }),
   };
-  return { model: new TrainedPhysicsModel(features, hw, s.tp, beta, alpha), features, gpu, beta, alpha };
+  const model = new TrainedPhysicsModel(features, hw, s.tp, beta, alpha);
+  const window = features.attentionWindow;
+  return { model: window ? guardAttentionWindow(model, window, name) : model, features, gpu, beta, alpha };
 }

@@ -8,6 +8,7 @@ import {
   cachedModelArch,
   deriveKvBlocksFor,
 } from '../config/latency-factory.ts';
+import { modelConfigSource } from '../config/model-config.ts';
 import { buildTrainedPhysicsModel } from '../config/trained-physics-factory.ts';
 import { InputError } from '../errors.ts';
 import type { ModelArch } from '../latency/arch.ts';
@@ -38,7 +39,8 @@ const failed = (v: unknown): v is { reason: string } => typeof v === 'object' &&
 export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency {
   const x = job.experiment;
   const p = job.paths;
-  const arch = attempt('model config', () => cachedModelArch(p.modelConfigs, x.model));
+  const modelConfigPath = modelConfigSource(x, p.modelConfigs);
+  const arch = attempt('model config', () => cachedModelArch(modelConfigPath, x.model));
   const gpu = attempt('hardware config', () => findGpu(cachedHardwareConfig(p.hardwareConfig), x.gpu));
   const kv = kvBlocks(job, arch, gpu);
   if (failed(kv)) return { ok: false, reason: kv.reason };
@@ -56,7 +58,7 @@ export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency 
     const tp = attempt('trained-physics', () =>
       buildTrainedPhysicsModel({
         model: x.model,
-        modelConfigPath: p.modelConfigs,
+        modelConfigPath,
         hardwareConfigPath: p.hardwareConfig,
         gpu: x.gpu,
         tp: x.tp,
@@ -73,7 +75,7 @@ export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency 
     buildRooflineModel({
       kind: job.latencyModel === 'roofline-v2' ? 'roofline-v2' : 'roofline-v1',
       model: x.model,
-      modelConfigPath: p.modelConfigs,
+      modelConfigPath,
       hardwareConfigPath: p.hardwareConfig,
       gpu: x.gpu,
       tp: x.tp,

@@ -28,7 +28,7 @@ export function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promise<Eva
 }
 
 async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
-  const { gt, paths, hardware } = loadInputs(s, s.latencyModels);
+  const { gt, paths, hardware } = loadInputs(s, s.latencyModels, { applicable: true });
   const evaluation = await evaluate({
     experiments: gt.experiments,
     latencyModels: s.latencyModels,
@@ -42,7 +42,7 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     ...(hooks.onJobDone && { onJobDone: hooks.onJobDone }),
     ...(hooks.onWarning && { onWarning: hooks.onWarning }),
   });
-  const inputs = inputVersions(s);
+  const inputs = inputVersions(s, gt.experiments);
   const options = {
     latencyModels: s.latencyModels,
     seeds: s.seeds,
@@ -50,6 +50,8 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     kvLeak: s.kvLeak,
     timeoutS: s.timeoutS,
     ...(s.includeFailing && { includeFailing: true }),
+    ...(s.only && s.only.length > 0 && { only: s.only }),
+    ...(s.exclude && s.exclude.length > 0 && { exclude: s.exclude }),
   };
   const experiments = gt.experiments.map((x) => {
     const first = evaluation.points.find((p) => p.experiment === x.name && p.status === 'ok');

@@ -257,6 +257,9 @@ export interface EvalRun {
     timeoutS: number;
     /** --include-failing: censored experiments count in the aggregates too. */
     includeFailing?: boolean;
+    /** --only / --exclude as given (the file's other experiments were not evaluated). */
+    only?: string[];
+    exclude?: string[];
   };
   inputs: {
     groundTruth: InputVersion;

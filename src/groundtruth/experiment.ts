@@ -85,6 +85,8 @@ export interface EngineConfig {
 export interface Experiment {
   name: string;
   model: string;
+  /** The model's own config.json or folder (absolute), from the file or --model-config; else the model-config root's. */
+  modelConfig?: string;
   gpu: string;
   tp: number;
   family: string;

@@ -77,7 +77,8 @@ export function parseGroundTruth(
     if (!parsed.success) throw new InputError(formatZodError(where, parsed.error));
     if (names.has(name)) throw new InputError(`${where}: experiment_name: duplicate`);
     names.add(name);
-    return normalizeExperiment(parsed.data, {
+    const modelConfig = parsed.data.model_config;
+    const x = normalizeExperiment(parsed.data, {
       where,
       form,
       readTrace: (p) => {
@@ -87,5 +88,6 @@ export function parseGroundTruth(
         return parseTraceRows(readTraceText(file, `the trace of ${where}`), file);
       },
     });
+    return modelConfig === undefined ? x : { ...x, modelConfig: resolve(dirname(path), modelConfig) };
   });
 }

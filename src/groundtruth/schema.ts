@@ -155,6 +155,8 @@ const provenanceSchema = z.array(
 export const experimentSchema = z.looseObject({
   experiment_name: z.string().min(1),
   model: z.string().min(1),
+  /** The model's HF config.json (or its folder), relative to the file; else model_configs/<name>/. */
+  model_config: z.string().min(1).optional(),
   hardware: z.string().min(1).nullable().optional(),
   precision: z.string().nullable().optional(),
   vllm_config: vllmConfigSchema,

@@ -1,3 +1,5 @@
+import type { AttentionWindow } from './arch-features.ts';
+
 /**
  * What the roofline models know about a model: the figures of its HuggingFace config.json
  * (reference §10) plus the MoE and quantisation facts BLIS v0.6.1 did not model.
@@ -47,6 +49,13 @@ export interface ModelArch {
    * num_key_value_heads only.
    */
   readonly kvLatentDim?: number;
+  /**
+   * Why no latency model may run this model (a feature their step-time formulas do not
+   * represent, e.g. MLA); KV blocks can still be derived from it. Absent = representable.
+   */
+  readonly refusal?: string;
+  /** Sliding-window or chunked local attention: the latency models stop where a sequence passes it. */
+  readonly attentionWindow?: AttentionWindow;
 }
 
 /** Dense layers (those without the MoE block). */

@@ -1,4 +1,10 @@
 import { InputError } from '../errors.ts';
+import {
+  type AttentionWindow,
+  attentionWindow,
+  unmodelledFeatures,
+  unmodelledMessage,
+} from './arch-features.ts';
 
 /**
  * BLIS v0.7.1 trained-physics: the model and hardware features it freezes at construction
@@ -28,6 +34,8 @@ export interface TrainedPhysicsFeatures {
   readonly interleavedMoE: boolean;
   /** Weight bytes per parameter (0 = unknown dtype). */
   readonly weightBPP: number;
+  /** Ours: sliding-window or chunked attention, run only while sequences fit in it. */
+  readonly attentionWindow?: AttentionWindow;
 }
 
 export interface TrainedPhysicsHardware {
@@ -111,6 +119,8 @@ export function trainedPhysicsFeatures(
   const top = json as Fields;
   const text = top.text_config;
   const f: Fields = typeof text === 'object' && text !== null ? { ...top, ...(text as Fields) } : top;
+  const unmodelled = unmodelledFeatures(f);
+  if (unmodelled.length > 0) throw new InputError(unmodelledMessage(source, name, unmodelled));
   const L = number(f, 'num_hidden_layers', source);
   const d = number(f, 'hidden_size', source);
   const H = number(f, 'num_attention_heads', source);
@@ -144,6 +154,7 @@ export function trainedPhysicsFeatures(
   const interleaved = moe && step > 0;
   const nMoE = interleaved ? Math.floor(L / (step + 1)) : moe ? L : 0;
   const moeFf = number(f, 'moe_intermediate_size', source);
+  const window = attentionWindow(f);
   const mlpFf = number(f, 'intermediate_size_mlp', source);
   return {
     numLayers: L,
@@ -160,5 +171,6 @@ export function trainedPhysicsFeatures(
     numDenseLayers: L - nMoE,
     interleavedMoE: interleaved,
     weightBPP: weightBytesPerParam(f, name),
+    ...(window && { attentionWindow: window }),
   };
 }

@@ -50,6 +50,7 @@ export interface GeometryOptions {
 }
 
 export function checkArch(a: ModelArch, tp: number): void {
+  if (a.refusal !== undefined) throw new InputError(a.refusal);
   const where = `model ${a.name}`;
   if (!(Number.isInteger(tp) && tp > 0))
     throw new InputError(`${where}: TP must be a positive integer, got ${tp}`);

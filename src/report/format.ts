@@ -120,7 +120,9 @@ export function optionsLine(run: EvalRun): string {
     `KV leak: ${o.kvLeak}; timeout: ${o.timeoutS} s` +
     (o.includeFailing
       ? `; experiments whose server failed > ${100 * FAILING_FRACTION} % of requests counted`
-      : '')
+      : '') +
+    (o.only ? `; only ${o.only.join(', ')}` : '') +
+    (o.exclude ? `; excluding ${o.exclude.join(', ')}` : '')
   );
 }
 

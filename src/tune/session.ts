@@ -39,8 +39,6 @@ export interface TuneSettings extends InputSettings {
   polish?: number;
   /** `--write` / `--dry-run` as given, kept in the checkpoint so that `--resume` needs no flag. */
   output?: { write?: string; dryRun?: boolean };
-  /** Experiments left out of the calibration by name (e.g. one no candidate can replay). */
-  exclude?: string[];
   /** Keep experiments whose real server failed requests (left out by default, see FAILING_FRACTION). */
   includeFailing?: boolean;
   force: boolean;
@@ -93,12 +91,8 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     if (s.latencyModel !== 'blackbox') return true;
     return x.model.toLowerCase() === s.model?.toLowerCase() && x.tp === s.tp;
   };
-  const excluded = new Set(s.exclude ?? []);
-  for (const name of excluded) {
-    if (!gt.experiments.some((x) => x.name === name))
-      throw new InputError(`--exclude '${name}': no such experiment in ${s.groundTruth}`);
-  }
-  const inScope = gt.experiments.filter((x) => matches(x) && !excluded.has(x.name));
+  // --only / --exclude were applied by loadInputs (gt holds the selected experiments).
+  const inScope = gt.experiments.filter(matches);
   const failing = (x: Experiment) => !s.includeFailing && isFailingRun(x.failedFraction);
   const leftOut = inScope.filter(failing).map((x) => ({
     name: x.name,
@@ -142,7 +136,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
   const params =
     s.params ??
     (s.latencyModel === 'blackbox' ? blackboxSpaceAround(start.values) : defaultSpace(s.latencyModel));
-  const v = inputVersions(s);
+  const v = inputVersions(s, gt.experiments);
   const fingerprint = {
     // This order is part of every checkpoint's fingerprint: keep it, or resumes stop matching.
     inputs: [v.groundTruth, v.hardwareConfig, v.modelConfigs, v.benchData, v.coefficients].map(
@@ -158,6 +152,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     kvLeak: s.kvLeak,
     start: start.values,
     ...(s.objectiveSpec && { objectiveSpec: s.objectiveSpec }),
+    ...(s.only && s.only.length > 0 && { only: s.only }),
     ...(s.exclude && s.exclude.length > 0 && { exclude: s.exclude }),
     ...(s.includeFailing && { includeFailing: true }),
   };
