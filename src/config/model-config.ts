@@ -90,16 +90,35 @@ export function parseModelConfig(json: unknown, source: string, name: string): M
   if (archName === undefined && modelType === undefined) {
     throw new InputError(`${source}: missing field 'architectures' (or 'model_type')`);
   }
-  const unmodelled = unmodelledFeatures(f);
-  if (unmodelled.some((x) => x.changesKvCache))
-    throw new InputError(unmodelledMessage(source, name, unmodelled));
   const family =
     (archName !== undefined ? ARCHITECTURES[archName] : undefined) ?? MODEL_TYPES[modelType ?? ''];
+  // What the latency models cannot represent is the refusal that matters, whatever else
+  // the file lacks (an architecture outside the table, a field such a model does not give).
+  const unmodelled = unmodelledFeatures(f);
+  const refusal = unmodelled.length > 0 ? unmodelledMessage(source, name, unmodelled) : undefined;
+  if (refusal !== undefined && (family === undefined || unmodelled.some((x) => x.changesKvCache))) {
+    throw new InputError(refusal);
+  }
   if (family === undefined) {
     throw new InputError(
       `${source}: unsupported architecture '${archName ?? modelType}' (supported: ${Object.keys(ARCHITECTURES).join(', ')})`,
     );
   }
+  try {
+    return archOf(f, source, name, family, archName ?? modelType ?? '', refusal);
+  } catch (e) {
+    throw refusal !== undefined && e instanceof InputError ? new InputError(refusal) : e;
+  }
+}
+
+function archOf(
+  f: Fields,
+  source: string,
+  name: string,
+  family: Family,
+  architecture: string,
+  refusal: string | undefined,
+): ModelArch {
   const L = intField(f, source, ['num_hidden_layers']);
   const d = intField(f, source, ['hidden_size']);
   const H = intField(f, source, ['num_attention_heads']);
@@ -116,7 +135,7 @@ export function parseModelConfig(json: unknown, source: string, name: string): M
   const window = attentionWindow(f);
   const arch: ModelArch = {
     name,
-    architecture: archName ?? modelType ?? '',
+    architecture,
     numLayers: L,
     hiddenSize: d,
     numHeads: H,
@@ -133,7 +152,7 @@ export function parseModelConfig(json: unknown, source: string, name: string): M
     ...(latent !== undefined && {
       kvLatentDim: latent + (optionalInt(f, source, ['qk_rope_head_dim']) ?? 0),
     }),
-    ...(unmodelled.length > 0 && { refusal: unmodelledMessage(source, name, unmodelled) }),
+    ...(refusal !== undefined && { refusal }),
     ...(window && { attentionWindow: window }),
   };
   return arch;
