@@ -21,7 +21,7 @@ export function attachModelConfigs(
   if (args.length === 0) return files;
   const dir = `${basename(out).replace(/\.json$/i, '')}.models`;
   const bound = bindModelConfigs(
-    experiments.map((x): { model: string; modelConfig?: string } => ({ model: String(x.json.model) })),
+    experiments.map((x) => ({ model: String(x.json.model) })),
     args,
   );
   bound.forEach((b, i) => {

@@ -17,8 +17,11 @@ const isDir = (p: string) => statSync(p).isDirectory();
  * segment, lower-cased) is the config's folder name, else to the file's one model. Later
  * flags win. A flag that binds nothing is bad input naming the file's models.
  */
-export function bindModelConfigs<T extends Served>(experiments: readonly T[], args: readonly string[]): T[] {
-  let out = [...experiments];
+export function bindModelConfigs<T extends Served>(
+  experiments: readonly T[],
+  args: readonly string[],
+): (T & { modelConfig?: string | undefined })[] {
+  let out: (T & { modelConfig?: string | undefined })[] = [...experiments];
   const models = [...new Set(experiments.map((x) => x.model))];
   for (const arg of args) {
     const eq = arg.indexOf('=');
