@@ -77,6 +77,8 @@ function simulate(
     cpuTier: e.cpuKvBlocks > 0 ? { cpuBlocks: e.cpuKvBlocks, ...CPU_TIER_DEFAULTS } : null,
     maxRunningReqs: e.maxNumSeqs,
     maxScheduledTokens: e.maxNumBatchedTokens,
+    chunkedPrefill: e.chunkedPrefill,
+    prefixCaching: e.prefixCaching,
     kvLeak: job.kvLeak,
   });
   // A partial replay (tuner searches) ends its arrivals early: its overload cutoff scales with it.

@@ -64,7 +64,12 @@ export function normalizeExperiment(raw: RawExperiment, ctx: NormalizeContext): 
     ...(raw.flags?.overloaded === true && { overloaded: true as const }),
     engine: {
       maxNumSeqs: v.max_num_seqs ?? ENGINE_DEFAULTS.maxNumSeqs,
-      maxNumBatchedTokens: v.max_num_batched_tokens ?? ENGINE_DEFAULTS.maxNumBatchedTokens,
+      // Without chunked prefill vLLM raises the step budget to the context length.
+      maxNumBatchedTokens:
+        v.max_num_batched_tokens ??
+        (v.enable_chunked_prefill === false
+          ? Math.max(ENGINE_DEFAULTS.maxNumBatchedTokens, v.max_model_len ?? 0)
+          : ENGINE_DEFAULTS.maxNumBatchedTokens),
       blockSize: raw.block_size ?? ENGINE_DEFAULTS.blockSize,
       totalKvBlocks: raw.total_kv_blocks ?? null,
       cpuKvBlocks: raw.cpu_kv_blocks ?? 0,

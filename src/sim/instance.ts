@@ -22,6 +22,8 @@ export interface InstanceConfig extends BatchLimits {
   scheduler: SchedulerName;
   /** BLIS v0.6.1's block leak on a failed allocation, or the later releases' fix. */
   kvLeak: KvLeakMode;
+  /** vLLM's prefix caching (BLIS always caches); absent: on. */
+  prefixCaching?: boolean;
 }
 
 const NO_CACHED: readonly number[] = [];
@@ -80,6 +82,7 @@ export class Instance {
     private readonly latency: LatencyModel,
   ) {
     this.kv = new KVCache(cfg.totalKVBlocks, cfg.blockSize, cfg.kvLeak);
+    this.kv.prefixCaching = cfg.prefixCaching !== false;
     if (cfg.cpuTier !== null && cfg.cpuTier.cpuBlocks > 0) this.kv.tier = new CpuTier(cfg.cpuTier);
     this.former = new BatchFormer(cfg, this.kv, this.waitQ);
     this.phantomItl = latency.phantomItl !== false;

@@ -60,8 +60,12 @@ export class KVCache {
     return this.totalBlocks - this.pool.used;
   }
 
+  /** vLLM's prefix caching; off (`--no-enable-prefix-caching`), no request reuses another's blocks. */
+  prefixCaching = true;
+
   /** Block IDs of the longest cached prefix of the request's input (a pure query). */
   getCachedBlocks(r: SimRequest): number[] {
+    if (!this.prefixCaching) return [];
     const keys = r.fullInputKeys(this.blockSize);
     const found: number[] = [];
     for (let i = 0; i < keys.length; i++) {

@@ -6,6 +6,8 @@ export interface BatchLimits {
   maxScheduledTokens: number;
   maxRunningReqs: number;
   longPrefillTokenThreshold: number;
+  /** vLLM's chunked prefill (BLIS always chunks); off, a prompt waits for a step with room for all of it. */
+  chunkedPrefill?: boolean;
 }
 
 const NO_CACHED: readonly number[] = [];
@@ -71,8 +73,13 @@ export class BatchFormer {
       const cached = this.kv.getCachedBlocks(next);
       const c = cached.length * bs;
       let n = next.inputLen - c;
-      if (thr > 0 && thr < n) n = thr;
-      if (n > budget) n = budget;
+      if (this.limits.chunkedPrefill === false) {
+        // Whole prompts only: one that does not fit waits (an empty step takes it anyway).
+        if (n > budget && budget < maxScheduledTokens) break;
+      } else {
+        if (thr > 0 && thr < n) n = thr;
+        if (n > budget) n = budget;
+      }
       if (!this.kv.allocate(next, c, c + n, cached)) break;
       this.waitQ.popFront();
       running.push(next);
