@@ -1,5 +1,5 @@
 import type { ExecutedSharedPrefix } from '../workload/shared-prefix.ts';
-import type { MeasuredPoint, Replay } from './experiment.ts';
+import type { MeasuredPoint, Replay, TraceRow } from './experiment.ts';
 import type { Measured, RawExperiment } from './schema.ts';
 
 /**
@@ -62,4 +62,27 @@ export function impliedReplay(
     return { id: 'run', workload: { kind: 'executed', spec }, points, clientOutput };
   const shared_prefix = { ...spec.shared_prefix, output_len: Math.round(implied) };
   return { id: 'run', workload: { kind: 'executed', spec: { ...spec, shared_prefix } }, points };
+}
+
+/**
+ * A staged run's exact trace as the server ran it: with `ignore_eos` every request generated
+ * `output_len` (of what inference-perf executed) and the trace's counts are the client's
+ * re-counts, so the replay generates `output_len` and measures at the counts' mean.
+ */
+export function generatedTrace(
+  raw: RawExperiment,
+  rows: TraceRow[],
+): Pick<Replay, 'workload' | 'clientOutput'> {
+  const resolved = raw.workload_config.resolved_by_inference_perf;
+  const outputLen = (resolved as { shared_prefix?: { output_len?: unknown } } | undefined)?.shared_prefix
+    ?.output_len;
+  if (typeof outputLen !== 'number' || !(outputLen > 0) || rows.length === 0)
+    return { workload: { kind: 'trace', rows } };
+  const counted = rows.reduce((t, r) => t + r.outputTokens, 0) / rows.length;
+  const clientOutput = clientRecount(raw, outputLen, counted);
+  if (clientOutput === undefined) return { workload: { kind: 'trace', rows } };
+  return {
+    workload: { kind: 'trace', rows: rows.map((r) => ({ ...r, outputTokens: outputLen })) },
+    clientOutput,
+  };
 }

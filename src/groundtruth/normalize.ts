@@ -20,7 +20,7 @@ import {
   type TraceRow,
   type WorkloadForm,
 } from './experiment.ts';
-import { clientRecount, impliedOutputMean, impliedReplay } from './implied-output.ts';
+import { clientRecount, generatedTrace, impliedOutputMean, impliedReplay } from './implied-output.ts';
 import { MEASURED_FIELDS, type Measured, type RawExperiment, type RawQpsPoint } from './schema.ts';
 
 /**
@@ -188,11 +188,8 @@ function stagedReplayOf(
   const at = (field: string) => `${ctx.where}: workload_config.${field}`;
   // An imported run that kept every request replays exactly those, unless the profile is asked for.
   if (wc.trace !== undefined && ctx.form !== 'profile') {
-    const rows = ctx.readTrace(wc.trace);
-    return {
-      workloadForm: 'trace',
-      replays: [{ id: 'run', workload: { kind: 'trace', rows }, points: measuredPoints }],
-    };
+    const replay = generatedTrace(raw, ctx.readTrace(wc.trace));
+    return { workloadForm: 'trace', replays: [{ id: 'run', ...replay, points: measuredPoints }] };
   }
   if (resolved === undefined && profile === undefined) {
     throw new InputError(`${at('inference_perf')}: required for a staged experiment`);

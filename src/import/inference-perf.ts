@@ -406,11 +406,12 @@ function workloadConfig(
     }
   }
   const api = at(config, 'api');
-  if (isObject(api))
+  const ignoreEos = at(config, 'server.ignore_eos');
+  if (isObject(api) || ignoreEos !== undefined)
     wc.api = {
-      type: api.type ?? null,
-      streaming: api.streaming ?? null,
-      ignore_eos: at(config, 'server.ignore_eos') ?? null,
+      type: isObject(api) ? (api.type ?? null) : null,
+      streaming: isObject(api) ? (api.streaming ?? null) : null,
+      ignore_eos: ignoreEos ?? null,
     };
   return wc;
 }

@@ -279,6 +279,28 @@ describe('import inference-perf: per-request files (both layouts)', () => {
     });
   }
 
+  it('with ignore_eos replays the trace as the server ran it: output_len generated, the counts as the client’s', () => {
+    const dir = folder({
+      'results/summary_lifecycle_metrics.json': lifecycle(5, 0),
+      'results/stage_0_lifecycle_metrics.json': lifecycle(5, 0),
+      'results/config.yaml': `${CONFIG}server:\n  ignore_eos: true\n`,
+      'results/per_request_lifecycle_metrics.json': records('old'),
+    });
+    const x = importPath(dir, { hardware: 'H100', model: 'm', tp: 1 }).experiments[0]!;
+    const counted = x.traces[0]!.rows.map((r) => r.outputTokens);
+    const rows = x.traces[0]!.rows.map((r) => ({
+      arrivalUs: 0,
+      inputTokens: r.inputTokens,
+      outputTokens: r.outputTokens,
+    }));
+    const [e] = parseGroundTruth({ experiments: [x.json] }, 'gt.json', 'measured', () => rows);
+    const replay = e!.replays[0]!;
+    expect(
+      replay.workload.kind === 'trace' && new Set(replay.workload.rows.map((r) => r.outputTokens)),
+    ).toEqual(new Set([30]));
+    expect(replay.clientOutput).toBeCloseTo(counted.reduce((a, b) => a + b, 0) / counted.length, 9);
+  });
+
   it('names the request whose token counts are missing', () => {
     const bad = records('old');
     (bad[3]!.info as Record<string, unknown>).output_tokens = undefined;
