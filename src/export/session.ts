@@ -16,9 +16,9 @@ export interface MeasureHooks {
 
 /**
  * The evaluator's accuracy of one latency model on a ground truth, with the user's inputs
- * (the full model) and with the exported subset's inputs in their place (what BLIS computes
- * from the export). Both are ordinary evaluator sessions; the subset's files are written to
- * a temporary folder, removed afterwards.
+ * (the full model) and with the exported subset's hardware config in place of the user's
+ * (what BLIS computes from the export). Both are ordinary evaluator sessions; the subset's
+ * config is written to a temporary folder, removed afterwards.
  */
 export async function measureExport(
   s: InputSettings,
@@ -47,15 +47,8 @@ export async function measureExport(
   if (subset === null || !full.complete) return { ...base, exported: null, complete: full.complete };
   const dir = mkdtempSync(join(tmpdir(), 'blis-eval-export-'));
   try {
-    const swapped = { ...s };
-    if (subset.hardwareConfig !== undefined) {
-      swapped.hardwareConfig = join(dir, 'hardware_config.json');
-      writeFileSync(swapped.hardwareConfig, subset.hardwareConfig);
-    }
-    if (subset.coefficients !== undefined) {
-      swapped.coefficients = join(dir, 'defaults.yaml');
-      writeFileSync(swapped.coefficients, subset.coefficients);
-    }
+    const swapped = { ...s, hardwareConfig: join(dir, 'hardware_config.json') };
+    writeFileSync(swapped.hardwareConfig, subset.hardwareConfig);
     // Same tables and configs as the full run: its warnings were shown already.
     const exported = await run(swapped, 'exported model', false);
     return { ...base, exported: accuracy(exported), complete: exported.complete };

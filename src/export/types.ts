@@ -30,13 +30,11 @@ export interface ExportNotes {
 }
 
 /**
- * The inputs of what BLIS computes from the export, in our formats, for the evaluator to
- * measure: a hardware config (JSON) or a coefficient table (YAML). Null: the export carries
- * the whole model, so it computes what the full model does.
+ * What BLIS computes from the export, as a hardware config of ours (JSON) for the evaluator to
+ * measure. Null: the export carries the whole model, so it computes what the full model does.
  */
 export interface SubsetInputs {
-  readonly hardwareConfig?: string;
-  readonly coefficients?: string;
+  readonly hardwareConfig: string;
 }
 
 export interface ExportResult extends ExportNotes {
