@@ -34,6 +34,15 @@ export interface MetricMiss {
   ape: number;
 }
 
+/** One metric's miss, or null where it is not defined (not predicted, or measured at 0). */
+function missOf(p: PointResult, metric: Metric): MetricMiss | null {
+  const measured = p.measured[metric];
+  const predicted = p.predicted[metric];
+  if (measured === undefined || predicted === undefined || !(measured > 0)) return null;
+  const ape = absPercentError(predicted, measured);
+  return ape === null ? null : { metric, measured, predicted, ratio: predicted / measured, ape };
+}
+
 /**
  * The headline metric whose predicted / measured is farthest from 1 on a log scale (x0.25 as far
  * as x4), or null where none is defined (not ok, or nothing measured above 0).
@@ -42,16 +51,12 @@ export function worstMetric(p: PointResult): MetricMiss | null {
   let worst: MetricMiss | null = null;
   let far = -1;
   for (const metric of HEADLINE_METRICS) {
-    const measured = p.measured[metric];
-    const predicted = p.predicted[metric];
-    if (measured === undefined || predicted === undefined || !(measured > 0)) continue;
-    const ape = absPercentError(predicted, measured);
-    if (ape === null) continue;
-    const ratio = predicted / measured;
-    const distance = ratio > 0 ? Math.abs(Math.log(ratio)) : Number.POSITIVE_INFINITY;
+    const miss = missOf(p, metric);
+    if (miss === null) continue;
+    const distance = miss.ratio > 0 ? Math.abs(Math.log(miss.ratio)) : Number.POSITIVE_INFINITY;
     if (distance > far) {
       far = distance;
-      worst = { metric, measured, predicted, ratio, ape };
+      worst = miss;
     }
   }
   return worst;
@@ -62,13 +67,9 @@ export function worstMetric(p: PointResult): MetricMiss | null {
  * metric those classes judge), else the worst headline metric.
  */
 export function outlierMetric(p: PointResult, cls = failureClass(p)): MetricMiss | null {
-  const worst = worstMetric(p);
-  if (cls !== 'predicted overload' && cls !== 'predicted underload') return worst;
-  const measured = p.measured.ttft_mean;
-  const predicted = p.predicted.ttft_mean;
-  if (measured === undefined || predicted === undefined) return worst;
-  const ape = absPercentError(predicted, measured) ?? 0;
-  return { metric: 'ttft_mean', measured, predicted, ratio: predicted / measured, ape };
+  const judged =
+    cls === 'predicted overload' || cls === 'predicted underload' ? missOf(p, 'ttft_mean') : null;
+  return judged ?? worstMetric(p);
 }
 
 const outsideBand = (ratio: number) => ratio > OUTLIER_RATIO || ratio < 1 / OUTLIER_RATIO;
@@ -93,14 +94,10 @@ export function failureClass(p: PointResult): string | null {
   const mismatch = p.replay?.mismatch ?? [];
   const label = `workload mismatch (${mismatch.join(', ')})`;
   if (mismatch.some((q) => q !== 'requestsPerSec')) return label;
-  const measured = p.measured.ttft_mean;
-  const predicted = p.predicted.ttft_mean;
+  const ttft = missOf(p, 'ttft_mean');
   const growing = (p.simTtftGrowth ?? 0) >= OVERLOAD_GROWTH;
-  if (measured !== undefined && predicted !== undefined && measured > 0) {
-    const ratio = predicted / measured;
-    if (growing && ratio > OUTLIER_RATIO) return 'predicted overload';
-    if (!growing && ratio < 1 / OUTLIER_RATIO) return 'predicted underload';
-  }
+  if (ttft !== null && growing && ttft.ratio > OUTLIER_RATIO) return 'predicted overload';
+  if (ttft !== null && !growing && ttft.ratio < 1 / OUTLIER_RATIO) return 'predicted underload';
   return mismatch.length > 0 ? label : null;
 }
 

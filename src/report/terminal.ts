@@ -85,7 +85,7 @@ export function wrap(text: string, width: number, indent = '  '): string {
   return lines.join('\n');
 }
 
-/** metric × latency model: MAPE, median APE and bias over each model's own points; MAPE on the common set. */
+/** metric × latency model: MAPE, median APE and bias over each model's own points; MAPE on the headline set. */
 function accuracy(run: EvalRun, metrics: readonly Metric[]): string {
   const rows: string[][] = [];
   for (const metric of metrics) {
@@ -105,7 +105,7 @@ function accuracy(run: EvalRun, metrics: readonly Metric[]): string {
     });
   }
   return plain(
-    ['metric', 'latency model', 'n', 'MAPE', 'median', 'bias', 'common'],
+    ['metric', 'latency model', 'n', 'MAPE', 'median', 'bias', 'headline'],
     ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
     rows,
   );
@@ -247,7 +247,7 @@ function apeCell(p: PointResult, m: Metric): string {
 }
 
 /**
- * The evaluator's terminal report, inside `width` columns: the verdict on the common set,
+ * The evaluator's terminal report, inside `width` columns: the verdict (the headline and the paired comparisons),
  * accuracy with median APE beside the mean, counts, the breakdown by model, outliers with
  * their failure class and, verbose, every point's APE. Metrics keep one order everywhere.
  */
@@ -266,7 +266,7 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   out.push(
     wrap(
       'Accuracy: MAPE, median APE and bias (+ = over-prediction) over every point each model ran; ' +
-        'common = MAPE on the fair-comparison set.',
+        'headline = MAPE on the headline (fair-comparison) set, — for a model left out of it.',
       width,
       '',
     ),
