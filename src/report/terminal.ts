@@ -126,16 +126,22 @@ function counts(run: EvalRun): string {
 
 /**
  * Rows under group headings: a long name (a model id, an experiment and point) gets a line of
- * its own and its rows are indented beneath it, so no name is cut or wrapped mid-word. Each
- * column is as wide as its widest cell; with `fitTo`, the last one wraps in what the others
- * leave of that width.
+ * its own, wrapped at its spaces within `width`, and its rows are indented beneath it, so no
+ * name is cut or wrapped mid-word. Each column is as wide as its widest cell; with `fitLast`,
+ * the last one wraps in what the others leave of the width.
  */
-function grouped(head: string[], align: Align[], groups: [string, string[][]][], fitTo?: number): string {
+function grouped(
+  head: string[],
+  align: Align[],
+  groups: [string, string[][]][],
+  width: number,
+  fitLast = false,
+): string {
   const rows = groups.flatMap(([, members]) => members);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length + (i === 0 ? 2 : 0))));
-  if (fitTo !== undefined) {
+  if (fitLast) {
     const others = widths.slice(0, -1).reduce((a, w) => a + w + 2, 0);
-    widths[widths.length - 1] = Math.min(widths.at(-1)!, Math.max(MIN_WRAP, fitTo - others));
+    widths[widths.length - 1] = Math.min(widths.at(-1)!, Math.max(MIN_WRAP, width - others));
   }
   // One headless table per group at the same widths (the first column two narrower, indented),
   // so the columns line up under the one header.
@@ -143,7 +149,7 @@ function grouped(head: string[], align: Align[], groups: [string, string[][]][],
   const inner = [widths[0]! - 2, ...widths.slice(1)];
   for (const [name, members] of groups) {
     out.push(
-      name,
+      wrap(name, width, '    '),
       ...plain([], align, members, inner)
         .split('\n')
         .map((l) => `  ${l}`),
@@ -152,7 +158,7 @@ function grouped(head: string[], align: Align[], groups: [string, string[][]][],
   return out.join('\n');
 }
 
-function byModel(run: EvalRun): string {
+function byModel(run: EvalRun, width: number): string {
   const groups = new Map<string, string[][]>();
   for (const g of run.stats.breakdowns) {
     if (g.by !== 'model') continue;
@@ -164,6 +170,7 @@ function byModel(run: EvalRun): string {
     ['model / latency model', ...BY_MODEL_METRICS],
     ['left', ...BY_MODEL_METRICS.map((): Align => 'right')],
     [...groups],
+    width,
   );
 }
 
@@ -213,8 +220,9 @@ function outlierList(run: EvalRun, width: number): string {
     ]);
     groups.set(key, rows);
   }
-  const head = ['point / latency model', 'metric', 'measured', 'predicted', 'ratio', 'class'];
-  return grouped(head, ['left', 'left', 'right', 'right', 'right', 'left'], [...groups], width);
+  // The point is each group's heading: the first column holds only the model (and seed).
+  const head = ['latency model', 'metric', 'measured', 'predicted', 'ratio', 'class'];
+  return grouped(head, ['left', 'left', 'right', 'right', 'right', 'left'], [...groups], width, true);
 }
 
 /** Every point × latency model (× seed): APE per metric, metrics split so each table fits. */
@@ -233,7 +241,12 @@ function pointsTables(run: EvalRun, metrics: readonly Metric[], width: number): 
       groups.set(key, rows);
     }
     out.push(
-      grouped(['point / latency model', ...chunk], ['left', ...chunk.map((): Align => 'right')], [...groups]),
+      grouped(
+        ['point / latency model', ...chunk],
+        ['left', ...chunk.map((): Align => 'right')],
+        [...groups],
+        width,
+      ),
     );
   }
   return out.join('\n\n');
@@ -273,7 +286,7 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   );
   out.push(accuracy(run, metrics), '');
   out.push(counts(run), '');
-  out.push('By model: MAPE', byModel(run), '');
+  out.push('By model: MAPE', byModel(run, width), '');
   const replay = replayLines(run, width, opts.verbose);
   if (replay.length > 0) out.push('Replay vs measurement (replay / measured):', ...replay, '');
   if (outliers(run.points).length > 0) {

@@ -78,12 +78,37 @@ describe('terminal report', () => {
     );
     expect(out).toContain('roofline-v2 vs blackbox on the 1 experiment(s), n = 1 point(s), both ran:');
     // Outliers carry their class, wrapped within the width.
-    expect(out).toMatch(/exp-b qps-1\n {2}roofline-v2 +—( +—){3} {2}failed: worker\n/);
+    expect(out).toMatch(/exp-b qps-1\n {2}roofline-v2 +—( +—){3} {2}failed: worker crashed: out\n +of memory/);
     expect(flat).toContain('roofline-v2 — — — — failed: worker crashed: out of memory');
     for (const line of out.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
     expect(out).not.toContain('INCOMPLETE');
     expect(out).toContain('KV blocks derived from GPU memory');
     expect(out).not.toContain('stage-0');
+  });
+
+  it('keeps outliers of a long-named, flagged experiment inside 80 columns', () => {
+    const name = 'Llama-3.1-8B-Instruct inference-perf rate=1,31.4,61.79,92.19,122.59,152.98,183.38';
+    const meta = { ...samplePoints()[0]!.meta, overloaded: true as const };
+    const point = (s: number, m: 'blackbox' | 'trained-physics', predicted: number) =>
+      okPoint(
+        name,
+        `stage-${s}`,
+        m,
+        { ttft_mean: 2617, e2e_mean: 3000 },
+        { ttft_mean: predicted, e2e_mean: 2900 },
+        meta,
+      );
+    const run = sampleRun([
+      point(4, 'blackbox', 13.1),
+      point(4, 'trained-physics', 28),
+      point(5, 'blackbox', 13.2),
+    ]);
+    const out = renderTerminal(run, { verbose: true });
+    for (const line of out.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
+    expect(out).toMatch(
+      /stage-4 \[ground truth:\s+overloaded\]\n {2}blackbox +ttft_mean +2617 +13\.10 +0\.0050x +predicted underload/,
+    );
+    expect(out.replace(/\s+/g, ' ')).toContain(`Flagged overloaded in the ground truth`);
   });
 
   it('lists every point and the reasons with verbose, and marks an interrupted run', () => {
