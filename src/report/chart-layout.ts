@@ -19,8 +19,9 @@ export function textWidth(text: string, fontSize = LABEL_FONT): number {
 }
 
 /**
- * `text` in lines no wider than `width` px, broken after '-', '_', '/', '.' or ' ' where a line
- * allows, else mid-word; joined with '\n' (a header's `labelExpr` splits them back into lines).
+ * `text` in lines no wider than `width` px, broken after ' ', '-', '_', '/' or ',' where a line
+ * allows (not at '.': it would split a number), else mid-word; joined with '\n' (a label's
+ * `labelExpr` splits them back into lines).
  */
 export function wrapLabel(text: string, width: number, fontSize = LABEL_FONT): string {
   const max = Math.max(4, Math.floor(width / (0.8 * fontSize)));
@@ -28,7 +29,7 @@ export function wrapLabel(text: string, width: number, fontSize = LABEL_FONT): s
   let rest = text;
   while (rest.length > max) {
     const head = rest.slice(0, max);
-    const at = Math.max(...['-', '_', '/', '.', ' '].map((c) => head.lastIndexOf(c)));
+    const at = Math.max(...[' ', '-', '_', '/', ','].map((c) => head.lastIndexOf(c)));
     const cut = at >= max / 2 ? at + 1 : max;
     lines.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();
@@ -37,7 +38,7 @@ export function wrapLabel(text: string, width: number, fontSize = LABEL_FONT): s
   return lines.join('\n');
 }
 
-/** A header `labelExpr` that prints a wrapLabel'ed value on its lines. */
+/** A header's or axis's `labelExpr` that prints a wrapLabel'ed value on its lines. */
 export const LINES_EXPR = "split(datum.value, '\\n')";
 
 /** The width `labels` take side by side, level, px. */

@@ -190,8 +190,11 @@ export function mapeChart(run: EvalRun): Chart | null {
 
 /** Colour scale of the heat table: signed PE clipped to ±HEAT_CLIP %. */
 const HEAT_CLIP = 100;
-/** The heat table's cells: widest, narrowest (a "+278k" label still fits), and their height. */
-const HEAT_STEP = { max: 44, min: 30, height: 20 };
+/**
+ * The heat table's cells: widest, narrowest (a "+278k" label still fits), their height, and the
+ * height of one line of a wrapped experiment name.
+ */
+const HEAT_STEP = { max: 44, min: 30, height: 20, line: 12 };
 /** Room for Vega's padding, ticks and label padding around a chart, px. */
 const CHART_PAD = 30;
 
@@ -207,8 +210,7 @@ function heatLabel(pe: number): string {
  * experiment's whole-run points and seeds. A diverging scale (blue under-, red over-prediction)
  * clipped at ±100 % so one 500 % cell does not wash out the rest; the label has the value.
  * Its cells are as wide as the page allows once the experiment names and the slanted column
- * labels have their room; names longer than the narrowest cells leave are cut (whole in the
- * tooltip).
+ * labels have their room; a name longer than the narrowest cells leave wraps onto lines.
  */
 export function heatChart(run: EvalRun): Chart | null {
   const rows: Record<string, string | number | null>[] = [];
@@ -247,6 +249,10 @@ export function heatChart(run: EvalRun): Chart | null {
     room - HEAT_STEP.min * columns.length,
   );
   const step = Math.min(HEAT_STEP.max, Math.floor((room - names) / columns.length));
+  // A name wider than its room wraps onto lines, and every row grows to hold the most lines.
+  const row = new Map(run.experiments.map((e) => [e.name, wrapLabel(e.name, names)]));
+  const lines = Math.max(...[...row.values()].map((r) => r.split('\n').length));
+  for (const r of rows) r.row = row.get(r.experiment as string)!;
   const x = {
     field: 'column',
     type: 'nominal' as const,
@@ -255,11 +261,11 @@ export function heatChart(run: EvalRun): Chart | null {
     axis: { orient: 'top' as const, labelAngle: -45, labelAlign: 'left' as const, labelLimit: 0 },
   };
   const y = {
-    field: 'experiment',
+    field: 'row',
     type: 'nominal' as const,
     title: null,
-    sort: run.experiments.map((e) => e.name),
-    axis: { labelLimit: names + LABEL_FONT },
+    sort: [...row.values()],
+    axis: { labelLimit: names + LABEL_FONT, labelExpr: LINES_EXPR },
   };
   return {
     title: 'Error per experiment',
@@ -270,7 +276,7 @@ export function heatChart(run: EvalRun): Chart | null {
     spec: {
       data: { values: rows },
       width: { step },
-      height: { step: HEAT_STEP.height },
+      height: { step: Math.max(HEAT_STEP.height, lines * HEAT_STEP.line + 4) },
       layer: [
         {
           transform: [{ filter: 'isValid(datum.pe)' }],

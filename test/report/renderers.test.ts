@@ -78,7 +78,9 @@ describe('terminal report', () => {
     );
     expect(out).toContain('roofline-v2 vs blackbox on the 1 experiment(s), n = 1 point(s), both ran:');
     // Outliers carry their class, wrapped within the width.
-    expect(out).toMatch(/exp-b qps-1\n {2}roofline-v2 +—( +—){3} {2}failed: worker crashed: out\n +of memory/);
+    expect(out).toMatch(
+      /exp-b qps-1\n {2}roofline-v2 +—( +—){3} {2}failed: worker crashed: out\n +of memory/,
+    );
     expect(flat).toContain('roofline-v2 — — — — failed: worker crashed: out of memory');
     for (const line of out.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
     expect(out).not.toContain('INCOMPLETE');
