@@ -14,6 +14,7 @@ export function pointMeta(
     tp: x.tp,
     family: x.family,
     workloadForm: formLabel(x),
+    ...(x.replayNote !== undefined && { replayNote: x.replayNote }),
     derivedKVBlocks,
     kvBlocks,
     ...(x.failedFraction && { failedFraction: x.failedFraction }),

@@ -40,6 +40,8 @@ export interface PointMeta {
    * reports must say of its arrivals: drawn rather than the run's own, a closed loop.
    */
   workloadForm: string;
+  /** The replay's note alone (also in workloadForm): drawn arrivals, a closed loop. */
+  replayNote?: string;
   /** total_kv_blocks was missing and derived from GPU memory. */
   derivedKVBlocks: boolean;
   kvBlocks: number;

@@ -84,6 +84,11 @@ export function derivedKvExperiments(run: EvalRun): ExperimentInfo[] {
   return run.experiments.filter((e) => e.meta.derivedKVBlocks);
 }
 
+/** "name (note)" of each experiment replayed otherwise than as it arrived: drawn arrivals, closed loops. */
+export function replayNotes(run: EvalRun): string[] {
+  return run.experiments.flatMap((e) => (e.meta.replayNote ? [`${e.name} (${e.meta.replayNote})`] : []));
+}
+
 /** A point status as reports print it ("n.a." for not_applicable). */
 export function statusLabel(status: string): string {
   return status === 'not_applicable' ? 'n.a.' : status;

@@ -13,6 +13,7 @@ import {
   optionsLine,
   pct,
   ratio,
+  replayNotes,
   scopeNote,
   signedPct,
   statusLabel,
@@ -304,6 +305,9 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
   if (opts.verbose) out.push('Points: APE per metric', pointsTables(run, metrics, width), '');
   if (run.gate) out.push(...gateLines(run.gate).map((l) => wrap(l, width)), '');
   out.push(wrap(scopeNote(run), width, ''));
+  const notes = replayNotes(run);
+  if (notes.length > 0)
+    out.push(wrap(`Replay notes (arrivals drawn, closed loops): ${notes.join(', ')}`, width, ''));
   const derived = derivedKvExperiments(run);
   if (derived.length > 0) {
     const list = derived.map((e) => `${e.name} (${e.meta.kvBlocks})`).join(', ');
