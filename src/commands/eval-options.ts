@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { InputError } from '../errors.ts';
 import { defaultJobs } from '../eval/pool.ts';
-import { HEADLINE_METRICS, METRICS, type Metric } from '../eval/types.ts';
+import { HEADLINE_METRICS } from '../eval/types.ts';
+import { METRICS, type Metric } from '../groundtruth/experiment.ts';
 import {
   WORKLOAD_FORM_OPTIONS,
   type WorkloadFormOption,

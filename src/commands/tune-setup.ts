@@ -5,7 +5,7 @@ import { inheritEverywhere, updateHardwareConfigText } from '../config/hardware-
 import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
 import { modelConfigSource } from '../config/model-config.ts';
 import { InputError } from '../errors.ts';
-import { METRICS, type Metric } from '../eval/types.ts';
+import { METRICS, type Metric } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { fileStamp } from '../paths.ts';
 import { parseCv } from '../tune/folds.ts';

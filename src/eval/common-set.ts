@@ -1,15 +1,7 @@
+import { METRICS, type Metric } from '../groundtruth/experiment.ts';
 import { LATENCY_MODELS, type LatencyModelName } from '../latency/types.ts';
 import { absPercentError, bootstrapCi } from './error-math.ts';
-import {
-  type CommonSet,
-  type Comparison,
-  type Coverage,
-  METRICS,
-  type Metric,
-  type MetricVerdict,
-  type ModelStats,
-  type PointResult,
-} from './types.ts';
+import type { CommonSet, Comparison, Coverage, MetricVerdict, ModelStats, PointResult } from './types.ts';
 
 /**
  * The coverage rule: models join the headline best-covered first (most ok whole-run points;

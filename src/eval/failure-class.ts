@@ -1,6 +1,6 @@
-import { failedPercent, isFailingRun } from '../groundtruth/experiment.ts';
+import { failedPercent, isFailingRun, type Metric } from '../groundtruth/experiment.ts';
 import { absPercentError } from './error-math.ts';
-import { HEADLINE_METRICS, type Metric, type PointResult } from './types.ts';
+import { HEADLINE_METRICS, type PointResult } from './types.ts';
 
 /** Simulated TTFT of the last third of requests at least this many times the first third's. */
 export const OVERLOAD_GROWTH = 3;

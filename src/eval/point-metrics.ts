@@ -1,7 +1,6 @@
-import type { MeasuredPoint } from '../groundtruth/experiment.ts';
+import type { MeasuredPoint, Metric } from '../groundtruth/experiment.ts';
 import { meanMs, percentileMs } from '../sim/stats.ts';
 import type { ClientRequest } from './client-count.ts';
-import type { Metric } from './types.ts';
 
 /**
  * How the evaluator computes simulated percentiles, stated in every report: over the

@@ -1,20 +1,18 @@
 import { max, mean, median, quantileSorted } from 'simple-statistics';
-import { isFailingRun } from '../groundtruth/experiment.ts';
+import { isFailingRun, METRICS, type Metric } from '../groundtruth/experiment.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
 import { commonSet } from './common-set.ts';
 import { bootstrapCi, percentError } from './error-math.ts';
 import { failureClass } from './failure-class.ts';
-import {
-  type BreakdownGroup,
-  type BreakdownKey,
-  type ErrorRow,
-  type EvalStats,
-  METRICS,
-  type Metric,
-  type MetricStats,
-  type ModelStats,
-  type PointResult,
-  type StatusCounts,
+import type {
+  BreakdownGroup,
+  BreakdownKey,
+  ErrorRow,
+  EvalStats,
+  MetricStats,
+  ModelStats,
+  PointResult,
+  StatusCounts,
 } from './types.ts';
 
 /**

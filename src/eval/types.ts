@@ -1,21 +1,8 @@
+import type { Metric } from '../groundtruth/experiment.ts';
 import type { WorkloadFormOption } from '../groundtruth/normalize.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import type { KvLeakMode } from '../sim/kv-cache.ts';
 import type { RequestLevelErrors } from './request-level.ts';
-
-/** Metrics compared with ground truth, all in ms. */
-export const METRICS = [
-  'ttft_mean',
-  'ttft_p50',
-  'ttft_p90',
-  'ttft_p99',
-  'itl_mean',
-  'e2e_mean',
-  'e2e_p50',
-  'e2e_p90',
-  'e2e_p99',
-] as const;
-export type Metric = (typeof METRICS)[number];
 
 /** The headline metrics of tables and the tuner's default objective. */
 export const HEADLINE_METRICS: readonly Metric[] = [

@@ -1,4 +1,5 @@
-import type { Metric, StatusCounts } from '../eval/types.ts';
+import type { StatusCounts } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 
 /** What an export says besides its file: the parts of our model that did not go into it. */

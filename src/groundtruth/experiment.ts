@@ -1,9 +1,22 @@
-import type { Metric } from '../eval/types.ts';
 import type { ClientLimit } from '../workload/closed-loop.ts';
 import type { DistributionParams } from '../workload/distribution.ts';
 import type { MeasuredLengths } from '../workload/measured-prefix.ts';
 import type { ExecutedSharedPrefix } from '../workload/shared-prefix.ts';
 import type { InferencePerfSpec } from '../workload/spec-schema.ts';
+
+/** The metrics a run measures and the simulator is compared on, all in ms. */
+export const METRICS = [
+  'ttft_mean',
+  'ttft_p50',
+  'ttft_p90',
+  'ttft_p99',
+  'itl_mean',
+  'e2e_mean',
+  'e2e_p50',
+  'e2e_p90',
+  'e2e_p99',
+] as const;
+export type Metric = (typeof METRICS)[number];
 
 /** One request of a per-request trace; token IDs are present for BLIS-format traces only. */
 export interface TraceRow {

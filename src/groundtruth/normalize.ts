@@ -1,6 +1,5 @@
 import { canonicalGpuName } from '../config/gpu-names.ts';
 import { InputError } from '../errors.ts';
-import { METRICS, type Metric } from '../eval/types.ts';
 import { type DistributionParams, validateDistributionParams } from '../workload/distribution.ts';
 import type { MeasuredLengths } from '../workload/measured-prefix.ts';
 import type { LengthStats } from '../workload/quantile-lengths.ts';
@@ -14,8 +13,10 @@ import {
   DEFAULT_SEED,
   ENGINE_DEFAULTS,
   type Experiment,
+  METRICS,
   type MeasuredPoint,
   type MeasuredWorkload,
+  type Metric,
   type Replay,
   type TraceRow,
   type WorkloadForm,

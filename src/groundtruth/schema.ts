@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Metric } from './experiment.ts';
 
 /**
  * The ground-truth file as users have it (docs/ground-truth.md): the BLIS evaluator's
@@ -30,7 +31,7 @@ export const MEASURED_FIELDS = {
   e2e_p50: 'e2e_p50_ms',
   e2e_p90: 'e2e_p90_ms',
   e2e_p99: 'e2e_p99_ms',
-} as const;
+} as const satisfies Record<Metric, string>;
 
 const measuredShape = Object.fromEntries(Object.values(MEASURED_FIELDS).map((f) => [f, measuredMs])) as {
   [K in (typeof MEASURED_FIELDS)[keyof typeof MEASURED_FIELDS]]: typeof measuredMs;

@@ -1,7 +1,8 @@
 import { median } from 'simple-statistics';
 import { bootstrapCi } from '../eval/error-math.ts';
 import { isHeadlinePoint } from '../eval/stats.ts';
-import type { Metric, PointStatus } from '../eval/types.ts';
+import type { PointStatus } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { type HistoryRecord, INPUT_LABELS, type InputName, type MetricRecord, pointKey } from './schema.ts';
 

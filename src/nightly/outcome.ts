@@ -1,4 +1,4 @@
-import type { Metric } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import type { Comparison } from './compare.ts';
 import type { HistoryRead } from './history.ts';
 import type { HistoryRecord } from './schema.ts';

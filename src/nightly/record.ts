@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatZodError } from '../config/zod-error.ts';
 import { InputError } from '../errors.ts';
 import { absPercentError } from '../eval/error-math.ts';
-import { METRICS, type Metric } from '../eval/types.ts';
+import { METRICS, type Metric } from '../groundtruth/experiment.ts';
 import {
   HISTORY_SCHEMA_VERSION,
   type HistoryRecord,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRICS } from '../eval/types.ts';
+import { METRICS } from '../groundtruth/experiment.ts';
 import { WORKLOAD_FORM_OPTIONS } from '../groundtruth/normalize.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
 import { KV_LEAK_MODES } from '../sim/kv-cache.ts';

@@ -1,5 +1,5 @@
-import type { Metric } from '../eval/types.ts';
 import type { ExportNotes, ModelAccuracy, SubsetAccuracy, ValueGroup } from '../export/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import { pct } from './format.ts';
 
 export interface ExportSummary extends ExportNotes {

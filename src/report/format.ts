@@ -5,14 +5,13 @@ import type {
   EvalRun,
   ExperimentInfo,
   Gate,
-  Metric,
   MetricStats,
   MetricVerdict,
   ModelStats,
   PointMeta,
   PointResult,
 } from '../eval/types.ts';
-import { FAILING_FRACTION, failedPercent } from '../groundtruth/experiment.ts';
+import { FAILING_FRACTION, failedPercent, type Metric } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 
 /**

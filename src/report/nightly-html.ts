@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { Metric } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
 import { COMPARISON_RULE, PAIRED_RULE } from '../nightly/compare.ts';
 import type { NightlyOutcome } from '../nightly/outcome.ts';

@@ -1,6 +1,7 @@
 import { failureClass, outlierMetric, outliers } from '../eval/failure-class.ts';
 import { BREAKDOWN_KEYS } from '../eval/stats.ts';
-import { type BreakdownKey, type EvalRun, HEADLINE_METRICS, type Metric } from '../eval/types.ts';
+import { type BreakdownKey, type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import {
   ci,
   DASH,

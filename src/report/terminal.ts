@@ -2,7 +2,8 @@ import Table from 'cli-table3';
 import { COVERAGE_RULE } from '../eval/common-set.ts';
 import { failureClass, OUTLIER_RATIO, outlierMetric, outliers } from '../eval/failure-class.ts';
 import { absPercentError } from '../eval/stats.ts';
-import { type EvalRun, HEADLINE_METRICS, type Metric, type PointResult } from '../eval/types.ts';
+import { type EvalRun, HEADLINE_METRICS, type PointResult } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import {
   DASH,
   derivedKvExperiments,

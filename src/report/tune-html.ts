@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { Metric } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import type { TuneOutcome } from '../tune/outcome.ts';
 import { round } from '../tune/space.ts';
 import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';

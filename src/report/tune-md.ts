@@ -1,4 +1,4 @@
-import type { Metric } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import { FAILURE_APE, type ObjectiveSpec } from '../tune/objective.ts';
 import type { TuneOutcome } from '../tune/outcome.ts';
 import type { SearchResult } from '../tune/search.ts';

@@ -1,5 +1,6 @@
 import { absPercentError, isHeadlinePoint } from '../eval/stats.ts';
-import type { Metric, PointResult } from '../eval/types.ts';
+import type { PointResult } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 
 /** A failed simulation scores this APE on every metric: worse than any fit, but finite. */
 export const FAILURE_APE = 1000;

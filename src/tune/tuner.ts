@@ -1,4 +1,4 @@
-import type { Metric } from '../eval/types.ts';
+import type { Metric } from '../groundtruth/experiment.ts';
 import type { CvSpec, Fold } from './folds.ts';
 import { type ExperimentScore, metricMapes, type ObjectiveSpec, objectiveOf } from './objective.ts';
 import { polish } from './polish.ts';

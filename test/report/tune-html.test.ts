@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuSpec } from '../../src/config/hardware-config.ts';
-import type { Metric } from '../../src/eval/types.ts';
-import type { Experiment } from '../../src/groundtruth/experiment.ts';
+import type { Experiment, Metric } from '../../src/groundtruth/experiment.ts';
 import { convergenceSpec, FINAL_SEARCH, renderTuneHtml } from '../../src/report/tune-html.ts';
 import { objectiveNote } from '../../src/report/tune-md.ts';
 import { MEAN_OBJECTIVE } from '../../src/tune/objective.ts';

@@ -1,5 +1,6 @@
 import { computeStats } from '../../src/eval/stats.ts';
-import type { EvalRun, ExperimentInfo, Metric, PointMeta, PointResult } from '../../src/eval/types.ts';
+import type { EvalRun, ExperimentInfo, PointMeta, PointResult } from '../../src/eval/types.ts';
+import type { Metric } from '../../src/groundtruth/experiment.ts';
 import type { LatencyModelName } from '../../src/latency/types.ts';
 
 /** Small evaluator results for the statistics and report tests. */
