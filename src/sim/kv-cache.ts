@@ -2,7 +2,7 @@ import { type BlockContent, BlockContents } from './block-content.ts';
 import { combine, ROOT_KEY, sequenceKey } from './block-keys.ts';
 import { BlockPool } from './block-pool.ts';
 import { BlockKeyIndex } from './key-index.ts';
-import type { CpuTier } from './kv-tier.ts';
+import type { CpuTier, GpuBlocks } from './kv-tier.ts';
 import type { SimRequest } from './request.ts';
 
 /**
@@ -17,7 +17,7 @@ export type KvLeakMode = (typeof KV_LEAK_MODES)[number];
  * BLIS v0.6.1 single-tier KV cache (reference §5): a block pool with an LRU free list,
  * prefix caching by block key, allocation with rollback (and its leak), release.
  */
-export class KVCache {
+export class KVCache implements GpuBlocks {
   readonly totalBlocks: number;
   readonly blockSize: number;
   hits = 0;

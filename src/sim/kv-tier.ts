@@ -1,5 +1,17 @@
 import type { BlockContent } from './block-content.ts';
-import type { KVCache } from './kv-cache.ts';
+
+/** The GPU cache as the tier reads and changes it (KVCache implements it; the cache owns the tier). */
+export interface GpuBlocks {
+  readonly totalBlocks: number;
+  readonly blockSize: number;
+  readonly usedBlocks: number;
+  freeCount(): number;
+  hasKey(key: number): boolean;
+  firstFreeHashed(): number;
+  blockContent(b: number): BlockContent & { hash: number };
+  stripToTail(b: number): void;
+  restoreBlock(key: number, content: BlockContent): boolean;
+}
 
 export interface CpuTierConfig {
   cpuBlocks: number;
@@ -42,7 +54,7 @@ export class CpuTier {
   constructor(private readonly cfg: CpuTierConfig) {}
 
   /** After each release: offload while GPU utilisation is above the threshold. */
-  afterRelease(gpu: KVCache): void {
+  afterRelease(gpu: GpuBlocks): void {
     while (
       gpu.usedBlocks / gpu.totalBlocks > this.cfg.offloadThreshold &&
       this.blocks.size < this.cfg.cpuBlocks
@@ -57,7 +69,7 @@ export class CpuTier {
   }
 
   /** On a failed GPU allocation: reload CPU blocks in ascending original-ID order; returns how many. */
-  reload(gpu: KVCache): number {
+  reload(gpu: GpuBlocks): number {
     let reloaded = 0;
     // With no free GPU block the first block not already on the GPU stops the loop, so
     // nothing can reload: skip the scan (hot when a KV leak has filled the pool).
