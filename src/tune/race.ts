@@ -1,6 +1,5 @@
 import type { ExperimentScore } from './objective.ts';
-import type { Candidate, Scorer } from './search.ts';
-import type { BatchScorer } from './tuner.ts';
+import type { BatchScorer, Candidate, Scorer } from './search.ts';
 
 /** Every `SCREEN_EVERY`-th training experiment (file order, so spread over models) screens. */
 const SCREEN_EVERY = 4;

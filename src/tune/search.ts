@@ -1,4 +1,5 @@
 import { nelderMead } from './nelder-mead.ts';
+import type { ExperimentScore } from './objective.ts';
 import { gridValues, type ParamSpec, round, snap, widenable } from './space.ts';
 
 export type Candidate = Readonly<Record<string, number>>;
@@ -52,6 +53,16 @@ export interface SearchResult {
  * a scorer may answer with any value >= it for a candidate it can tell is worse.
  */
 export type Scorer = (candidates: readonly Candidate[], worse?: number) => Promise<number[]>;
+
+/**
+ * Scores of candidates on experiments; `null` is the current configuration. Memoised by the
+ * caller. `fidelity` < 1 replays only that fraction of each stage (searches; see fidelity.ts).
+ */
+export type BatchScorer = (
+  candidates: readonly (Candidate | null)[],
+  experiments: readonly string[],
+  fidelity?: number,
+) => Promise<ExperimentScore[][]>;
 
 /** Every grid point, in a fixed order (first parameter varies slowest). */
 export function fullGrid(params: readonly ParamSpec[]): Candidate[] {

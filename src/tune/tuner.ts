@@ -4,6 +4,7 @@ import { type ExperimentScore, metricMapes, type ObjectiveSpec, objectiveOf } fr
 import { polish } from './polish.ts';
 import { racingScorer } from './race.ts';
 import {
+  type BatchScorer,
   type Candidate,
   candidateKey,
   type Scorer,
@@ -14,16 +15,6 @@ import {
   startOf,
 } from './search.ts';
 import type { ParamSpec } from './space.ts';
-
-/**
- * Scores of candidates on experiments; `null` is the current configuration. Memoised by the
- * caller. `fidelity` < 1 replays only that fraction of each stage (searches; see fidelity.ts).
- */
-export type BatchScorer = (
-  candidates: readonly (Candidate | null)[],
-  experiments: readonly string[],
-  fidelity?: number,
-) => Promise<ExperimentScore[][]>;
 
 export interface TuneInput {
   experiments: readonly string[];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { polish } from '../../src/tune/polish.ts';
-import type { Candidate, Scorer } from '../../src/tune/search.ts';
+import type { BatchScorer, Candidate, Scorer } from '../../src/tune/search.ts';
 import type { ParamSpec } from '../../src/tune/space.ts';
-import { type BatchScorer, tune } from '../../src/tune/tuner.ts';
+import { tune } from '../../src/tune/tuner.ts';
 import { tuneInput } from '../support/tune-input.ts';
 
 const bowl =

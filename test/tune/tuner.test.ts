@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { BatchScorer } from '../../src/tune/search.ts';
 import type { ParamSpec } from '../../src/tune/space.ts';
-import { type BatchScorer, foldVote, tune } from '../../src/tune/tuner.ts';
+import { foldVote, tune } from '../../src/tune/tuner.ts';
 import { tuneInput } from '../support/tune-input.ts';
 
 const NAMES = ['e1', 'e2', 'e3'];
