@@ -3,49 +3,13 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { InputError } from '../errors.ts';
 import { defaultJobs } from '../eval/pool.ts';
+import type { EvalSettings, InputSettings, PathKey } from '../eval/settings.ts';
 import { HEADLINE_METRICS } from '../eval/types.ts';
-import { METRICS, type Metric } from '../groundtruth/experiment.ts';
-import {
-  WORKLOAD_FORM_OPTIONS,
-  type WorkloadFormOption,
-  workloadFormOption,
-} from '../groundtruth/normalize.ts';
-import type { LatencyModelName } from '../latency/types.ts';
+import { METRICS } from '../groundtruth/experiment.ts';
+import { WORKLOAD_FORM_OPTIONS, workloadFormOption } from '../groundtruth/normalize.ts';
 import { LATENCY_MODELS } from '../latency/types.ts';
 import { resolveData } from '../paths.ts';
-import { KV_LEAK_MODES, type KvLeakMode } from '../sim/kv-cache.ts';
-
-type PathKey = 'hardwareConfig' | 'modelConfigs' | 'benchData' | 'coefficients';
-
-/** Input files and pool settings, validated; shared by the eval, nightly and tune commands. */
-export interface InputSettings {
-  groundTruth: string;
-  hardwareConfig: string;
-  modelConfigs: string;
-  benchData: string;
-  coefficients: string;
-  /** --model-config flags, `[<model>=]<config.json|dir>` (eval/model-config-args.ts). */
-  modelConfigArgs?: string[];
-  /** --only / --exclude: experiment names or globs (absent: every experiment). */
-  only?: string[];
-  exclude?: string[];
-  /** Paths the user gave explicitly must exist (defaults may fall back). */
-  explicit: Set<PathKey>;
-  jobs: number;
-  timeoutS: number;
-  workloadForm: WorkloadFormOption;
-  kvLeak: KvLeakMode;
-  quiet: boolean;
-}
-
-/** What an evaluator run needs. */
-export interface EvalSettings extends InputSettings {
-  latencyModels: LatencyModelName[];
-  seeds: number;
-  metrics: Metric[];
-  /** Count experiments whose server failed > 5 % of requests in the aggregates too. */
-  includeFailing: boolean;
-}
+import { KV_LEAK_MODES } from '../sim/kv-cache.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 

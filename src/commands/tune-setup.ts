@@ -5,6 +5,7 @@ import { inheritEverywhere, updateHardwareConfigText } from '../config/hardware-
 import { cachedHardwareConfig, cachedModelArch, deriveKvBlocksFor } from '../config/latency-factory.ts';
 import { modelConfigSource } from '../config/model-config.ts';
 import { InputError } from '../errors.ts';
+import type { InputSettings } from '../eval/settings.ts';
 import { METRICS, type Metric } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { fileStamp } from '../paths.ts';
@@ -15,7 +16,7 @@ import { calibrationOf } from '../tune/scorer.ts';
 import { ALL_GPUS_SCOPE, type TuneSettings } from '../tune/session.ts';
 import { loadGridFile, type ParamSpec, parseParamFlag, round } from '../tune/space.ts';
 import { defaultsWithRow, withFitAssumptions } from '../tune/writeback.ts';
-import { type InputSettings, int } from './eval-options.ts';
+import { int } from './eval-options.ts';
 
 /** Validated `tune` settings from the raw flags. */
 export function tuneSettings(

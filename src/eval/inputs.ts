@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { InputSettings } from '../commands/eval-options.ts';
 import type { DefaultsFile } from '../config/coefficients.ts';
 import type { HardwareConfig } from '../config/hardware-config.ts';
 import { cachedDefaults, cachedHardwareConfig, clearLatencyCaches } from '../config/latency-factory.ts';
@@ -19,6 +18,7 @@ import {
   type Problem,
   problemLines,
 } from './preflight.ts';
+import type { InputSettings } from './settings.ts';
 import type { InputVersion } from './types.ts';
 
 export interface LoadedInputs {

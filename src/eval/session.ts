@@ -1,4 +1,3 @@
-import type { EvalSettings } from '../commands/eval-options.ts';
 import { type HardwareConfig, lookupGpu } from '../config/hardware-config.ts';
 import { VERSION } from '../paths.ts';
 import { evaluate } from './evaluate.ts';
@@ -6,6 +5,7 @@ import { inputVersions, loadInputs, runIdOf } from './inputs.ts';
 import { PERCENTILE_DEFINITION } from './point-metrics.ts';
 import { pointMeta } from './point-result.ts';
 import { type Workers, withWorkers } from './pool.ts';
+import type { EvalSettings } from './settings.ts';
 import { computeStats } from './stats.ts';
 import type { EvalRun } from './types.ts';
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { InputSettings } from '../commands/eval-options.ts';
 import { runEvaluation } from '../eval/session.ts';
+import type { InputSettings } from '../eval/settings.ts';
 import type { EvalRun } from '../eval/types.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { ACCURACY_METRICS, type ModelAccuracy, type SubsetAccuracy, type SubsetInputs } from './types.ts';

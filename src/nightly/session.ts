@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { EvalSettings } from '../commands/eval-options.ts';
 import { runEvaluation, type SessionHooks } from '../eval/session.ts';
+import type { EvalSettings } from '../eval/settings.ts';
 import type { EvalRun } from '../eval/types.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
 import { compareRecords, hasRegression } from './compare.ts';

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
-import type { InputSettings } from '../commands/eval-options.ts';
 import { findGpu, lookupGpu } from '../config/hardware-config.ts';
 import { InputError } from '../errors.ts';
 import { inputVersions, loadInputs } from '../eval/inputs.ts';
 import { type Workers, withWorkers } from '../eval/pool.ts';
+import type { InputSettings } from '../eval/settings.ts';
 import { type Experiment, failedPercent, isFailingRun, type Metric } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { appendEval, openCheckpoint } from './checkpoint.ts';
