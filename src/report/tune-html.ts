@@ -1,8 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../groundtruth/experiment.ts';
-import type { TuneOutcome } from '../tune/outcome.ts';
+import type { ErrorSummary, TuneOutcome, TuneResult } from '../tune/outcome.ts';
 import { round } from '../tune/space.ts';
-import type { ErrorSummary, TuneResult } from '../tune/tuner.ts';
 import { bottomLegend } from './chart-layout.ts';
 import { DASH, pct } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';

@@ -1,8 +1,12 @@
 import type { Metric } from '../groundtruth/experiment.ts';
 import { FAILURE_APE, type ObjectiveSpec } from '../tune/objective.ts';
-import type { TuneOutcome } from '../tune/outcome.ts';
-import type { SearchResult } from '../tune/search.ts';
-import { type ErrorSummary, foldVote, type TuneResult } from '../tune/tuner.ts';
+import {
+  type ErrorSummary,
+  foldVote,
+  type SearchResult,
+  type TuneOutcome,
+  type TuneResult,
+} from '../tune/outcome.ts';
 
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(1)} %`);
 

@@ -1,5 +1,5 @@
-import { type Candidate, candidateKey, type Scorer, search } from './search.ts';
-import { type ParamSpec, round, widenable } from './space.ts';
+import { candidateKey, type Scorer, search } from './search.ts';
+import { type Candidate, type ParamSpec, round, widenable } from './space.ts';
 
 /** Grid steps the polish may move each field either way from the partial-replay winner. */
 const REACH = 2;

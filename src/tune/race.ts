@@ -1,5 +1,6 @@
 import type { ExperimentScore } from './objective.ts';
-import type { BatchScorer, Candidate, Scorer } from './search.ts';
+import type { BatchScorer, Scorer } from './search.ts';
+import type { Candidate } from './space.ts';
 
 /** Every `SCREEN_EVERY`-th training experiment (file order, so spread over models) screens. */
 const SCREEN_EVERY = 4;

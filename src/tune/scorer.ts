@@ -10,8 +10,8 @@ import { TP_ALPHA_NAMES, TP_BETA_NAMES } from '../latency/trained-physics.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import type { KvLeakMode } from '../sim/kv-cache.ts';
 import { type ExperimentScore, experimentScore } from './objective.ts';
-import { type BatchScorer, type Candidate, candidateKey } from './search.ts';
-import type { ParamSpec } from './space.ts';
+import { type BatchScorer, candidateKey } from './search.ts';
+import type { Candidate, ParamSpec } from './space.ts';
 
 /** One memoised evaluation, as the checkpoint stores it (one JSON line each). */
 export interface EvalRecord {

@@ -1,8 +1,7 @@
 import { nelderMead } from './nelder-mead.ts';
 import type { ExperimentScore } from './objective.ts';
-import { gridValues, type ParamSpec, round, snap, widenable } from './space.ts';
-
-export type Candidate = Readonly<Record<string, number>>;
+import type { SearchResult } from './outcome.ts';
+import { type Candidate, gridValues, type ParamSpec, round, snap, widenable } from './space.ts';
 
 /** A stable key of a candidate (sorted field names). */
 export function candidateKey(c: Candidate): string {
@@ -24,27 +23,6 @@ export interface SearchOptions {
   start: Candidate;
   maxEvals: number;
   method: SearchMethod;
-}
-
-export interface SearchResult {
-  /** What ran, for the report. */
-  method: string;
-  best: Candidate;
-  bestScore: number;
-  evaluations: number;
-  /** Best objective after each batch, for the convergence chart. */
-  trace: { evaluations: number; best: number }[];
-  /** Fields whose fitted value lies on a bound of its (possibly widened) range. */
-  onBound?: { name: string; bound: 'lo' | 'hi'; value: number }[];
-  /** Racing (see race.ts): candidates screened on part of the experiments, and stopped there. */
-  race?: { screened: number; stopped: number };
-  /** Fields whose range the search widened towards its physical limit, with the range used. */
-  widened?: { name: string; lo: number; hi: number }[];
-  /**
-   * After a partial-replay search, on full replays (see polish.ts): the candidates scored, the
-   * start's and the search winner's objective, and the objective of what was kept.
-   */
-  polish?: { evaluations: number; start: number; from: number; to: number };
 }
 
 /**

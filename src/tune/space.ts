@@ -13,6 +13,9 @@ export interface ParamSpec {
   step: number;
 }
 
+/** A point of the space: a value per searched field, by name. */
+export type Candidate = Readonly<Record<string, number>>;
+
 type Range = [lo: number, hi: number, step: number];
 
 /**

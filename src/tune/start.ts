@@ -9,8 +9,7 @@ import {
   TP_BETA_NAMES,
 } from '../latency/trained-physics.ts';
 import type { StepRequest } from '../latency/types.ts';
-import type { Candidate } from './search.ts';
-import type { ParamSpec } from './space.ts';
+import type { Candidate, ParamSpec } from './space.ts';
 
 /** Neutral values of the fields that are ours (v2 scales and overheads, the per-request overhead). */
 const NEUTRAL: Record<string, number> = {

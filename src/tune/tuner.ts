@@ -1,20 +1,25 @@
 import type { Metric } from '../groundtruth/experiment.ts';
 import type { CvSpec, Fold } from './folds.ts';
 import { type ExperimentScore, metricMapes, type ObjectiveSpec, objectiveOf } from './objective.ts';
+import {
+  type ErrorSummary,
+  type FoldReport,
+  foldVote,
+  type SearchResult,
+  type TuneResult,
+} from './outcome.ts';
 import { polish } from './polish.ts';
 import { racingScorer } from './race.ts';
 import {
   type BatchScorer,
-  type Candidate,
   candidateKey,
   type Scorer,
   type SearchMethod,
-  type SearchResult,
   search,
   searchBudget,
   startOf,
 } from './search.ts';
-import type { ParamSpec } from './space.ts';
+import type { Candidate, ParamSpec } from './space.ts';
 
 export interface TuneInput {
   experiments: readonly string[];
@@ -48,33 +53,6 @@ export interface SearchProgress {
   count: number;
   /** Candidates it may score: the search's budget, plus the full-replay check and polish. */
   budget: number;
-}
-
-export interface ErrorSummary {
-  objective: number;
-  mape: Partial<Record<Metric, number>>;
-  ok: number;
-  failed: number;
-}
-
-export interface FoldReport {
-  name: string;
-  train: string[];
-  test: string[];
-  search: SearchResult;
-  fitted: ErrorSummary;
-  leftOut: ErrorSummary;
-  currentTrain: ErrorSummary;
-  currentLeftOut: ErrorSummary;
-}
-
-export interface TuneResult {
-  folds: FoldReport[];
-  /** Pooled over folds: every experiment scored once, by the fold that left it out. */
-  cv: { fitted: ErrorSummary; leftOut: ErrorSummary; current: ErrorSummary } | null;
-  final: { search: SearchResult; fitted: ErrorSummary; current: ErrorSummary };
-  write: boolean;
-  why: string;
 }
 
 function summaryOf(
@@ -231,13 +209,6 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
         : 'the fit does not beat the current values'
   }${!better && t.force ? '; written anyway (--force)' : ''}`;
   return { folds, cv, final, write: better || t.force, why };
-}
-
-/** +1 when the fitted error is lower than the current one by more than 0.05 points, −1 when higher, else 0. */
-export function foldVote(current: number, fitted: number): number {
-  if (!Number.isFinite(current) || !Number.isFinite(fitted))
-    return Number.isFinite(fitted) ? 1 : Number.isFinite(current) ? -1 : 0;
-  return fitted < current - 0.05 ? 1 : fitted > current + 0.05 ? -1 : 0;
 }
 
 /** The mean of per-fold summaries (fitted error averaged over folds). */

@@ -7,7 +7,7 @@ import { htmlPage, htmlTable } from '../../src/report/html-page.ts';
 import { trendSpec } from '../../src/report/nightly-html.ts';
 import { renderSvg } from '../../src/report/svg.ts';
 import { convergenceSpec } from '../../src/report/tune-html.ts';
-import type { TuneResult } from '../../src/tune/tuner.ts';
+import type { TuneResult } from '../../src/tune/outcome.ts';
 import { okPoint, sampleRun } from '../support/eval-run.ts';
 
 /**

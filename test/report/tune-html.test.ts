@@ -4,9 +4,7 @@ import type { Experiment, Metric } from '../../src/groundtruth/experiment.ts';
 import { convergenceSpec, FINAL_SEARCH, renderTuneHtml } from '../../src/report/tune-html.ts';
 import { objectiveNote } from '../../src/report/tune-md.ts';
 import { MEAN_OBJECTIVE } from '../../src/tune/objective.ts';
-import type { TuneOutcome } from '../../src/tune/outcome.ts';
-import type { SearchResult } from '../../src/tune/search.ts';
-import type { ErrorSummary, TuneResult } from '../../src/tune/tuner.ts';
+import type { ErrorSummary, SearchResult, TuneOutcome, TuneResult } from '../../src/tune/outcome.ts';
 
 const METRICS: Metric[] = ['e2e_mean', 'ttft_mean', 'itl_mean'];
 const EVIL = '<script>alert("x")</script>';

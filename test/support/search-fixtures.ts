@@ -1,5 +1,4 @@
-import type { Candidate } from '../../src/tune/search.ts';
-import type { ParamSpec } from '../../src/tune/space.ts';
+import type { Candidate, ParamSpec } from '../../src/tune/space.ts';
 
 /** A v1 search field over [lo, hi] in steps of `step`. */
 export const P = (name: string, lo: number, hi: number, step: number): ParamSpec => ({

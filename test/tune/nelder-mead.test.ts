@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nelderMead } from '../../src/tune/nelder-mead.ts';
-import { type Candidate, search } from '../../src/tune/search.ts';
+import { search } from '../../src/tune/search.ts';
+import type { Candidate } from '../../src/tune/space.ts';
 import { P, scorer } from '../support/search-fixtures.ts';
 
 const unit = (f: (x: readonly number[]) => number) => async (xs: readonly number[][]) => xs.map(f);

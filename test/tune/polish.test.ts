@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { polish } from '../../src/tune/polish.ts';
-import type { BatchScorer, Candidate, Scorer } from '../../src/tune/search.ts';
-import type { ParamSpec } from '../../src/tune/space.ts';
+import type { BatchScorer, Scorer } from '../../src/tune/search.ts';
+import type { Candidate, ParamSpec } from '../../src/tune/space.ts';
 import { tune } from '../../src/tune/tuner.ts';
 import { tuneInput } from '../support/tune-input.ts';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentScore } from '../../src/tune/objective.ts';
 import { objectiveOf } from '../../src/tune/objective.ts';
 import { racingScorer } from '../../src/tune/race.ts';
-import { type BatchScorer, type Candidate, candidateKey, search } from '../../src/tune/search.ts';
-import type { ParamSpec } from '../../src/tune/space.ts';
+import { type BatchScorer, candidateKey, search } from '../../src/tune/search.ts';
+import type { Candidate, ParamSpec } from '../../src/tune/space.ts';
 
 // 12 experiments whose APE is a bowl in (a, b) with an experiment-specific offset and tilt.
 const names = Array.from({ length: 12 }, (_, i) => `x${i}`);

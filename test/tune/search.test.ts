@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import type { Experiment } from '../../src/groundtruth/experiment.ts';
 import { makeFolds, parseCv } from '../../src/tune/folds.ts';
-import { type Candidate, fullGrid, gridCandidates, search } from '../../src/tune/search.ts';
-import { parseParamFlag } from '../../src/tune/space.ts';
+import { fullGrid, gridCandidates, search } from '../../src/tune/search.ts';
+import { type Candidate, parseParamFlag } from '../../src/tune/space.ts';
 import { P, scorer } from '../support/search-fixtures.ts';
 
 const bowl = (c: Candidate) => (c.a! - 0.35) ** 2 + (c.b! - 120) ** 2 / 1e4;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { foldVote } from '../../src/tune/outcome.ts';
 import type { BatchScorer } from '../../src/tune/search.ts';
 import type { ParamSpec } from '../../src/tune/space.ts';
-import { foldVote, tune } from '../../src/tune/tuner.ts';
+import { tune } from '../../src/tune/tuner.ts';
 import { tuneInput } from '../support/tune-input.ts';
 
 const NAMES = ['e1', 'e2', 'e3'];
