@@ -84,17 +84,42 @@ export interface FullBlocks {
   chunks: Float64Array;
 }
 
-export function fullBlocks(tokens: Int32Array, blockSize: number): FullBlocks {
+/** An input whose full blocks were hashed: a later input that starts the same way shares them. */
+export interface HashedInput {
+  tokens: Int32Array;
+  blocks: FullBlocks;
+}
+
+/**
+ * The full blocks of `tokens`. The leading blocks whose tokens equal those of `like`
+ * (hashed with the same block size) take its hashes: comparing a block costs far less
+ * than hashing it, and consecutive requests often share a prefix.
+ */
+export function fullBlocks(tokens: Int32Array, blockSize: number, like: HashedInput | null = null): FullBlocks {
   const n = Math.floor(tokens.length / blockSize);
   const both = new Float64Array(2 * n);
   const keys = both.subarray(0, n);
   const chunks = both.subarray(n);
   let key = ROOT_KEY;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (like !== null && like.blocks.blockSize === blockSize) {
+    const same = Math.min(n, like.blocks.keys.length);
+    for (; i < same && sameBlock(tokens, like.tokens, i * blockSize, blockSize); i++) {
+      key = like.blocks.keys[i]!;
+      keys[i] = key;
+      chunks[i] = like.blocks.chunks[i]!;
+    }
+  }
+  for (; i < n; i++) {
     const chunk = chunkHash(tokens, i * blockSize, (i + 1) * blockSize);
     key = combine(key, chunk);
     keys[i] = key;
     chunks[i] = chunk;
   }
   return { blockSize, keys, chunks };
+}
+
+function sameBlock(a: Int32Array, b: Int32Array, from: number, n: number): boolean {
+  for (let i = from; i < from + n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -174,6 +174,11 @@ export class Instance {
       this.itlDiff = diff;
     }
     this.stepItl[step] = itlEntry;
+    // Peak use before completions release blocks (the progress updates leave the cache alone).
+    const used = this.kv.usedBlocks;
+    if (used > this.peakKVBlocksUsed) this.peakKVBlocksUsed = used;
+    // One pass: each request advances, then completes or stays (in order, as BLIS does).
+    let kept = 0;
     for (let i = 0; i < running.length; i++) {
       const r = running[i]!;
       if (r.progressIndex < r.inputLen) {
@@ -200,13 +205,6 @@ export class Instance {
         r.ttftLag = 0;
         r.hasTTFT = true;
       }
-    }
-    const used = this.kv.usedBlocks;
-    if (used > this.peakKVBlocksUsed) this.peakKVBlocksUsed = used;
-
-    let kept = 0;
-    for (let i = 0; i < running.length; i++) {
-      const r = running[i]!;
       if (r.progressIndex === r.inputLen + Math.max(r.outputLen, 1) - 1) this.complete(r, now, adv, itlEntry);
       else running[kept++] = r;
     }

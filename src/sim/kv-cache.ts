@@ -1,5 +1,5 @@
 import { type BlockContent, BlockContents } from './block-content.ts';
-import { combine, ROOT_KEY, sequenceKey } from './block-keys.ts';
+import { combine, type HashedInput, ROOT_KEY, sequenceKey } from './block-keys.ts';
 import { BlockPool } from './block-pool.ts';
 import { BlockKeyIndex } from './key-index.ts';
 import type { CpuTier, GpuBlocks } from './kv-tier.ts';
@@ -27,6 +27,8 @@ export class KVCache implements GpuBlocks {
   private readonly content: BlockContents;
   private readonly fill: Int32Array;
   private readonly index: BlockKeyIndex;
+  /** The input hashed last, whose leading blocks the next request may share. */
+  private recent: HashedInput | null = null;
   /** CPU tier when `--kv-cpu-blocks` > 0. */
   tier: CpuTier | null = null;
 
@@ -66,7 +68,9 @@ export class KVCache implements GpuBlocks {
   /** Block IDs of the longest cached prefix of the request's input (a pure query). */
   getCachedBlocks(r: SimRequest): number[] {
     if (!this.prefixCaching) return [];
-    const keys = r.fullInputKeys(this.blockSize);
+    const blocks = r.fullInputBlocks(this.blockSize, this.recent);
+    if (this.recent?.blocks !== blocks) this.recent = { tokens: r.input!, blocks };
+    const keys = blocks.keys;
     const found: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const b = this.index.blockOf(keys[i]!);

@@ -1,6 +1,6 @@
 import type { StepRequest } from '../latency/types.ts';
 import type { WorkloadRequest } from '../workload/types.ts';
-import { type FullBlocks, fullBlocks, ROOT_KEY } from './block-keys.ts';
+import { type FullBlocks, fullBlocks, type HashedInput, ROOT_KEY } from './block-keys.ts';
 
 /**
  * The simulator's mutable record of one request (BLIS `Request` plus its per-request
@@ -66,11 +66,11 @@ export class SimRequest implements StepRequest {
     this.ahead = w.inputBlocks ?? null;
   }
 
-  /** Prefix keys and hashes of the input's full blocks, computed once per request. */
-  fullInputBlocks(blockSize: number): FullBlocks {
+  /** Prefix keys and hashes of the input's full blocks, computed once per request (see `fullBlocks`). */
+  fullInputBlocks(blockSize: number, like: HashedInput | null = null): FullBlocks {
     if (this.inputBlocks === null)
       this.inputBlocks =
-        this.ahead?.blockSize === blockSize ? this.ahead : fullBlocks(this.input!, blockSize);
+        this.ahead?.blockSize === blockSize ? this.ahead : fullBlocks(this.input!, blockSize, like);
     return this.inputBlocks;
   }
 
