@@ -95,7 +95,11 @@ export interface HashedInput {
  * (hashed with the same block size) take its hashes: comparing a block costs far less
  * than hashing it, and consecutive requests often share a prefix.
  */
-export function fullBlocks(tokens: Int32Array, blockSize: number, like: HashedInput | null = null): FullBlocks {
+export function fullBlocks(
+  tokens: Int32Array,
+  blockSize: number,
+  like: HashedInput | null = null,
+): FullBlocks {
   const n = Math.floor(tokens.length / blockSize);
   const both = new Float64Array(2 * n);
   const keys = both.subarray(0, n);
