@@ -27,6 +27,7 @@ interface ImportOptions {
   totalKvBlocks?: string;
   name?: string;
   vllmLog?: string;
+  vllmVersion?: string;
   summaryOnly: boolean;
   modelConfig: string[];
 }
@@ -53,6 +54,10 @@ export function registerImport(program: Command): void {
     .option('--tp <n>', 'tensor parallelism, when the files do not say')
     .option('--total-kv-blocks <n>', 'GPU KV blocks, when no vLLM log states the KV cache size')
     .option('--vllm-log <file>', 'the vLLM server log of the run (KV cache size, non-default args)')
+    .option(
+      '--vllm-version <version>',
+      "vLLM version of the server, when no log says (also picks vLLM's default batch limits for the GPU)",
+    )
     .option('--name <experiment>', 'experiment name (suffixed -1, -2, … when a path holds several)')
     .option('--summary-only', 'ignore per-request data: replay each run from its summary', false)
     .option(
@@ -77,12 +82,12 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
  * The hardware config's name of the GPU `--hardware` names: an unknown or ambiguous GPU is
  * refused here, not when the ground truth is first evaluated.
  */
-function gpuKey(o: ImportOptions, defaultConfig: boolean): string | undefined {
+function gpuOf(o: ImportOptions, defaultConfig: boolean): { key: string; memoryGiB?: number } | undefined {
   if (o.hardware === undefined) return undefined;
   const cfg = loadHardwareConfig(resolveData(o.hardwareConfig, defaultConfig));
   const gpu = lookupGpu(cfg, o.hardware);
   if (!gpu) throw new InputError(`--hardware: ${cfg.source}: ${unknownGpuMessage(cfg, o.hardware)}`);
-  return gpu.key;
+  return { key: gpu.key, ...(gpu.MemoryGiB !== undefined ? { memoryGiB: gpu.MemoryGiB } : {}) };
 }
 
 function runImport(paths: string[], o: ImportOptions, defaultConfig: boolean): void {
@@ -91,12 +96,14 @@ function runImport(paths: string[], o: ImportOptions, defaultConfig: boolean): v
   if (!o.append && existsSync(out)) throw new InputError(`${o.out}: exists; pass --append to add to it`);
   const tp = positiveInt('tp', o.tp);
   const kv = positiveInt('total-kv-blocks', o.totalKvBlocks);
-  const hardware = gpuKey(o, defaultConfig);
+  const gpu = gpuOf(o, defaultConfig);
   const ctx: ImportContext = {
     flags: {
       summaryOnly: o.summaryOnly,
       ...(o.model !== undefined ? { model: o.model } : {}),
-      ...(hardware !== undefined ? { hardware } : {}),
+      ...(gpu !== undefined ? { hardware: gpu.key } : {}),
+      ...(gpu?.memoryGiB !== undefined ? { gpuMemoryGiB: gpu.memoryGiB } : {}),
+      ...(o.vllmVersion !== undefined ? { vllmVersion: o.vllmVersion } : {}),
       ...(tp !== undefined ? { tp } : {}),
       ...(kv !== undefined ? { totalKvBlocks: kv } : {}),
       ...(o.name !== undefined ? { name: o.name } : {}),

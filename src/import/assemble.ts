@@ -6,6 +6,7 @@
 import { InputError } from '../errors.ts';
 import { factsFromVllmLog, isVllmLog, mergeFacts } from './server-facts.ts';
 import type { Bundle, Fact, ImportFlags, ServerFacts, SourceRef } from './types.ts';
+import { batchDefaults } from './vllm-defaults.ts';
 
 /** Facts from every vLLM log in the bundle (and the one `--vllm-log` names, first). */
 export function logFacts(bundle: Bundle, flags: ImportFlags, under = ''): ServerFacts {
@@ -20,6 +21,8 @@ function flagFacts(flags: ImportFlags): ServerFacts {
   const model = f(flags.model, '--model');
   const hardware = f(flags.hardware, '--hardware');
   const tp = f(flags.tp, '--tp');
+  const version = f(flags.vllmVersion, '--vllm-version');
+  if (version) out.vllmVersion = version;
   const kv = f(flags.totalKvBlocks, '--total-kv-blocks');
   if (model) out.model = model;
   if (hardware) out.hardware = hardware;
@@ -51,6 +54,14 @@ export function serverFields(
   for (const [key, field, flag] of REQUIRED) {
     if (facts[key] === undefined)
       throw new InputError(`${where}: ${field}: not stated in the files; pass ${flag}`);
+  }
+  const batch =
+    facts.vllmVersion && facts.hardware && flags.gpuMemoryGiB !== undefined
+      ? batchDefaults(facts.vllmVersion.value, { key: facts.hardware.value, memoryGiB: flags.gpuMemoryGiB })
+      : undefined;
+  if (batch) {
+    facts.maxNumSeqs ??= { value: batch.maxNumSeqs, note: batch.note };
+    facts.maxNumBatchedTokens ??= { value: batch.maxNumBatchedTokens, note: batch.note };
   }
   const provenance: SourceRef[] = [];
   const take = <T>(field: string, fact: Fact<T> | undefined): T | null => {

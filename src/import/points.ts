@@ -7,7 +7,7 @@
 import { InputError } from '../errors.ts';
 import { slug } from './assemble.ts';
 import type { ImportContext } from './context.ts';
-import { measuredOfRequests, measuredTokenStats } from './stats.ts';
+import { mean, measuredOfRequests, measuredTokenStats } from './stats.ts';
 import type { RequestRecord, SourceRef, TraceOut } from './types.ts';
 
 export interface TokenSummary {
@@ -30,6 +30,10 @@ export interface RunInput {
   failed: number;
   /** Every request (successful and failed) when the file has per-request data. */
   records: RequestRecord[] | null;
+  /** false: the records carry no send times (a rate-driven run of an older client): no trace. */
+  arrivals?: false;
+  /** The file has no send times but every request was sent at once: each starts at 0. */
+  burstStart?: true;
   /** Metrics from the file's own summary (ms, ground-truth names). */
   summary: Record<string, number>;
   /** Token counts of the successful requests, from the summary. */
@@ -59,13 +63,25 @@ export function qpsPoint(
   const point: Record<string, unknown> = {};
   if (typeof run.rate === 'number') point.qps = run.rate;
   let trace: TraceOut | null = null;
-  if (perRequest) {
+  if (perRequest && run.arrivals !== false) {
     trace = { ref: `${ctx.traceDir}/${slug(experiment)}/${slug(run.label)}.csv.gz`, rows: ok };
     point.trace = trace.ref;
     provenance.push({
       field: `qps_sweeps (${run.label}).trace`,
       file: run.file,
-      note: `${ok.length} successful requests: arrival, tokens, TTFT, E2E`,
+      note: `${ok.length} successful requests: arrival, tokens, TTFT, E2E${run.burstStart ? '; the file has no send times and the rate was inf: every request starts at 0' : ''}`,
+    });
+  } else if (perRequest) {
+    const lengths = {
+      input: spread(ok.map((r) => r.inputTokens)),
+      output: spread(ok.map((r) => r.outputTokens)),
+    };
+    point.data = distribution({ ...run, ...lengths }, ok);
+    point.num_requests = completed;
+    provenance.push({
+      field: `qps_sweeps (${run.label}).data`,
+      file: run.file,
+      note: `no send times in the file: replayed at the requested rate (the client's Poisson draws are not reproduced), lengths drawn with the mean, stdev, min and max of the ${ok.length} requests'`,
     });
   } else {
     const data = distribution(run, ok);
@@ -113,6 +129,17 @@ export function qpsPoint(
       : "the client's summary",
   });
   return { point, trace, skipped: null };
+}
+
+/** Mean, population stdev, min and max of the requests' lengths. */
+function spread(xs: number[]): TokenSummary {
+  const m = mean(xs);
+  return {
+    mean: m,
+    stdev: Math.sqrt(mean(xs.map((x) => (x - m) ** 2))),
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+  };
 }
 
 /** BLIS distribution parameters from token counts (summary, or the requests when kept). */

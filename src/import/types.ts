@@ -82,6 +82,10 @@ export interface ImportFlags {
   summaryOnly: boolean;
   /** A vLLM server log given on the command line. */
   vllmLog?: ImportFile;
+  /** The vLLM version the run used (`--vllm-version`), when no log says. */
+  vllmVersion?: string;
+  /** The `--hardware` GPU's memory, for vLLM's GPU-dependent defaults. */
+  gpuMemoryGiB?: number;
 }
 
 /** A trace an experiment references; written beside the ground-truth file. */

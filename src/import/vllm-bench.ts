@@ -216,7 +216,7 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
     'output_throughput',
   ])
     if (numAt(j, k) !== undefined) extra[`vllm_bench_${k}`] = numAt(j, k);
-  const { records, roleChunks } = perRequest(f, j);
+  const { records, roleChunks, arrivals } = perRequest(f, j);
   const limit = limitOf(j);
   const tokens = (key: string) =>
     completed > 0 && numAt(j, key) !== undefined ? { mean: numAt(j, key)! / completed } : null;
@@ -231,6 +231,8 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
       sent: completed + failed,
       failed,
       records,
+      ...(records && !arrivals ? { arrivals: false } : {}),
+      ...(records && arrivals && !Array.isArray(j.start_times) ? { burstStart: true } : {}),
       summary,
       input: tokens('total_input_tokens'),
       output: tokens('total_output_tokens'),
@@ -239,7 +241,16 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
   };
 }
 
-function perRequest(f: ImportFile, j: Json): { records: RequestRecord[] | null; roleChunks: number } {
+/**
+ * Per-request records from the arrays. Older clients (benchmark_serving.py before vLLM 0.9)
+ * save no `start_times`: with `request_rate` inf every request was sent at once, so each
+ * starts at 0 (exact); at a finite rate the send times are lost (`arrivals` false), and the
+ * requests still give the metrics and the lengths.
+ */
+function perRequest(
+  f: ImportFile,
+  j: Json,
+): { records: RequestRecord[] | null; roleChunks: number; arrivals: boolean } {
   const {
     input_lens: ins,
     output_lens: outs,
@@ -248,11 +259,20 @@ function perRequest(f: ImportFile, j: Json): { records: RequestRecord[] | null; 
     start_times: starts,
     errors,
   } = j as Record<string, unknown>;
-  if (![ins, outs, ttfts, itls, starts].every(Array.isArray)) return { records: null, roleChunks: 0 };
+  if (![ins, outs, ttfts, itls].every(Array.isArray))
+    return { records: null, roleChunks: 0, arrivals: false };
   const n = (ttfts as unknown[]).length;
-  for (const [k, v] of Object.entries({ input_lens: ins, output_lens: outs, itls, start_times: starts }))
+  const arrays = {
+    input_lens: ins,
+    output_lens: outs,
+    itls,
+    ...(Array.isArray(starts) ? { start_times: starts } : {}),
+  };
+  for (const [k, v] of Object.entries(arrays))
     if ((v as unknown[]).length !== n)
       throw new InputError(`${f.rel}: ${k}: ${(v as unknown[]).length} entries, ttfts has ${n}`);
+  const burst = rateOf(j) === 'inf' && limitOf(j) === null;
+  const startOf = (i: number) => (Array.isArray(starts) ? Number(starts[i]) : 0);
   const chat = /chat/.test(`${strAt(j, 'backend') ?? ''} ${strAt(j, 'endpoint_type') ?? ''}`);
   let roleChunks = 0;
   const records = Array.from({ length: n }, (_, i): RequestRecord => {
@@ -269,7 +289,7 @@ function perRequest(f: ImportFile, j: Json): { records: RequestRecord[] | null; 
       roleChunks++;
     }
     return {
-      startS: Number((starts as unknown[])[i]),
+      startS: startOf(i),
       inputTokens: Number((ins as unknown[])[i]),
       outputTokens: out,
       ttftMs: ok ? ttft * 1000 : null,
@@ -277,5 +297,5 @@ function perRequest(f: ImportFile, j: Json): { records: RequestRecord[] | null; 
       ok,
     };
   });
-  return { records, roleChunks };
+  return { records, roleChunks, arrivals: Array.isArray(starts) || burst };
 }

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGroundTruth } from '../../src/groundtruth/load.ts';
@@ -152,5 +152,61 @@ describe('import vllm bench: older files and quirks', () => {
     expect(() => importPath(dir, { hardware: 'H100', tp: 1 })).toThrow(
       /r.json: input_lens: 1 entries, ttfts has 2/,
     );
+  });
+});
+
+describe('import vllm bench: arrays without start_times (benchmark_serving.py before vLLM 0.9)', () => {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'import', 'vllm-bench-nostart', 'tp8_pp1');
+  const raw = (q: string) =>
+    JSON.parse(
+      readFileSync(
+        join(dir, `serving_meta-llama-Llama-3.3-70B-Instruct_tp8_pp1_sharegpt_qps_${q}.json`),
+        'utf8',
+      ),
+    ) as { input_lens: number[]; output_lens: number[]; ttfts: number[]; itls: number[][] };
+  const x = importPath(dir, { hardware: 'A100-40GB', tp: 8 }).experiments[0]!;
+  const [rate4, burst] = x.json.qps_sweeps as (Point & Record<string, number>)[];
+
+  it('rate inf: every request was sent at once, so the run is an exact trace starting at 0', () => {
+    expect(burst!.requested_rate).toBe('inf');
+    expect(x.traces).toHaveLength(1);
+    const rows = x.traces[0]!.rows;
+    const r = raw('inf');
+    expect(rows.map((q) => q.startS)).toEqual(r.ttfts.map(() => 0));
+    expect(rows.map((q) => q.inputTokens)).toEqual(r.input_lens);
+    // Hand computation from the arrays: E2E = TTFT + the gaps; ITL over the means.
+    const e2e = r.ttfts.map((t, i) => (t + r.itls[i]!.reduce((a, b) => a + b, 0)) * 1000);
+    const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(burst!.e2e_mean_ms).toBeCloseTo(meanOf(e2e), 9);
+    expect(burst!.itl_mean_ms).toBeCloseTo(
+      (meanOf(e2e) - meanOf(r.ttfts) * 1000) / (meanOf(r.output_lens) - 1),
+      9,
+    );
+    expect(x.json.provenance).toContainEqual(
+      expect.objectContaining({ note: expect.stringMatching(/no send times and the rate was inf/) }),
+    );
+  });
+
+  it('a finite rate: metrics from the requests, lengths with their spread, replayed at the rate', () => {
+    const r = raw('04');
+    expect(rate4!.trace).toBeUndefined();
+    expect(rate4!.qps).toBe(4);
+    const ttftMean = (r.ttfts.reduce((a, b) => a + b, 0) / r.ttfts.length) * 1000;
+    expect(rate4!.ttft_mean_ms).toBeCloseTo(ttftMean, 9);
+    const out = r.output_lens;
+    const m = out.reduce((a, b) => a + b, 0) / out.length;
+    const sd = Math.sqrt(out.reduce((a, b) => a + (b - m) ** 2, 0) / out.length);
+    expect(rate4!.data).toMatchObject({
+      output_tokens: Math.round(m),
+      output_tokens_stdev: sd,
+      output_tokens_min: Math.min(...out),
+      output_tokens_max: Math.max(...out),
+      prompt_tokens_min: Math.min(...r.input_lens),
+    });
+    expect(rate4!.num_requests).toBe(12);
+    const [e] = parseGroundTruth({ experiments: [x.json] }, 'gt.json', 'executed', () =>
+      parseTraceRows(traceCsv(x.traces[0]!.rows), 't.csv'),
+    );
+    expect(e!.replays).toHaveLength(2);
   });
 });
