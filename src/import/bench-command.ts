@@ -8,7 +8,8 @@ import type { TokenSummary } from './points.ts';
 
 /** One command found in the text: its kind, first line (1-based) and words from the program on. */
 export interface CommandLine {
-  kind: 'client' | 'server';
+  /** `other-server`: another engine's server (SGLang, TensorRT-LLM, LMDeploy, TGI). */
+  kind: 'client' | 'server' | 'other-server';
   line: number;
   /** The program's name as written (`vllm bench serve`, `benchmark_serving.py`, …). */
   program: string;
@@ -17,6 +18,8 @@ export interface CommandLine {
 
 const CLIENT = /vllm\s+bench\s+serve\b|benchmark_serving\.py\b|sglang\.bench_serving\b/;
 const SERVER = /vllm\s+serve\b|vllm\.entrypoints\.openai\.api_server\b/;
+/** Other engines' servers: a block printed under one of them is not a vLLM run. */
+const OTHER_SERVER = /sglang\.launch_server\b|trtllm-serve\b|lmdeploy\s+serve\b|text-generation-launcher\b/;
 
 /**
  * Shell words: quotes group, a backslash escapes the next character; nothing is expanded.
@@ -45,7 +48,8 @@ export function commandLines(lines: readonly string[]): CommandLine[] {
     const line = lines[i]!;
     const client = CLIENT.exec(line);
     const server = client ? null : SERVER.exec(line);
-    const hit = client ?? server;
+    const other = client || server ? null : OTHER_SERVER.exec(line);
+    const hit = client ?? server ?? other;
     if (!hit) continue;
     let text = line.slice(hit.index + hit[0].length);
     let j = i;
@@ -53,7 +57,7 @@ export function commandLines(lines: readonly string[]): CommandLine[] {
       text = `${text.replace(/\\\s*$/, '')} ${lines[++j]}`;
     }
     out.push({
-      kind: client ? 'client' : 'server',
+      kind: client ? 'client' : server ? 'server' : 'other-server',
       line: i + 1,
       program: hit[0].replace(/\s+/g, ' '),
       words: [...hit[0].split(/\s+/), ...shellWords(text)],
@@ -126,4 +130,29 @@ export function lengthSpan(t: TokenSummary | null, len: number | undefined, rati
     max: Math.floor(hi),
     stdev: (hi - lo) / Math.sqrt(12),
   };
+}
+
+/**
+ * Why a client command cannot be the one that printed a block (its request count or its
+ * prompt length disagrees with the block's totals), or undefined when it may be. A page that
+ * lists its commands once at the top and prints runs of other lengths further down gives
+ * each block the nearest command above, which is often not its own.
+ */
+export function contradicts(
+  client: CommandLine,
+  values: Record<string, number | string | null>,
+): string | undefined {
+  const done = Number(values.completed ?? 0) + Number(values.failed ?? 0);
+  const n = Number(flagValue(client.words, 'num-prompts'));
+  if (Number.isFinite(n) && n > 0 && done > n) return `--num-prompts ${n}, the block ${done} requests`;
+  const [inLen] = requestedLengths(client);
+  const total = Number(values.total_input_tokens);
+  if (inLen === undefined || !(done > 0) || !Number.isFinite(total)) return undefined;
+  const mean = total / Number(values.completed ?? done);
+  const r = rangeRatio(client) ?? 0;
+  const [lo, hi] = [inLen.value * Math.min(1 - r, r || 1), inLen.value * (1 + r)];
+  // A chat template or tokenizer round trip moves a length by some tokens, never by half.
+  return mean < lo * 0.5 || mean > hi * 1.5
+    ? `${inLen.flag} ${inLen.value}, the block a mean prompt of ${mean.toFixed(0)} tokens`
+    : undefined;
 }

@@ -22,9 +22,12 @@ const MARKS = /^\s*(?:#+|>+|\/\/)\s?/;
 const HEADER = /^=+\s*Serving Benchmark Result\s*=+$/i;
 const END = /^={10,}$/;
 
-/** The text's lines as the parsers read them: colour codes, CR and comment marks removed. */
+/**
+ * The text's lines as the parsers read them: colour codes, CR, comment marks and indentation
+ * removed (a block may sit indented in a Markdown list or admonition).
+ */
 export function cleanLines(text: string): string[] {
-  return text.split('\n').map((l) => l.replace(ANSI, '').replace(MARKS, '').trimEnd());
+  return text.split('\n').map((l) => l.replace(ANSI, '').replace(MARKS, '').trim());
 }
 
 export const hasPrintedBlock = (text: string) => /=+\s*Serving Benchmark Result\s*=+/i.test(text);

@@ -101,7 +101,7 @@ export function isVllmLog(file: ImportFile): boolean {
 
 /**
  * Facts from vLLM command-line arguments (`--max-num-seqs=128`, `--max-num-seqs 128`,
- * `--model X`, `vllm serve X`); `$(VAR)` is resolved from `env`.
+ * `--model X`, `vllm serve X`, `-tp 8`); `$(VAR)` is resolved from `env`.
  */
 export function factsFromArgs(
   args: readonly string[],
@@ -118,21 +118,22 @@ export function factsFromArgs(
       facts.model = { value: a, file, key: 'serve <model>' };
       continue;
     }
-    const m = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/.exec(a);
+    const m = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/.exec(a) ?? /^-(tp)(?:=(.*))?$/.exec(a);
     if (!m) continue;
-    const name = m[1]!.replaceAll('-', '_');
+    // `-tp` is vLLM's short form of --tensor-parallel-size.
+    const name = m[1] === 'tp' ? 'tensor_parallel_size' : m[1]!.replaceAll('-', '_');
+    const key = a.split('=')[0]!;
     const sw = switchFact(name, m[2]);
     if (sw) {
-      facts[sw[0]] = { value: sw[1], file, key: `--${m[1]}` };
+      facts[sw[0]] = { value: sw[1], file, key };
       continue;
     }
     const value = m[2] ?? (list[i + 1]?.startsWith('-') ? undefined : list[i + 1]);
     if (value === undefined) continue;
     const field = ARG_FIELDS[name];
-    if (field && Number.isFinite(Number(value)))
-      facts[field] = { value: Number(value), file, key: `--${m[1]}` };
-    if (name === 'model') facts.model = { value, file, key: `--${m[1]}` };
-    if (name === 'quantization') facts.precision = { value, file, key: `--${m[1]}` };
+    if (field && Number.isFinite(Number(value))) facts[field] = { value: Number(value), file, key };
+    if (name === 'model') facts.model = { value, file, key };
+    if (name === 'quantization') facts.precision = { value, file, key };
   }
   if (!facts.tp) facts.tp = defaultTp(file, 'server arguments');
   return facts;

@@ -10,6 +10,7 @@ import { logFacts, serverFields } from './assemble.ts';
 import {
   type CommandLine,
   commandLines,
+  contradicts,
   flagValue,
   hasFlag,
   lengthSpan,
@@ -53,6 +54,8 @@ export function importVllmBenchText(bundle: Bundle, ctx: ImportContext): Importe
   if (files.length === 0)
     throw new InputError(`${bundle.name}: no "Serving Benchmark Result" block in a .txt, .log or .md file`);
   const sets = files.flatMap((f) => experimentsOf(f, files.length === 1 ? bundle.name : f.rel));
+  if (sets.length === 0)
+    throw new InputError(`${bundle.name}: every printed block was served by another engine than vLLM`);
   return sets.map((s, i) => {
     const runs = [...s.runs].sort((a, b) => rateOrder(a.j) - rateOrder(b.j));
     const load = contentLoad(
@@ -64,19 +67,42 @@ export function importVllmBenchText(bundle: Bundle, ctx: ImportContext): Importe
     );
     const model = typeof runs[0]!.j.model_id === 'string' ? runs[0]!.j.model_id : null;
     const name = experimentName(ctx, { model, client: 'vllm-bench', load }, s.name, sets.length, i);
-    return experiment(bundle, s.runs, name, ctx);
+    return experiment(bundle, s.runs, name, ctx, s.leftOut);
   });
 }
 
 /** A file's runs, grouped into experiments: one per model, server and lengths; a repeated load splits. */
-function experimentsOf(f: ImportFile, label: string): { name: string; runs: Run[] }[] {
+function experimentsOf(f: ImportFile, label: string): { name: string; runs: Run[]; leftOut: SourceRef[] }[] {
   const lines = cleanLines(f.text());
   const commands = commandLines(lines);
-  const before = (kind: CommandLine['kind'], line: number) =>
-    commands.filter((c) => c.kind === kind && c.line < line).at(-1);
-  const runs = printedBlocks(lines, f.rel).map((block) =>
-    readRun(f, block, lines, before('client', block.line), before('server', block.line)),
-  );
+  const before = (kinds: CommandLine['kind'][], line: number) =>
+    commands.filter((c) => kinds.includes(c.kind) && c.line < line).at(-1);
+  const notVllm: SourceRef[] = [];
+  const runs = printedBlocks(lines, f.rel).flatMap((block) => {
+    const server = before(['server', 'other-server'], block.line);
+    // A page comparing engines: a block under SGLang's or TensorRT-LLM's server is theirs.
+    if (server?.kind === 'other-server') {
+      notVllm.push({
+        field: 'left out',
+        file: f.rel,
+        key: `line ${block.line}`,
+        note: `served by ${server.program} (line ${server.line}): not a vLLM run`,
+      });
+      return [];
+    }
+    const nearest = before(['client'], block.line);
+    const why = nearest && contradicts(nearest, block.values);
+    const run = readRun(f, block, lines, why ? undefined : nearest, server);
+    if (why)
+      run.notes.push({
+        field: 'client',
+        file: f.rel,
+        key: `line ${nearest!.line}`,
+        note: `the nearest client command above is not this block's (${why}): not read`,
+      });
+    return [run];
+  });
+
   const groups = new Map<string, Run[][]>();
   for (const r of runs) {
     const sets = groups.get(groupKey(r)) ?? [[]];
@@ -88,7 +114,7 @@ function experimentsOf(f: ImportFile, label: string): { name: string; runs: Run[
   const sets = [...groups.values()].flat();
   const stem = basename(label).replace(/\.(txt|log|md)$/i, '');
   const named = names(stem, sets);
-  return sets.map((runs, i) => ({ name: named[i]!, runs }));
+  return sets.map((runs, i) => ({ name: named[i]!, runs, leftOut: i === 0 ? notVllm : [] }));
 }
 
 const SETTING_KEYS = new Set(Object.values(SETTINGS));
@@ -167,6 +193,11 @@ function readRun(
   fromCommand('backend', 'backend', false);
   fromCommand('model_id', 'model', false);
   if (typeof j.model_id === 'string' && /^[/.~]/.test(j.model_id)) localModel(j, client!, notes);
+  const served = server && !('model_id' in j) ? factsFromArgs(server.words, f.rel).model : undefined;
+  if (served) {
+    j.model_id = served.value;
+    notes.push({ field: 'model_id', file: f.rel, key: `line ${server!.line}: ${served.key}` });
+  }
   if (!('request_rate' in j)) {
     j.request_rate = 'inf';
     notes.push({ field: 'request_rate', file: f.rel, note: 'not stated: the client default, inf' });
@@ -191,7 +222,13 @@ function localModel(j: Json, client: CommandLine, notes: SourceRef[]): void {
   note.note = `--model is a local path (${path})`;
 }
 
-function experiment(bundle: Bundle, runs: Run[], name: string, ctx: ImportContext): ImportedExperiment {
+function experiment(
+  bundle: Bundle,
+  runs: Run[],
+  name: string,
+  ctx: ImportContext,
+  leftOut: SourceRef[],
+): ImportedExperiment {
   const { f, client, server } = runs[0]!;
   const where = `${f.rel}: experiment "${name}"`;
   const model = runs[0]!.j.model_id;
@@ -207,7 +244,7 @@ function experiment(bundle: Bundle, runs: Run[], name: string, ctx: ImportContex
   const serverFacts = server ? factsFromArgs(server.words, f.rel) : {};
   for (const x of Object.values(serverFacts)) if (x) x.key = `line ${server!.line}: ${x.key}`;
   const s = serverFields(mergeFacts(facts, serverFacts, logFacts(bundle, ctx.flags)), ctx.flags, where);
-  const provenance: SourceRef[] = [...s.provenance];
+  const provenance: SourceRef[] = [...s.provenance, ...leftOut];
   const [inLen, outLen] = requestedLengths(client);
   const ratio = rangeRatio(client);
   const points: Record<string, unknown>[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { factsFromVllmLog } from '../../src/import/server-facts.ts';
+import { factsFromArgs, factsFromVllmLog } from '../../src/import/server-facts.ts';
 
 const log = (text: string) => factsFromVllmLog({ rel: 'vllm.log', text: () => text });
 
@@ -20,5 +20,14 @@ describe("a vLLM log's non-default args", () => {
     expect(f.maxModelLen?.value).toBe(16384);
     // No tensor_parallel_size among the full non-default args: vLLM's default.
     expect(f.tp).toMatchObject({ value: 1, isDefault: true });
+  });
+});
+
+describe('server arguments', () => {
+  it('reads -tp, the short form of --tensor-parallel-size (as in `vllm serve m -tp 8`)', () => {
+    const f = factsFromArgs(['vllm', 'serve', 'zai-org/GLM-4.5-Air', '-tp', '4'], 'page.md');
+    expect(f.model?.value).toBe('zai-org/GLM-4.5-Air');
+    expect(f.tp).toEqual({ value: 4, file: 'page.md', key: '-tp' });
+    expect(factsFromArgs(['vllm', 'serve', 'm', '-tp=2'], 'x').tp?.value).toBe(2);
   });
 });

@@ -135,6 +135,50 @@ describe('import printed vllm bench results: real texts', () => {
   });
 });
 
+describe('import printed vllm bench results: a page comparing engines (GPUStack performance lab)', () => {
+  const page = join(FIX, 'gpustack-qwen3-32b-h100', 'h100.md');
+  const { experiments } = importPath(page, { hardware: 'H100' });
+  const all = experiments.flatMap(pointsOf);
+  const prov = experiments.flatMap((x) => x.json.provenance as Point[]);
+
+  it("reads the blocks indented in the page's admonitions, vLLM's only", () => {
+    // 13 blocks: 5 under `vllm serve`, 8 under SGLang's or TensorRT-LLM's server.
+    expect(all).toHaveLength(5);
+    expect(experiments.every((x) => x.json.model === 'Qwen/Qwen3-32B')).toBe(true);
+    const left = prov.filter((p) => p.field === 'left out');
+    expect(left).toHaveLength(8);
+    expect(left[0]).toEqual({
+      field: 'left out',
+      file: 'h100.md',
+      key: 'line 122',
+      note: 'served by sglang.launch_server (line 117): not a vLLM run',
+    });
+    expect(left.filter((p) => /trtllm-serve/.test(String(p.note)))).toHaveLength(6);
+  });
+
+  it('gives a block the command listed at the top of the page only when the block can be its run', () => {
+    const byPrompt = new Map(all.map((p) => [(p.data as Record<string, number>).prompt_tokens, p]));
+    // Random 4K (500 prompts of 4000 in / 200 out): the listed command's run.
+    expect(byPrompt.get(3996)!.num_requests).toBe(500);
+    const four = experiments.find((x) => pointsOf(x)[0] === byPrompt.get(3996))!;
+    expect(four.json.workload_config).toMatchObject({ dataset_name: 'random', input_len: 4000, output_len: 200 });
+    // Random 32K: 100 prompts of 32000 tokens are no run of `--random-input-len 4000 --num-prompts 500`.
+    const k32 = experiments.find((x) => pointsOf(x)[0] === byPrompt.get(32000))!;
+    expect(k32.json.workload_config).toMatchObject({ dataset_name: null, input_len: null });
+    expect(byPrompt.get(32000)!.qps).toBe(1e6); // no command: the client default, every request at once
+    expect(prov).toContainEqual(
+      expect.objectContaining({
+        key: 'line 74',
+        note: expect.stringMatching(/--random-input-len 4000, the block a mean prompt of 32000 tokens/),
+      }),
+    );
+    // The ShareGPT burst of 1000: more requests than the command's 500.
+    expect(prov).toContainEqual(
+      expect.objectContaining({ note: expect.stringMatching(/--num-prompts 500, the block 1000 requests/) }),
+    );
+  });
+});
+
 describe('import printed vllm bench results: the block carries what the result JSON does', () => {
   const dir = join(
     SAMPLES,
