@@ -37,7 +37,7 @@ export function registerImport(program: Command): void {
   program
     .command('import')
     .description(
-      'turn benchmark-client outputs (inference-perf, vllm bench saved or printed, guidellm, AIPerf, BLIS traces) into ground truth',
+      'turn benchmark-client outputs (inference-perf, vllm bench saved or printed, guidellm, AIPerf, BLIS traces, LMBench CSVs) into ground truth',
     )
     .argument('<path...>', 'run folders, report files, console logs or trace headers')
     .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMATS]).default('auto'))

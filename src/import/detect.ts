@@ -4,6 +4,7 @@ import { isAiperf } from './aiperf.ts';
 import { isBlisTrace } from './blis-trace.ts';
 import { isGuidellm } from './guidellm.ts';
 import { isInferencePerf } from './inference-perf.ts';
+import { isLmbench } from './lmbench.ts';
 import type { Bundle, Format } from './types.ts';
 import { isVllmBench } from './vllm-bench.ts';
 import { isVllmBenchText } from './vllm-bench-text.ts';
@@ -14,6 +15,7 @@ const CHECKS: [Format, (b: Bundle) => boolean][] = [
   ['guidellm', isGuidellm],
   ['vllm-bench', isVllmBench],
   ['blis-trace', isBlisTrace],
+  ['lmbench', isLmbench],
   // Last: a folder with the result JSON and a console log of the same runs imports the JSON.
   ['vllm-bench-text', isVllmBenchText],
 ];
@@ -22,7 +24,7 @@ export function detectFormat(bundle: Bundle): Format {
   const hit = CHECKS.find(([, is]) => is(bundle));
   if (!hit) {
     throw new InputError(
-      `${bundle.name}: no known benchmark output (inference-perf summary_lifecycle_metrics.json, vllm bench JSON, guidellm report, AIPerf profile_export, BLIS trace header, printed "Serving Benchmark Result"); pass --format to say which`,
+      `${bundle.name}: no known benchmark output (inference-perf summary_lifecycle_metrics.json, vllm bench JSON, guidellm report, AIPerf profile_export, BLIS trace header, LMBench CSV, printed "Serving Benchmark Result"); pass --format to say which`,
     );
   }
   return hit[0];

@@ -5,6 +5,7 @@ import type { ImportContext } from './context.ts';
 import { detectFormat } from './detect.ts';
 import { importGuidellm } from './guidellm.ts';
 import { importInferencePerf } from './inference-perf.ts';
+import { importLmbench } from './lmbench.ts';
 import type { Bundle, Format, ImportedExperiment } from './types.ts';
 import { importVllmBench } from './vllm-bench.ts';
 import { importVllmBenchText } from './vllm-bench-text.ts';
@@ -16,6 +17,7 @@ const IMPORTERS: Record<Format, (b: Bundle, ctx: ImportContext) => ImportedExper
   aiperf: importAiperf,
   'blis-trace': importBlisTrace,
   'vllm-bench-text': importVllmBenchText,
+  lmbench: importLmbench,
 };
 
 export function importBundle(bundle: Bundle, format: Format | 'auto', ctx: ImportContext) {

@@ -110,5 +110,6 @@ export const FORMATS = [
   'aiperf',
   'blis-trace',
   'vllm-bench-text',
+  'lmbench',
 ] as const;
 export type Format = (typeof FORMATS)[number];

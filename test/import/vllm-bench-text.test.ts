@@ -161,7 +161,11 @@ describe('import printed vllm bench results: a page comparing engines (GPUStack 
     // Random 4K (500 prompts of 4000 in / 200 out): the listed command's run.
     expect(byPrompt.get(3996)!.num_requests).toBe(500);
     const four = experiments.find((x) => pointsOf(x)[0] === byPrompt.get(3996))!;
-    expect(four.json.workload_config).toMatchObject({ dataset_name: 'random', input_len: 4000, output_len: 200 });
+    expect(four.json.workload_config).toMatchObject({
+      dataset_name: 'random',
+      input_len: 4000,
+      output_len: 200,
+    });
     // Random 32K: 100 prompts of 32000 tokens are no run of `--random-input-len 4000 --num-prompts 500`.
     const k32 = experiments.find((x) => pointsOf(x)[0] === byPrompt.get(32000))!;
     expect(k32.json.workload_config).toMatchObject({ dataset_name: null, input_len: null });
