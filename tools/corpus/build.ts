@@ -82,35 +82,46 @@ function importEntry(r: RecipeExperiment): ImportedExperiment[] {
   if (xs.length === 1) return xs;
   // Several runs of one server (bursts of several sizes): each is named by its load.
   return xs.map((x) => {
-    if (x.traces.length > 0) throw new Error(`${r.name}: several experiments with traces; give each its own entry`);
+    if (x.traces.length > 0)
+      throw new Error(`${r.name}: several experiments with traces; give each its own entry`);
     const p = (x.json.qps_sweeps as Record<string, unknown>[])[0]!;
     const d = p.data as Record<string, number>;
     const c = p.max_concurrency != null ? ` c=${String(p.max_concurrency)}` : '';
-    return { ...x, json: { ...x.json, experiment_name: `${r.name} n=${String(p.num_requests)}${c} in=${d.prompt_tokens} out=${d.output_tokens}` } };
+    return {
+      ...x,
+      json: {
+        ...x.json,
+        experiment_name: `${r.name} n=${String(p.num_requests)}${c} in=${d.prompt_tokens} out=${d.output_tokens}`,
+      },
+    };
   });
 }
 
 const experiments: Record<string, unknown>[] = [];
 const rows: ManifestRow[] = [];
 const traces = new Map<string, string>();
-for (const r of recipe.experiments) for (const x of importEntry(r)) {
-  const src = recipe.sources[r.source]!;
-  const files = r.files.map((f) => `${f.path}${f.keep ? ` (lines ${f.keep.map(([a, b]) => (a === b ? a : `${a}-${b}`)).join(', ')})` : ''}`);
-  const json = {
-    ...x.json,
-    ...(r.model_config ? { model_config: `../../model_configs/${r.model_config.folder}` } : {}),
-    source: {
-      repository: src.repository,
-      commit: src.commit,
-      files,
-      license: src.license,
-      ...(r.model_config ? { model_config: r.model_config.why } : {}),
-    },
-  };
-  experiments.push(json);
-  rows.push(manifestRow(json, r, recipe, files));
-  for (const t of x.traces) traces.set(t.ref, traceCsv(t.rows));
-}
+for (const r of recipe.experiments)
+  for (const x of importEntry(r)) {
+    const src = recipe.sources[r.source]!;
+    const files = r.files.map(
+      (f) =>
+        `${f.path}${f.keep ? ` (lines ${f.keep.map(([a, b]) => (a === b ? a : `${a}-${b}`)).join(', ')})` : ''}`,
+    );
+    const json = {
+      ...x.json,
+      ...(r.model_config ? { model_config: `../../model_configs/${r.model_config.folder}` } : {}),
+      source: {
+        repository: src.repository,
+        commit: src.commit,
+        files,
+        license: src.license,
+        ...(r.model_config ? { model_config: r.model_config.why } : {}),
+      },
+    };
+    experiments.push(json);
+    rows.push(manifestRow(json, r, recipe, files));
+    for (const t of x.traces) traces.set(t.ref, traceCsv(t.rows));
+  }
 
 const doc = {
   format: 'blis-eval ground truth (docs/ground-truth-format.md)',

@@ -27,19 +27,17 @@ type Json = Record<string, unknown>;
 
 /** The load shape of an imported experiment, in words. */
 export function loadShape(x: Json): string {
-  const stages = (x.stages ?? (x.workload_config as Json | undefined)?.stages) as unknown[] | undefined;
-  if (Array.isArray(x.stages) || (x.workload_config as Json | undefined)?.type === 'inference_perf_shared_prefix') {
-    const rates = ((x.stages as Json[] | undefined) ?? []).map((s) => (s.load_summary as Json | undefined)?.requested_rate ?? s.rate);
-    return `inference-perf stages${rates.length ? ` at ${rates.map((r) => (typeof r === 'number' ? r.toFixed(1) : String(r))).join(', ')} req/s` : stages ? ` (${stages.length})` : ''}`;
+  if (Array.isArray(x.stages)) {
+    const rates = (x.stages as Json[]).map((s) => Number(s.requested_rate ?? s.rate).toFixed(1));
+    return `${rates.length} stages of constant load at ${rates.join(', ')} req/s`;
   }
-  const points = (x.qps_sweeps as Json[] | undefined) ?? [];
-  return points
+  return ((x.qps_sweeps as Json[] | undefined) ?? [])
     .map((p) => {
-      const n = p.num_sent ?? p.num_requests;
-      if (p.max_concurrency != null) return `closed loop of ${String(p.max_concurrency)}, ${String(n)} requests`;
+      const n = String(p.num_sent ?? p.num_requests);
+      if (p.max_concurrency != null) return `closed loop of ${String(p.max_concurrency)}, ${n} requests`;
       return p.requested_rate === 'inf'
-        ? `all ${String(n)} requests at once`
-        : `${String(n)} requests at ${String(p.requested_rate)} req/s (Poisson)`;
+        ? `all ${n} requests at once`
+        : `${n} requests at ${String(p.requested_rate)} req/s`;
     })
     .join('; ');
 }
@@ -69,7 +67,11 @@ export function manifestRow(x: Json, r: RecipeExperiment, recipe: Recipe, files:
     load: loadShape(x),
     points: points.length || (Array.isArray(x.stages) ? x.stages.length + 1 : 1),
     requests: requests || Number(summary ?? 0),
-    replay: points.some((p) => p.trace) ? 'per-request trace' : x.workload_config && (x.workload_config as Json).type ? 'staged profile' : 'distribution',
+    replay: points.some((p) => p.trace)
+      ? 'per-request trace'
+      : Array.isArray(x.stages)
+        ? 'staged profile with the measured token statistics'
+        : 'lengths from the printed means (distribution)',
     stated: r.stated,
     assumed: [...r.assumed, ...importerAssumptions(x)],
     settings: r.settings,
@@ -103,7 +105,10 @@ export function manifestMarkdown(rows: readonly ManifestRow[], recipe: Recipe): 
     '',
     '| source | what | why |',
     '|---|---|---|',
-    ...recipe.left_out.map((l) => `| ${cell(recipe.sources[l.source]?.repository ?? l.source)} | ${cell(l.what)} | ${cell(l.why)} |`),
+    ...recipe.left_out.map(
+      (l) =>
+        `| ${cell(recipe.sources[l.source]?.repository ?? l.source)} | ${cell(l.what)} | ${cell(l.why)} |`,
+    ),
     '',
   ];
   return lines.join('\n');

@@ -25,7 +25,7 @@ const file = z.object({
 const experiment = z.object({
   name: z.string(),
   source: z.string(),
-  format: z.enum(['vllm-bench', 'vllm-bench-text', 'inference-perf']),
+  format: z.enum(['vllm-bench', 'vllm-bench-text', 'inference-perf', 'lmbench']),
   files: z.array(file).min(1),
   flags: z.object({
     hardware: z.string(),
