@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.ts';
 import { logFacts, serverFields } from './assemble.ts';
 import { experimentName, type ImportContext, loadLabel } from './context.ts';
-import { qpsPoint } from './points.ts';
+import { failureFlags, qpsPoint } from './points.ts';
 import { measuredTokenStats } from './stats.ts';
 import type { Bundle, ImportedExperiment, ImportFile, RequestRecord, SourceRef, TraceOut } from './types.ts';
 
@@ -125,6 +125,7 @@ function experiment(
     workload_config: { workload_family: 'lmbench' },
     ...(allOk.length > 0 ? { measured_token_stats: measuredTokenStats(allOk) } : {}),
     qps_sweeps: points,
+    flags: failureFlags(points),
     provenance,
     imported_from: { format: 'lmbench', files: set.map((f) => f.rel) },
   };

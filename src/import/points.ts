@@ -188,3 +188,16 @@ function distribution(run: RunInput, ok: RequestRecord[] | null) {
     output_tokens_max: Math.max(o.max, o.mean),
   };
 }
+
+/**
+ * The experiment's flags from its points: the share of sent requests that failed (above 0.05
+ * the evaluator leaves the run out of its aggregates, as the survivors' latencies are
+ * censored) and whether any failed (the client saw an overloaded server).
+ */
+export function failureFlags(points: readonly Record<string, unknown>[]) {
+  const sum = (k: string) =>
+    points.reduce((a, p) => a + (typeof p[k] === 'number' ? (p[k] as number) : 0), 0);
+  const sent = sum('num_sent');
+  const failed = sum('num_failures');
+  return { overloaded: failed > 0, failure_fraction: sent > 0 ? failed / sent : 0 };
+}

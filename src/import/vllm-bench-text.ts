@@ -18,7 +18,7 @@ import {
   requestedLengths,
 } from './bench-command.ts';
 import { loadLabel as contentLoad, experimentName, type ImportContext } from './context.ts';
-import { qpsPoint, type RunInput } from './points.ts';
+import { failureFlags, qpsPoint, type RunInput } from './points.ts';
 import {
   cleanLines,
   hasPrintedBlock,
@@ -301,6 +301,7 @@ function experiment(
     },
     qps_sweeps: points,
     ...(skipped.length > 0 ? { skipped_points: skipped } : {}),
+    flags: failureFlags(points),
     provenance,
     imported_from: {
       format: 'vllm-bench-text',

@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path/posix';
 import { InputError } from '../errors.ts';
 import { logFacts, serverFields } from './assemble.ts';
 import { experimentName, type ImportContext, loadLabel } from './context.ts';
-import { qpsPoint, type RunInput } from './points.ts';
+import { failureFlags, qpsPoint, type RunInput } from './points.ts';
 import { at, isObject, type Json, numAt, strAt } from './read.ts';
 import { factsFromSettings, mergeFacts } from './server-facts.ts';
 import { addItl, measuredTokenStats } from './stats.ts';
@@ -175,6 +175,7 @@ function experiment(
     ...(allOk.length > 0 ? { measured_token_stats: measuredTokenStats(allOk) } : {}),
     qps_sweeps: points,
     ...(skipped.length > 0 ? { skipped_points: skipped } : {}),
+    flags: failureFlags(points),
     provenance,
     imported_from: { format: 'vllm-bench', files: sorted.map((r) => r.f.rel) },
   };

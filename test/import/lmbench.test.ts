@@ -59,13 +59,11 @@ describe('import LMBench CSVs (llm-d-benchmark exp-4: Llama-4-Scout FP8, TP 4, H
   it('a request without a TTFT is a failure; a row without its send time is refused naming it', () => {
     const head = 'prompt_tokens,generation_tokens,ttft,generation_time,launch_time,finish_time';
     const dir = folder({ 'LMBench_x_output_2.csv': `${head}\n10,5,0.1,0.4,100.0,100.5\n12,0,,,100.5,\n` });
-    const p = (
-      importPath(dir, { hardware: 'H100', tp: 1, model: MODEL }).experiments[0]!.json.qps_sweeps as Record<
-        string,
-        unknown
-      >[]
-    )[0]!;
+    const x = importPath(dir, { hardware: 'H100', tp: 1, model: MODEL }).experiments[0]!;
+    const p = (x.json.qps_sweeps as Record<string, unknown>[])[0]!;
     expect(p).toMatchObject({ num_sent: 2, num_requests: 1, num_failures: 1, e2e_mean_ms: 500 });
+    // Half the requests failed: the run is flagged, and the evaluator leaves it out of its aggregates.
+    expect(x.json.flags).toEqual({ overloaded: true, failure_fraction: 0.5 });
     const bad = folder({ 'LMBench_x_output_2.csv': `${head}\n10,5,0.1,0.4,,100.5\n` });
     expect(() => importPath(bad, { hardware: 'H100', tp: 1, model: MODEL })).toThrow(
       /LMBench_x_output_2.csv: row 2: launch_time: expected a number/,

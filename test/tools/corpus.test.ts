@@ -60,7 +60,8 @@ describe('eval/corpus: the training corpus', () => {
   });
 
   it('never draws on the data reserved for independent judging', () => {
-    const reserved = /inference-sim\/(sim-to-real-accuracy-validation|residency-vllm)|casys-kaist\/LLMServingSim/i;
+    const reserved =
+      /inference-sim\/(sim-to-real-accuracy-validation|residency-vllm)|casys-kaist\/LLMServingSim/i;
     expect(JSON.stringify(manifest.sources)).not.toMatch(reserved);
     expect(JSON.stringify(corpus.experiments.map((x) => x.source))).not.toMatch(reserved);
   });
