@@ -30,10 +30,11 @@ export interface RunInput {
   failed: number;
   /** Every request (successful and failed) when the file has per-request data. */
   records: RequestRecord[] | null;
-  /** false: the records carry no send times (a rate-driven run of an older client): no trace. */
-  arrivals?: false;
-  /** The file has no send times but every request was sent at once: each starts at 0. */
-  burstStart?: true;
+  /**
+   * When the file saved no send times: `all-at-once` (rate inf: each request starts at 0, a
+   * trace) or `lost` (a finite rate: no trace). Absent: the records carry their send times.
+   */
+  arrivals?: 'all-at-once' | 'lost';
   /** Metrics from the file's own summary (ms, ground-truth names). */
   summary: Record<string, number>;
   /** Token counts of the successful requests, from the summary. */
@@ -63,13 +64,13 @@ export function qpsPoint(
   const point: Record<string, unknown> = {};
   if (typeof run.rate === 'number') point.qps = run.rate;
   let trace: TraceOut | null = null;
-  if (perRequest && run.arrivals !== false) {
+  if (perRequest && run.arrivals !== 'lost') {
     trace = { ref: `${ctx.traceDir}/${slug(experiment)}/${slug(run.label)}.csv.gz`, rows: ok };
     point.trace = trace.ref;
     provenance.push({
       field: `qps_sweeps (${run.label}).trace`,
       file: run.file,
-      note: `${ok.length} successful requests: arrival, tokens, TTFT, E2E${run.burstStart ? '; the file has no send times and the rate was inf: every request starts at 0' : ''}`,
+      note: `${ok.length} successful requests: arrival, tokens, TTFT, E2E${run.arrivals === 'all-at-once' ? '; the file has no send times and the rate was inf: every request starts at 0' : ''}`,
     });
   } else if (perRequest) {
     const lengths = {

@@ -232,8 +232,7 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
       sent: completed + failed,
       failed,
       records,
-      ...(records && !arrivals ? { arrivals: false } : {}),
-      ...(records && arrivals && !Array.isArray(j.start_times) ? { burstStart: true } : {}),
+      ...(records && arrivals !== 'saved' ? { arrivals } : {}),
       summary,
       input: tokens('total_input_tokens'),
       output: tokens('total_output_tokens'),
@@ -245,13 +244,13 @@ export function runInput(f: ImportFile, j: Json): { input: RunInput; roleChunks:
 /**
  * Per-request records from the arrays. Older clients (benchmark_serving.py before vLLM 0.9)
  * save no `start_times`: with `request_rate` inf every request was sent at once, so each
- * starts at 0 (exact); at a finite rate the send times are lost (`arrivals` false), and the
+ * starts at 0 (exact); at a finite rate the send times are lost, and the
  * requests still give the metrics and the lengths.
  */
 function perRequest(
   f: ImportFile,
   j: Json,
-): { records: RequestRecord[] | null; roleChunks: number; arrivals: boolean } {
+): { records: RequestRecord[] | null; roleChunks: number; arrivals: 'saved' | 'all-at-once' | 'lost' } {
   const {
     input_lens: ins,
     output_lens: outs,
@@ -261,7 +260,7 @@ function perRequest(
     errors,
   } = j as Record<string, unknown>;
   if (![ins, outs, ttfts, itls].every(Array.isArray))
-    return { records: null, roleChunks: 0, arrivals: false };
+    return { records: null, roleChunks: 0, arrivals: 'lost' };
   const n = (ttfts as unknown[]).length;
   const arrays = {
     input_lens: ins,
@@ -298,5 +297,6 @@ function perRequest(
       ok,
     };
   });
-  return { records, roleChunks, arrivals: Array.isArray(starts) || burst };
+  const arrivals = Array.isArray(starts) ? 'saved' : burst ? 'all-at-once' : 'lost';
+  return { records, roleChunks, arrivals };
 }

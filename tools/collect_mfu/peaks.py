@@ -47,7 +47,9 @@ def detect_family(device_name: str) -> str | None:
     upper = device_name.upper()
     for family, pattern in _FAMILIES:
         if re.search(rf"(?<![A-Z0-9]){pattern}(?![A-Z0-9])", upper):
-            return family
+            # The A100 comes in 40 and 80 GB with other bandwidths; the device name says which.
+            memory = re.search(r"(?<![0-9])(40|80)\s*GB", upper) if family == "A100" else None
+            return f"A100-{memory.group(1)}GB" if memory else family
     return None
 
 
@@ -87,7 +89,9 @@ def find_gpu_entry(config: dict, name: str) -> tuple[str, dict] | None:
         prefixed = sorted(k for k, _ in level if boundary.match(k))
         if prefixed:
             return prefixed[0], dict(level)[prefixed[0]]
-    return None
+    # A memory-qualified family ("A100-80GB") in a file that names only the family's part.
+    family = re.sub(r"-\d+GB$", "", name.strip(), flags=re.IGNORECASE)
+    return find_gpu_entry(config, family) if family != name.strip() else None
 
 
 def _number(entry: dict, fields: tuple[str, ...]) -> float | None:

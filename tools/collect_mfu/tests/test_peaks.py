@@ -28,7 +28,8 @@ class Detection(unittest.TestCase):
             "NVIDIA H200": "H200",
             "NVIDIA H20": "H20",
             "NVIDIA H800": "H800",
-            "NVIDIA A100-SXM4-80GB": "A100",
+            "NVIDIA A100-SXM4-80GB": "A100-80GB",
+            "NVIDIA A100-PCIE-40GB": "A100-40GB",
             "NVIDIA A10": "A10",
             "NVIDIA L40S": "L40S",
             "NVIDIA L4": "L4",
@@ -109,6 +110,7 @@ class RepoHardwareConfig(unittest.TestCase):
             "NVIDIA H20": "H20",
             "NVIDIA H800": "H800",
             "NVIDIA A100-SXM4-80GB": "A100-80GB",
+            "NVIDIA A100-SXM4-40GB": "A100-40GB",
             "NVIDIA L40S": "L40S",
             "NVIDIA GeForce RTX 4090": "RTX4090",
         }.items():
