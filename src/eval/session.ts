@@ -1,7 +1,11 @@
 import { type HardwareConfig, lookupGpu } from '../config/hardware-config.ts';
+import type { MeasuredPoint } from '../groundtruth/experiment.ts';
+import type { PointLoad } from '../groundtruth/point-load.ts';
 import { VERSION } from '../paths.ts';
 import { evaluate } from './evaluate.ts';
 import { inputVersions, loadInputs, runIdOf } from './inputs.ts';
+import { computeKnees } from './knee.ts';
+import type { PointLoadInfo } from './knee-types.ts';
 import { PERCENTILE_DEFINITION } from './point-metrics.ts';
 import { pointMeta } from './point-result.ts';
 import { type Workers, withWorkers } from './pool.ts';
@@ -60,6 +64,7 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
       meta: first?.meta ?? pointMeta(x, x.engine.totalKvBlocks ?? 0, x.engine.totalKvBlocks === null),
 
       points: x.replays.flatMap((r) => r.points.map((p) => p.id)),
+      loads: x.replays.flatMap((r) => r.points.flatMap((p) => (p.load ? [loadInfo(p, p.load)] : []))),
     };
   });
   return {
@@ -74,6 +79,15 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     experiments,
     points: evaluation.points,
     stats: computeStats(evaluation.points, { includeFailing: s.includeFailing }),
+    knees: computeKnees(experiments, evaluation.points, s.latencyModels),
+  };
+}
+
+function loadInfo(p: MeasuredPoint, load: PointLoad): PointLoadInfo {
+  return {
+    point: p.id,
+    ...load,
+    ...(p.failedFraction !== undefined && { failedFraction: p.failedFraction }),
   };
 }
 

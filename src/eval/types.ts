@@ -2,6 +2,7 @@ import type { Metric } from '../groundtruth/experiment.ts';
 import type { WorkloadFormOption } from '../groundtruth/normalize.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import type { KvLeakMode } from '../sim/kv-cache.ts';
+import type { KneeReport, PointLoadInfo } from './knee-types.ts';
 import type { RequestLevelErrors } from './request-level.ts';
 
 /** The headline metrics of tables and the tuner's default objective. */
@@ -227,6 +228,8 @@ export interface ExperimentInfo {
   meta: PointMeta;
   /** Point ids in order: summary, stage-<i>, qps-<rate>. */
   points: string[];
+  /** The points with a planned load (stages, rate or concurrency points), in point order. */
+  loads?: PointLoadInfo[];
 }
 
 /** Everything one evaluator run produced: the content of results.json. */
@@ -266,6 +269,8 @@ export interface EvalRun {
   /** Sorted by experiment, point order, latency model, seed. */
   points: PointResult[];
   stats: EvalStats;
+  /** Where the server stops keeping up, measured and predicted (knee.ts); absent in older results. */
+  knees?: KneeReport;
   /** The --fail-above gate, when one was set: which model and metric crossed it. */
   gate?: Gate;
 }

@@ -3,6 +3,7 @@ import type { DistributionParams } from '../workload/distribution.ts';
 import type { MeasuredLengths } from '../workload/measured-prefix.ts';
 import type { ExecutedSharedPrefix } from '../workload/shared-prefix.ts';
 import type { InferencePerfSpec } from '../workload/spec-schema.ts';
+import type { PointLoad } from './point-load.ts';
 
 /** The metrics a run measures and the simulator is compared on, all in ms. */
 export const METRICS = [
@@ -68,6 +69,10 @@ export interface MeasuredPoint {
   measured: Partial<Record<Metric, number>>;
   /** Absent where the file reports nothing about the point's requests. */
   workload?: MeasuredWorkload;
+  /** The load the point was planned at (point-load.ts); absent for a burst or an unknown rate. */
+  load?: PointLoad;
+  /** Failed / sent requests of the point, where the file counts them. */
+  failedFraction?: number;
 }
 
 /** One simulation and the points measured from it. */

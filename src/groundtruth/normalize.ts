@@ -22,6 +22,7 @@ import {
   type WorkloadForm,
 } from './experiment.ts';
 import { clientRecount, generatedTrace, impliedOutputMean, impliedReplay } from './implied-output.ts';
+import { qpsWithLoad, stageWithLoad } from './point-load.ts';
 import { MEASURED_FIELDS, type Measured, type RawExperiment, type RawQpsPoint } from './schema.ts';
 
 /**
@@ -176,9 +177,12 @@ function stagedReplayOf(
     };
     points.push(point('summary', null, raw.summary, workloadOf(raw.summary, summaryMeans)));
   }
-  (raw.stages ?? []).forEach((s, i) => {
+  const stages = raw.stages ?? [];
+  const runFailed = stages.length === 1 ? failedFraction(raw) : null;
+  stages.forEach((s, i) => {
     const stage = s.stage_index ?? i;
-    points.push(point(`stage-${stage}`, stage, s, workloadOf(s, { output: impliedOutputMean(s) })));
+    const p = point(`stage-${stage}`, stage, s, workloadOf(s, { output: impliedOutputMean(s) }));
+    points.push(stageWithLoad(p, s, profileStageRate(wc, i), runFailed));
   });
   const measuredPoints = points.filter((p) => Object.keys(p.measured).length > 0);
   if (measuredPoints.length === 0) {
@@ -230,6 +234,16 @@ function stagedReplayOf(
     workloadForm: form,
     replays: [{ id: 'run', workload: { kind: 'executed', spec }, points: measuredPoints }],
   };
+}
+
+/** Stage i's rate in the executed (else submitted) profile, where the stage itself names none. */
+function profileStageRate(wc: RawExperiment['workload_config'], i: number): number | undefined {
+  for (const spec of [wc.resolved_by_inference_perf, wc.inference_perf]) {
+    const stages = (spec as { stages?: unknown } | undefined)?.stages;
+    const rate = Array.isArray(stages) ? (stages[i] as { rate?: unknown } | undefined)?.rate : undefined;
+    if (typeof rate === 'number' && rate > 0) return rate;
+  }
+  return undefined;
 }
 
 function constantLength(n: number): LengthStats {
@@ -301,7 +315,7 @@ function qpsReplays(raw: RawExperiment, ctx: NormalizeContext): Pick<Experiment,
       throw new InputError(`${ctx.where}: qps_sweeps[${i}]: no measured metric (expected e.g. e2e_mean_ms)`);
     }
     const w = workloadOf(p);
-    const points: MeasuredPoint[] = [{ id, stage: null, measured, ...(w && { workload: w }) }];
+    const points = [qpsWithLoad({ id, stage: null, measured, ...(w && { workload: w }) }, raw, p)];
     const client = pointClient(raw, p);
     const base = { id, points, ...(client && { client }) };
     if (p.trace !== undefined) return { ...base, workload: { kind: 'trace', rows: ctx.readTrace(p.trace) } };

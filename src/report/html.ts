@@ -5,6 +5,7 @@ import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
 import { charts } from './charts.ts';
 import { derivedKvExperiments, gateLines, optionsLine, scopeNote, verdictBlocks } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
+import { kneeNotes, kneeSummaryLine, kneesOf, kneeTable } from './knee.ts';
 import { REPLAY_NOTE, replayTable } from './replay.ts';
 import { renderSvg } from './svg.ts';
 import {
@@ -32,6 +33,18 @@ function verdict(run: EvalRun): string {
   );
   const rule = run.stats.common.lowCoverage.length > 0 ? [para(COVERAGE_RULE, 'note')] : [];
   return [gate, ...blocks, ...rule, htmlTable(commonTable(run), 'No point every model ran.')].join('\n');
+}
+
+/** Where the server stops keeping up: the knee table, a line per model, the notes ('' when none). */
+function kneeHtml(run: EvalRun): string {
+  const report = kneesOf(run);
+  if (report === null) return '';
+  const lines = report.models.map((m) => `<li>${escapeHtml(kneeSummaryLine(m))}</li>`).join('');
+  const notes = kneeNotes(report).map((n) => para(n, 'note'));
+  return section(
+    'Where the server stops keeping up (knee)',
+    [htmlTable(kneeTable(report), 'No staged experiment.'), `<ul>${lines}</ul>`, ...notes].join('\n'),
+  );
 }
 
 const CSS = `
@@ -82,6 +95,7 @@ export async function renderHtml(run: EvalRun): Promise<string> {
     `<ul>${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`,
     section('Verdict', verdict(run)),
     section('Accuracy (headline metrics)', htmlTable(accuracyTable(run, HEADLINE_METRICS), 'No ok points.')),
+    kneeHtml(run),
     section('Point counts', htmlTable(countsTable(run), 'No points.')),
     section(
       'Replay vs measurement',

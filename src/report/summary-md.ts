@@ -3,6 +3,7 @@ import { FAILURE_CLASS_DEFINITION } from '../eval/failure-class.ts';
 import { ERROR_STATS_DEFINITION } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
 import { derivedKvExperiments, gateLines, optionsLine, scopeNote, verdictBlocks } from './format.ts';
+import { kneeNotes, kneeSummaryLine, kneesOf, kneeTable } from './knee.ts';
 import { REPLAY_NOTE, replayTable } from './replay.ts';
 import {
   accuracyTable,
@@ -60,6 +61,21 @@ function verdictSection(run: EvalRun): string[] {
   ];
 }
 
+/** Where the server stops keeping up: the knee table, a line per model, the notes. */
+function kneeSection(run: EvalRun): string[] {
+  const report = kneesOf(run);
+  if (report === null) return [];
+  return [
+    '## Where the server stops keeping up (knee)',
+    '',
+    ...mdTable(kneeTable(report)),
+    '',
+    ...report.models.map((m) => `- ${mdText(kneeSummaryLine(m))}`),
+    ...kneeNotes(report).map((l) => `- ${mdText(l)}`),
+    '',
+  ];
+}
+
 /**
  * summary.md: what was measured against what, the accuracy tables with CIs, breakdowns,
  * the points without predictions and the experiments' replay facts. createdAt is its only
@@ -87,6 +103,7 @@ export function renderSummaryMd(run: EvalRun): string {
     '',
     ...verdictSection(run),
     ...section('## Accuracy (headline metrics)', accuracyTable(run, HEADLINE_METRICS), 'No ok points.'),
+    ...kneeSection(run),
     ...section('## Point counts', countsTable(run), 'No points.'),
     ...section('## Replay vs measurement', replayTable(run), 'No point reports its requests.'),
     mdText(REPLAY_NOTE),

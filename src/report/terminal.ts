@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { COVERAGE_RULE } from '../eval/common-set.ts';
 import { failureClass, OUTLIER_RATIO, outlierMetric, outliers } from '../eval/failure-class.ts';
+import type { KneeReport } from '../eval/knee-types.ts';
 import { absPercentError } from '../eval/stats.ts';
 import { type EvalRun, HEADLINE_METRICS, type PointResult } from '../eval/types.ts';
 import type { Metric } from '../groundtruth/experiment.ts';
@@ -20,6 +21,7 @@ import {
   statusLabel,
   verdictBlocks,
 } from './format.ts';
+import { kneeSummaryLine, kneesOf, kneeTable } from './knee.ts';
 import { replayTable } from './replay.ts';
 
 export interface TerminalOptions {
@@ -227,6 +229,26 @@ function outlierList(run: EvalRun, width: number): string {
   return grouped(head, ['left', 'left', 'right', 'right', 'right', 'left'], [...groups], width, true);
 }
 
+/** The knee per experiment (measured, then each model's with its error) and a line per model. */
+function kneeBlock(report: KneeReport, width: number): string[] {
+  const t = kneeTable(report);
+  const groups: [string, string[][]][] = [];
+  for (const r of t.rows) {
+    const [experiment, loads, measured, ...rest] = r;
+    if (experiment !== '')
+      groups.push([wrap(`${experiment} (${loads}): measured knee ${measured}`, width), []]);
+    groups.at(-1)![1].push(rest);
+  }
+  const title =
+    `Where the server stops keeping up (knee): the lowest load whose mean TTFT exceeds ${report.factor}x ` +
+    "the lowest load's, measured and predicted (summary.md defines it):";
+  return [
+    wrap(title, width, ''),
+    grouped(t.head.slice(3), ['left', 'right', 'right', 'left'], groups, width),
+    ...report.models.map((m) => wrap(`- ${kneeSummaryLine(m)}`, width, '    ')),
+  ];
+}
+
 /** Every point × latency model (× seed): APE per metric, metrics split so each table fits. */
 function pointsTables(run: EvalRun, metrics: readonly Metric[], width: number): string {
   const seeds = run.options.seeds > 1;
@@ -298,6 +320,8 @@ export function renderTerminal(run: EvalRun, opts: TerminalOptions): string {
       'an overload or underload, else the farthest metric), with their failure class:';
     out.push(wrap(title, width, ''), outlierList(run, width), '');
   }
+  const knees = kneesOf(run);
+  if (knees !== null) out.push(...kneeBlock(knees, width), '');
   const flagged = run.experiments.filter((e) => e.meta.overloaded).map((e) => e.name);
   if (flagged.length > 0) {
     const why = 'the importer saw the client fall behind its requested rate, or requests fail';
