@@ -43,7 +43,10 @@ function rangeText(x: KneeExperiment): string {
   return `${span} ${UNIT[x.axis]}, ${loads.length} load${loads.length === 1 ? '' : 's'}`;
 }
 
-/** One row per experiment × latency model: the measured knee, the predicted one, the error. */
+/**
+ * One row per experiment × latency model: the measured knee, the predicted one, the error (a model
+ * without predictions reads n.a.; its reason is in the not-applicable table and results.json).
+ */
 export function kneeTable(report: KneeReport): Table {
   const rows: string[][] = [];
   for (const x of report.experiments) {
@@ -54,7 +57,7 @@ export function kneeTable(report: KneeReport): Table {
         i === 0 ? rangeText(x) : '',
         i === 0 ? `${kneeText(x.measured.knee)}${ref === null ? '' : ` (TTFT ${ms(ref)} ms low)`}` : '',
         p.latencyModel,
-        p.side === null ? `n.a.: ${p.reason ?? ''}` : kneeText(p.side.knee),
+        p.side === null ? 'n.a.' : kneeText(p.side.knee),
         kneeErrorText(p.error),
         p.direction === null ? DASH : DIRECTION[p.direction],
       ]);

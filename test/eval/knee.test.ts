@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeKnees, findKnee, KNEE_FACTOR, kneeError, type SeriesInput } from '../../src/eval/knee.ts';
+import type { PointLoadInfo } from '../../src/eval/knee-types.ts';
 import type { ExperimentInfo, PointResult } from '../../src/eval/types.ts';
 import { badPoint, META_A, okPoint } from '../support/eval-run.ts';
 
@@ -88,16 +89,18 @@ describe('kneeError', () => {
   });
 
   it('agrees where both sides are censored the same way', () => {
-    expect(kneeError({ kind: 'above', load: 8 }, { kind: 'above', load: 8 }).error).toEqual({ kind: 'agree' });
+    expect(kneeError({ kind: 'above', load: 8 }, { kind: 'above', load: 8 }).error).toEqual({
+      kind: 'agree',
+    });
     expect(kneeError({ kind: 'atOrBelow', load: 4 }, { kind: 'atOrBelow', load: 4 }).direction).toBe('same');
   });
 });
 
 describe('computeKnees', () => {
-  const info = (name: string, loads: ExperimentInfo['loads']): ExperimentInfo => ({
+  const info = (name: string, loads: PointLoadInfo[]): ExperimentInfo => ({
     name,
     meta: META_A,
-    points: (loads ?? []).map((l) => l.point),
+    points: loads.map((l) => l.point),
     loads,
   });
   const rate = (point: string, value: number, failedFraction?: number) => ({
@@ -123,7 +126,10 @@ describe('computeKnees', () => {
       okPoint('sweep', 'stage-2', 'roofline-v2', { ttft_mean: 900 }, { ttft_mean: 22 }),
       okPoint('one-ok', 'stage-0', 'roofline-v1', { ttft_mean: 30 }, { ttft_mean: 25 }),
       okPoint('one-ok', 'stage-0', 'roofline-v2', { ttft_mean: 30 }, { ttft_mean: 25 }),
-      { ...okPoint('one-failing', 'stage-0', 'roofline-v1', { ttft_mean: 1e5 }, { ttft_mean: 9e4 }), simTtftGrowth: 40 },
+      {
+        ...okPoint('one-failing', 'stage-0', 'roofline-v1', { ttft_mean: 1e5 }, { ttft_mean: 9e4 }),
+        simTtftGrowth: 40,
+      },
       okPoint('one-failing', 'stage-0', 'roofline-v2', { ttft_mean: 1e5 }, { ttft_mean: 60 }),
     ];
     const r = computeKnees(experiments, points, ['roofline-v1', 'roofline-v2']);

@@ -22,7 +22,13 @@ const loadsOf = (raw: Record<string, unknown>) =>
 
 describe('the planned load of each measured point', () => {
   it('reads a stage rate, else the executed profile stage rate; a one-stage run lends it its failures', () => {
-    const shared = { num_groups: 1, num_prompts_per_group: 1, system_prompt_len: 10, question_len: 10, output_len: 5 };
+    const shared = {
+      num_groups: 1,
+      num_prompts_per_group: 1,
+      system_prompt_len: 10,
+      question_len: 10,
+      output_len: 5,
+    };
     const workload_config = {
       type: 'inference_perf_shared_prefix',
       resolved_by_inference_perf: {
@@ -58,7 +64,10 @@ describe('the planned load of each measured point', () => {
         vllm_config: vllm,
         workload_config: {
           ...workload_config,
-          resolved_by_inference_perf: { ...workload_config.resolved_by_inference_perf, stages: [{ rate: 4, duration: 5 }] },
+          resolved_by_inference_perf: {
+            ...workload_config.resolved_by_inference_perf,
+            stages: [{ rate: 4, duration: 5 }],
+          },
         },
         stages: [{ stage_index: 0, rate: 4, ...m }],
         summary: { ...m, num_requests: 15, num_failures: 85, num_sent: 100 },
