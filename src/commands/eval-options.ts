@@ -13,6 +13,9 @@ import { KV_LEAK_MODES } from '../sim/kv-cache.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** --mfu-transfer's default (see README: kept only where it beats roofline-v1 off H100). */
+export const MFU_TRANSFER_DEFAULT = 'off';
+
 /** The four config files a latency model is built from (eval, tune, nightly, step, validate). */
 export function addConfigOptions(cmd: Command): Command {
   return cmd
@@ -25,6 +28,15 @@ export function addConfigOptions(cmd: Command): Command {
       [],
     )
     .option('--bench-data-path <dir>', 'MFU tables for roofline-v2', 'bench_data')
+    .addOption(
+      new Option(
+        '--mfu-transfer <on|off>',
+        "roofline-v2 on a GPU without MFU tables: on = the nearest measured GPU's tables, transferred " +
+          '(docs/latency-models.md); off = no roofline-v2 there',
+      )
+        .choices(['on', 'off'])
+        .default(MFU_TRANSFER_DEFAULT),
+    )
     .option('--defaults-filepath <file>', 'blackbox coefficient table', 'defaults.yaml');
 }
 
@@ -141,6 +153,7 @@ export function parseInputOptions(
     timeoutS: timeout,
     workloadForm: workloadFormOption(o.workloadForm),
     kvLeak: o.kvLeak === 'v0.6.1' ? 'v0.6.1' : 'fixed',
+    mfuTransfer: (o.mfuTransfer ?? MFU_TRANSFER_DEFAULT) === 'on',
     quiet: o.quiet === true,
   };
 }

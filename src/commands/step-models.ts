@@ -16,6 +16,8 @@ export interface StepInputs {
   modelConfigs: string;
   benchData: string;
   coefficients: string;
+  /** roofline-v2 on a GPU without tables: the nearest measured GPU's, transferred. */
+  mfuTransfer?: boolean;
   /** trained-physics: arrays replacing the hardware config's. */
   beta?: number[];
   alpha?: number[];
@@ -31,6 +33,8 @@ export type StepAnswer = StepResult | { not_applicable: string };
 export interface StepResult extends Partial<StepBreakdown> {
   step_time_us: number;
   counts: Readonly<Record<string, number>>;
+  /** roofline-v2 on transferred MFU tables: the measured GPU they came from. */
+  mfu_tables_transferred_from?: string;
   alone_us?: { prefill: number; decode: number };
 }
 
@@ -44,26 +48,57 @@ export function stepAnswers(
   const out: Record<string, StepAnswer> = {};
   for (const name of names) {
     let model: LatencyModel;
+    let from: string | undefined;
     try {
-      model = build(name, s, warn);
+      ({ model, from } = build(name, s, warn));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out[name] = { not_applicable: e.message };
       continue;
     }
-    out[name] = { step_time_us: model.stepTime(batch), ...breakdownOf(model, batch) };
+    out[name] = {
+      step_time_us: model.stepTime(batch),
+      ...breakdownOf(model, batch),
+      ...(from && { mfu_tables_transferred_from: from }),
+    };
   }
   return out;
 }
 
-function build(name: LatencyModelName, s: StepInputs, warn: (m: string) => void): LatencyModel {
-  const files = {
+function build(
+  name: LatencyModelName,
+  s: StepInputs,
+  warn: (m: string) => void,
+): { model: LatencyModel; from?: string } {
+  if (name === 'roofline-v2') return buildV2(s, warn);
+  return { model: buildOther(name, s) };
+}
+
+function files(s: StepInputs) {
+  return {
     model: s.model,
     modelConfigPath: s.modelConfigs,
     hardwareConfigPath: s.hardwareConfig,
     gpu: s.gpu,
     tp: s.tp,
   };
+}
+
+function buildV2(s: StepInputs, warn: (m: string) => void): { model: LatencyModel; from?: string } {
+  const gpu = findGpu(cachedHardwareConfig(s.hardwareConfig), s.gpu);
+  if (!s.mfuTransfer && !hasBenchData(s.benchData, gpu.key, gpu.aliases))
+    throw new InputError(`no MFU tables for GPU ${gpu.key} under ${s.benchData}`);
+  const built = buildRooflineModel({
+    kind: 'roofline-v2',
+    ...files(s),
+    benchDataPath: s.benchData,
+    mfuTransfer: s.mfuTransfer === true,
+    onWarning: warn,
+  });
+  return { model: built.model, ...(built.tablesFrom && { from: built.tablesFrom }) };
+}
+
+function buildOther(name: Exclude<LatencyModelName, 'roofline-v2'>, s: StepInputs): LatencyModel {
   switch (name) {
     case 'blackbox': {
       const row = findCoefficientsAnyVersion(cachedDefaults(s.coefficients), s.model, s.gpu, s.tp);
@@ -76,18 +111,12 @@ function build(name: LatencyModelName, s: StepInputs, warn: (m: string) => void)
     }
     case 'trained-physics':
       return buildTrainedPhysicsModel({
-        ...files,
+        ...files(s),
         ...(s.beta && { beta: s.beta }),
         ...(s.alpha && { alpha: s.alpha }),
       }).model;
-    case 'roofline-v2': {
-      const gpu = findGpu(cachedHardwareConfig(s.hardwareConfig), s.gpu);
-      if (!hasBenchData(s.benchData, gpu.key, gpu.aliases))
-        throw new InputError(`no MFU tables for GPU ${gpu.key} under ${s.benchData}`);
-      return buildRooflineModel({ kind: name, ...files, benchDataPath: s.benchData, onWarning: warn }).model;
-    }
     case 'roofline-v1':
-      return buildRooflineModel({ kind: name, ...files }).model;
+      return buildRooflineModel({ kind: name, ...files(s) }).model;
   }
 }
 

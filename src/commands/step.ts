@@ -4,7 +4,7 @@ import { InputError } from '../errors.ts';
 import { LATENCY_MODELS, type LatencyModelName } from '../latency/types.ts';
 import { resolveData } from '../paths.ts';
 import { stepTable } from '../report/step-table.ts';
-import { addConfigOptions, ownModelConfig } from './eval-options.ts';
+import { addConfigOptions, MFU_TRANSFER_DEFAULT, ownModelConfig } from './eval-options.ts';
 import { type BatchGroup, decodeGroup, expandGroups, parseBatchJson, prefillGroup } from './step-batch.ts';
 import { type StepAnswer, stepAnswers } from './step-models.ts';
 
@@ -22,6 +22,7 @@ interface StepFlags {
   modelConfig: string[];
   benchDataPath: string;
   defaultsFilepath: string;
+  mfuTransfer?: string;
   betaCoeffs?: string;
   alphaCoeffs?: string;
 }
@@ -87,6 +88,7 @@ export function registerStep(program: Command): void {
             ownModelConfig(o.modelConfig) ?? resolveData(o.modelConfigFolder, isDefault('modelConfigFolder')),
           benchData: resolveData(o.benchDataPath, isDefault('benchDataPath')),
           coefficients: resolveData(o.defaultsFilepath, isDefault('defaultsFilepath')),
+          mfuTransfer: (o.mfuTransfer ?? MFU_TRANSFER_DEFAULT) === 'on',
           ...(beta && { beta }),
           ...(alpha && { alpha }),
         },

@@ -44,7 +44,7 @@ export function readTree(dir: string): VirtualFile[] {
   return out;
 }
 
-function isDir(p: string): boolean {
+export function isDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory();
 }
 

@@ -14,31 +14,43 @@
  * - the form/memory spellings people write (H100-SXM5, H100-80GB, L40S-48GB).
  * A bare "H100" is the SXM5 80 GB part, as in BLIS and the hardware facts; the PCIe and NVL
  * parts (other peaks) are not in the table, so they stay unknown rather than match it.
+ * Compute capabilities (the architecture: 8.0 Ampere, 8.9 Ada, 9.0 Hopper) are NVIDIA's CUDA
+ * GPU list (developer.nvidia.com/cuda-gpus); roofline-v2 reads them to pick the measured GPU
+ * nearest a GPU without MFU tables (config/bench-transfer.ts).
  */
 interface GpuNames {
   readonly canonical: string;
   readonly names: readonly string[];
+  readonly computeCapability: number;
 }
 
 const TABLE: readonly GpuNames[] = [
   {
     canonical: 'H100',
+    computeCapability: 9.0,
     names: ['H100-SXM', 'H100-SXM5', 'H100-80GB', 'H100-SXM5-80GB', 'H100 80GB HBM3', 'H100 SXM5 80GB'],
   },
-  { canonical: 'H200', names: ['H200-SXM', 'H200-141GB', 'H200 SXM 141GB'] },
+  { canonical: 'H200', computeCapability: 9.0, names: ['H200-SXM', 'H200-141GB', 'H200 SXM 141GB'] },
   {
     canonical: 'H800',
+    computeCapability: 9.0,
     names: ['H800-SXM', 'H800-SXM5', 'H800-80GB', 'H800 80GB HBM3', 'H800 SXM5 80GB'],
   },
-  { canonical: 'H20', names: ['H20-96GB', 'H20 96GB'] },
+  { canonical: 'H20', computeCapability: 9.0, names: ['H20-96GB', 'H20 96GB'] },
   {
     canonical: 'A100-80GB',
+    computeCapability: 8.0,
     names: ['A100-80', 'A100-SXM', 'A100-SXM4-80GB', 'A100-SXM-80GB', 'A100 SXM4 80GB', 'A100 80GB'],
   },
-  { canonical: 'A100-40GB', names: ['A100-40', 'A100-SXM4-40GB', 'A100-SXM-40GB', 'A100 SXM4 40GB'] },
-  { canonical: 'L40S', names: ['L40S-48GB', 'L40S 48GB'] },
+  {
+    canonical: 'A100-40GB',
+    computeCapability: 8.0,
+    names: ['A100-40', 'A100-SXM4-40GB', 'A100-SXM-40GB', 'A100 SXM4 40GB'],
+  },
+  { canonical: 'L40S', computeCapability: 8.9, names: ['L40S-48GB', 'L40S 48GB'] },
   {
     canonical: 'RTX4090',
+    computeCapability: 8.9,
     names: ['RTX-4090', 'GeForce-RTX-4090', 'GeForce RTX 4090', 'GeForce RTX 4090 24GB'],
   },
 ];
@@ -94,6 +106,12 @@ export function sameGpu(a: string, b: string): boolean {
 export function ambiguityNote(name: string): string {
   const r = resolveGpuName(name);
   return r.kind === 'ambiguous' ? `'${name}' is ambiguous: name one of ${r.candidates.join(', ')}` : '';
+}
+
+/** A GPU's compute capability (its architecture), where the table knows the GPU. */
+export function computeCapability(name: string): number | undefined {
+  const r = resolveGpuName(name);
+  return r.kind === 'known' ? TABLE.find((g) => g.canonical === r.canonical)?.computeCapability : undefined;
 }
 
 /** Every GPU the table knows, canonical names in table order. */

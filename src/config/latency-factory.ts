@@ -7,7 +7,8 @@ import { RooflineV2Model } from '../latency/roofline-v2.ts';
 import type { LatencyModel } from '../latency/types.ts';
 import { guardAttentionWindow } from '../latency/window-guard.ts';
 import type { GemmFallback, MfuDatabase } from '../mfu/database.ts';
-import { loadMfuDatabase } from './bench-data.ts';
+import { hasBenchData, loadMfuDatabase } from './bench-data.ts';
+import { type TransferredTables, transferredDatabase } from './bench-transfer.ts';
 import { type DefaultsFile, loadDefaults } from './coefficients.ts';
 import {
   findGpu,
@@ -43,6 +44,11 @@ export interface RooflineSetup {
   readonly v2Monotone?: boolean;
   /** roofline-v2 only: the GEMM shape fallback (default `clamp`; `run` passes BLIS's). */
   readonly gemmFallback?: GemmFallback;
+  /**
+   * roofline-v2 only: a GPU without tables runs on a measured GPU's, transferred
+   * (bench-transfer.ts); false/absent: such a GPU has no v2.
+   */
+  readonly mfuTransfer?: boolean;
   /** MFU-database fallbacks, reported once each. */
   readonly onWarning?: (message: string) => void;
   /** Fields laid over the GPU's v1/v2 sections (the tuner's candidate values). */
@@ -68,12 +74,15 @@ export interface BuiltRoofline {
   readonly variant: 'v1' | 'v1-calibrated' | 'v2';
   readonly arch: ModelArch;
   readonly gpu: GpuSpec;
+  /** roofline-v2 on transferred tables: the measured GPU they came from. */
+  readonly tablesFrom?: string;
 }
 
 const hwCache = new Map<string, HardwareConfig>();
 const archCache = new Map<string, ModelArch>();
 const jsonCache = new Map<string, ReturnType<typeof readModelConfigJson>>();
 const dbCache = new Map<string, MfuDatabase>();
+const transferCache = new Map<string, TransferredTables>();
 const defaultsCache = new Map<string, DefaultsFile>();
 
 export function clearLatencyCaches(): void {
@@ -81,6 +90,7 @@ export function clearLatencyCaches(): void {
   archCache.clear();
   jsonCache.clear();
   dbCache.clear();
+  transferCache.clear();
   defaultsCache.clear();
 }
 
@@ -128,6 +138,19 @@ export function cachedMfuDatabase(
   );
 }
 
+/** The MFU database of a GPU without tables, transferred from the nearest measured GPU (cached). */
+export function cachedTransferredDatabase(
+  root: string,
+  gpu: GpuSpec,
+  hardware: HardwareConfig,
+  onWarning?: (m: string) => void,
+  gemmFallback: GemmFallback = 'clamp',
+): TransferredTables {
+  return cached(transferCache, `${root}\u0000${gpu.key}\u0000${gemmFallback}`, () =>
+    transferredDatabase(root, gpu, hardware, { gemmFallback, ...(onWarning && { warn: onWarning }) }),
+  );
+}
+
 export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
   const built = buildUnguarded(s);
   const window = built.arch.attentionWindow;
@@ -136,7 +159,8 @@ export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
 
 function buildUnguarded(s: RooflineSetup): BuiltRoofline {
   const arch = cachedModelArch(s.modelConfigPath, s.model);
-  const gpu = overlay(findGpu(cachedHardwareConfig(s.hardwareConfigPath), s.gpu), s.calibration);
+  const hardware = cachedHardwareConfig(s.hardwareConfigPath);
+  const gpu = overlay(findGpu(hardware, s.gpu), s.calibration);
   // requestOverheadMicros (ours): a fixed per-request delay before the request is queued
   // (API, tokenizer, first streamed chunk), through the roofline's alpha hook. Given alpha
   // coefficients win, as in BLIS.
@@ -150,10 +174,16 @@ function buildUnguarded(s: RooflineSetup): BuiltRoofline {
     ...(s.useConfigHeadDim !== undefined && { useConfigHeadDim: s.useConfigHeadDim }),
   };
   if (s.kind === 'roofline-v2') {
-    if (!s.benchDataPath) throw new InputError('roofline-v2 needs --bench-data-path (MFU tables)');
-    const db = cachedMfuDatabase(s.benchDataPath, gpu, s.onWarning, s.gemmFallback);
+    const root = s.benchDataPath;
+    if (!root) throw new InputError('roofline-v2 needs --bench-data-path (MFU tables)');
+    const transferred =
+      s.mfuTransfer && !hasBenchData(root, gpu.key, gpu.aliases)
+        ? cachedTransferredDatabase(root, gpu, hardware, s.onWarning, s.gemmFallback)
+        : null;
+    const db = transferred?.db ?? cachedMfuDatabase(root, gpu, s.onWarning, s.gemmFallback);
     const v2opts = { ...opts, monotone: s.v2Monotone === true };
-    return { model: new RooflineV2Model(arch, v2Params(gpu), s.tp, db, v2opts), variant: 'v2', arch, gpu };
+    const model = new RooflineV2Model(arch, v2Params(gpu), s.tp, db, v2opts);
+    return { model, variant: 'v2', arch, gpu, ...(transferred && { tablesFrom: transferred.from }) };
   }
   const v1 = v1Params(gpu);
   if (v1.calibration) {

@@ -65,6 +65,7 @@ export function loadInputs(
       modelConfigs: s.modelConfigs,
       benchData: s.benchData,
       coefficients: s.coefficients,
+      ...(s.mfuTransfer && { mfuTransfer: true }),
     },
     hardware: cachedHardwareConfig(s.hardwareConfig),
     defaults: cachedDefaults(s.coefficients),

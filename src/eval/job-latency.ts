@@ -17,7 +17,14 @@ import type { LatencyModel } from '../latency/types.ts';
 import type { EvalJob } from './job-types.ts';
 
 export type JobLatency =
-  | { ok: true; model: LatencyModel; kvBlocks: number; derivedKVBlocks: boolean }
+  | {
+      ok: true;
+      model: LatencyModel;
+      kvBlocks: number;
+      derivedKVBlocks: boolean;
+      /** roofline-v2 on transferred MFU tables: the measured GPU they came from. */
+      tablesFrom?: string;
+    }
   | { ok: false; reason: string };
 
 /** A bad-input error raised while preparing the model means "not applicable", with its reason. */
@@ -68,7 +75,11 @@ export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency 
     if (failed(tp)) return { ok: false, reason: tp.reason };
     return { ok: true, model: tp.model, ...kv };
   }
-  if (job.latencyModel === 'roofline-v2' && !hasBenchData(p.benchData, gpu.key, gpu.aliases)) {
+  if (
+    job.latencyModel === 'roofline-v2' &&
+    !p.mfuTransfer &&
+    !hasBenchData(p.benchData, gpu.key, gpu.aliases)
+  ) {
     return { ok: false, reason: `no MFU tables for GPU ${gpu.key} under ${p.benchData}` };
   }
   const built = attempt(job.latencyModel, () =>
@@ -80,12 +91,13 @@ export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency 
       gpu: x.gpu,
       tp: x.tp,
       benchDataPath: p.benchData,
+      mfuTransfer: p.mfuTransfer === true,
       onWarning: warn,
       ...(job.calibration && { calibration: job.calibration }),
     }),
   );
   if (failed(built)) return { ok: false, reason: built.reason };
-  return { ok: true, model: built.model, ...kv };
+  return { ok: true, model: built.model, ...kv, ...(built.tablesFrom && { tablesFrom: built.tablesFrom }) };
 }
 
 function kvBlocks(

@@ -10,6 +10,8 @@ export interface JobPaths {
   modelConfigs: string;
   benchData: string;
   coefficients: string;
+  /** roofline-v2 on a GPU without tables runs on the nearest measured GPU's, transferred. */
+  mfuTransfer?: boolean;
 }
 
 /** One simulation: an experiment's replay under one latency model and seed. Plain data. */

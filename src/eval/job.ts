@@ -55,6 +55,7 @@ export function runJob(job: EvalJob, deadline = 0): JobOutput {
     const replay = replayCheck(seen, p, job.replay.client?.paced === false);
     return {
       ...pointResult(job, p, meta, 'ok'),
+      ...(latency.tablesFrom && { tablesFrom: latency.tablesFrom }),
       predicted: r.predicted,
       ...(r.ttftGrowth !== null && { simTtftGrowth: r.ttftGrowth }),
       ...(requestLevel ? { requestLevel } : {}),

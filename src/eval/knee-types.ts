@@ -48,6 +48,8 @@ export type KneeDirection = 'later' | 'earlier' | 'same';
 
 export interface KneePrediction {
   latencyModel: LatencyModelName;
+  /** roofline-v2 on transferred MFU tables: the measured GPU they came from. */
+  tablesFrom?: string;
   /** null: the model produced no usable point (reason says why). */
   side: KneeSide | null;
   reason?: string;

@@ -160,15 +160,15 @@ function experimentKnee(
   const measured = findKnee(measuredSeries);
   if (measured === null) return null;
   const predicted = models.map((latencyModel): KneePrediction => {
-    const { series, reason } = predictedSeries(
-      loads,
-      mine.filter((p) => p.latencyModel === latencyModel),
-    );
+    const own = mine.filter((p) => p.latencyModel === latencyModel);
+    const { series, reason } = predictedSeries(loads, own);
+    const from = own.find((p) => p.tablesFrom !== undefined)?.tablesFrom;
+    const model = { latencyModel, ...(from !== undefined && { tablesFrom: from }) };
     const side = findKnee(series);
     if (side === null) {
-      return { latencyModel, side: null, reason: reason ?? 'no prediction', error: null, direction: null };
+      return { ...model, side: null, reason: reason ?? 'no prediction', error: null, direction: null };
     }
-    return { latencyModel, side, ...kneeError(measured.knee, side.knee) };
+    return { ...model, side, ...kneeError(measured.knee, side.knee) };
   });
   return { experiment: x.name, axis, measured, predicted };
 }

@@ -27,6 +27,8 @@ export interface InputSettings {
   timeoutS: number;
   workloadForm: WorkloadFormOption;
   kvLeak: KvLeakMode;
+  /** roofline-v2 on a GPU without MFU tables: the nearest measured GPU's, transferred (--mfu-transfer). */
+  mfuTransfer: boolean;
   quiet: boolean;
 }
 

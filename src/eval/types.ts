@@ -77,6 +77,8 @@ export interface PointResult {
   requestLevel?: RequestLevelErrors;
   /** Replay vs measurement (ok points whose file reports the point's requests). */
   replay?: ReplayCheck;
+  /** roofline-v2 ran on MFU tables transferred from this measured GPU (config/bench-transfer.ts). */
+  tablesFrom?: string;
 }
 
 /** One row of errors.csv: a point × metric × latency model. Null where status is not ok. */

@@ -126,8 +126,45 @@ export function optionsLine(run: EvalRun): string {
       ? `; experiments whose server failed > ${100 * FAILING_FRACTION} % of requests counted`
       : '') +
     (o.only ? `; only ${o.only.join(', ')}` : '') +
-    (o.exclude ? `; excluding ${o.exclude.join(', ')}` : '')
+    (o.exclude ? `; excluding ${o.exclude.join(', ')}` : '') +
+    transferNote(run.points)
   );
+}
+
+/** "; MFU tables transferred …: roofline-v2 on A100-80GB from H100", or '' when none was. */
+function transferNote(points: readonly PointResult[]): string {
+  const moved = transfers(points);
+  if (moved.length === 0) return '';
+  const list = moved.map((t) => `${t.latencyModel} on ${t.gpu} from ${t.from}`).join(', ');
+  return `; MFU tables transferred (no measured tables for the GPU; --mfu-transfer): ${list}`;
+}
+
+/** Which latency model ran on transferred MFU tables on which GPU, and from which measured GPU. */
+export function transfers(
+  points: readonly PointResult[],
+): { latencyModel: LatencyModelName; gpu: string; from: string }[] {
+  const seen = new Map<string, { latencyModel: LatencyModelName; gpu: string; from: string }>();
+  for (const p of points) {
+    if (p.tablesFrom === undefined) continue;
+    const t = { latencyModel: p.latencyModel, gpu: p.meta.gpu, from: p.tablesFrom };
+    seen.set(`${t.latencyModel}\u0000${t.gpu}\u0000${t.from}`, t);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * A latency model's name as a table row over `points` shows it: marked where it ran on
+ * transferred MFU tables, "roofline-v2 (transferred from H100)", naming the GPUs when only
+ * some of its points did ("roofline-v2 (transferred from H100 on A100-80GB)").
+ */
+export function modelLabel(points: readonly PointResult[], model: LatencyModelName): string {
+  const mine = points.filter((p) => p.latencyModel === model && p.status === 'ok');
+  const moved = transfers(mine);
+  if (moved.length === 0) return model;
+  const from = [...new Set(moved.map((t) => t.from))].join(', ');
+  const all = mine.every((p) => p.tablesFrom !== undefined);
+  const on = all ? '' : ` on ${[...new Set(moved.map((t) => t.gpu))].join(', ')}`;
+  return `${model} (transferred from ${from}${on})`;
 }
 
 /** "blackbox: 6 of 15 experiments (6 of 15 points)": one model's coverage of the run. */

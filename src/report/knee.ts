@@ -56,7 +56,7 @@ export function kneeTable(report: KneeReport): Table {
         i === 0 ? x.experiment : '',
         i === 0 ? rangeText(x) : '',
         i === 0 ? `${kneeText(x.measured.knee)}${ref === null ? '' : ` (TTFT ${ms(ref)} ms low)`}` : '',
-        p.latencyModel,
+        p.tablesFrom === undefined ? p.latencyModel : `${p.latencyModel} (transferred from ${p.tablesFrom})`,
         p.side === null ? 'n.a.' : kneeText(p.side.knee),
         kneeErrorText(p.error),
         p.direction === null ? DASH : DIRECTION[p.direction],

@@ -1,6 +1,6 @@
 import { failureClass, outlierMetric, outliers } from '../eval/failure-class.ts';
 import { BREAKDOWN_KEYS } from '../eval/stats.ts';
-import { type BreakdownKey, type EvalRun, HEADLINE_METRICS } from '../eval/types.ts';
+import { type BreakdownKey, type EvalRun, HEADLINE_METRICS, type PointResult } from '../eval/types.ts';
 import type { Metric } from '../groundtruth/experiment.ts';
 import {
   ci,
@@ -9,6 +9,7 @@ import {
   issuePoints,
   mapeBias,
   metricOf,
+  modelLabel,
   ms,
   oneLine,
   pct,
@@ -53,11 +54,11 @@ export function accuracyTable(run: EvalRun, metrics: readonly Metric[] = HEADLIN
     for (const metric of metrics) {
       const s = metricOf(m, metric);
       if (s === undefined) {
-        rows.push([m.latencyModel, metric, '0', DASH, DASH, DASH, DASH, DASH, DASH]);
+        rows.push([modelLabel(run.points, m.latencyModel), metric, '0', DASH, DASH, DASH, DASH, DASH, DASH]);
         continue;
       }
       rows.push([
-        m.latencyModel,
+        modelLabel(run.points, m.latencyModel),
         metric,
         String(s.n),
         pct(s.mape),
@@ -81,7 +82,7 @@ export function countsTable(run: EvalRun): Table {
     head: ['latency model', 'ok', 'n.a.', 'failed'],
     align: ['l', 'r', 'r', 'r'],
     rows: run.stats.models.map((m) => [
-      m.latencyModel,
+      modelLabel(run.points, m.latencyModel),
       String(m.counts.ok),
       String(m.counts.notApplicable),
       String(m.counts.failed),
@@ -97,13 +98,24 @@ export function breakdownTable(run: EvalRun, by: BreakdownKey, metrics: readonly
     align: ['l', 'l', ...cols(3 + metrics.length, 'r')],
     rows: groups.map((g) => [
       g.key,
-      g.latencyModel,
+      modelLabel(groupPoints(run, by, g.key), g.latencyModel),
       String(g.counts.ok),
       String(g.counts.notApplicable),
       String(g.counts.failed),
       ...metrics.map((m) => mapeBias(metricOf(g, m))),
     ]),
   };
+}
+
+/** The points of one breakdown group (its model, GPU, TP or workload family). */
+export function groupPoints(run: EvalRun, by: BreakdownKey, key: string): PointResult[] {
+  const of: Record<BreakdownKey, (p: PointResult) => string> = {
+    model: (p) => p.meta.model,
+    gpu: (p) => p.meta.gpu,
+    tp: (p) => String(p.meta.tp),
+    family: (p) => p.meta.family,
+  };
+  return run.points.filter((p) => of[by](p) === key);
 }
 
 export function breakdownTables(run: EvalRun, metrics: readonly Metric[]): [BreakdownKey, Table][] {
@@ -221,7 +233,7 @@ export function outliersTable(run: EvalRun): Table {
       return [
         p.experiment,
         p.point,
-        p.latencyModel,
+        modelLabel([p], p.latencyModel),
         String(p.seed),
         groundTruthFlag(p.meta),
         w?.metric ?? DASH,

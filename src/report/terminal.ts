@@ -11,6 +11,7 @@ import {
   gateLines,
   groundTruthFlag,
   metricOf,
+  modelLabel,
   ms,
   optionsLine,
   pct,
@@ -23,6 +24,7 @@ import {
 } from './format.ts';
 import { kneeSummaryLine, kneesOf, kneeTable } from './knee.ts';
 import { replayTable } from './replay.ts';
+import { groupPoints } from './tables.ts';
 
 export interface TerminalOptions {
   verbose: boolean;
@@ -99,7 +101,7 @@ function accuracy(run: EvalRun, metrics: readonly Metric[]): string {
       const c = common === undefined ? undefined : metricOf(common, metric);
       rows.push([
         i === 0 ? metric : '',
-        m.latencyModel,
+        modelLabel(run.points, m.latencyModel),
         s === undefined ? '0' : String(s.n),
         pct(s?.mape),
         pct(s?.medianApe),
@@ -120,7 +122,7 @@ function counts(run: EvalRun): string {
     ['latency model', 'ok', 'n.a.', 'failed'],
     ['left', 'right', 'right', 'right'],
     run.stats.models.map((m) => [
-      m.latencyModel,
+      modelLabel(run.points, m.latencyModel),
       String(m.counts.ok),
       String(m.counts.notApplicable),
       String(m.counts.failed),
@@ -167,7 +169,8 @@ function byModel(run: EvalRun, width: number): string {
   for (const g of run.stats.breakdowns) {
     if (g.by !== 'model') continue;
     const rows = groups.get(g.key) ?? [];
-    rows.push([g.latencyModel, ...BY_MODEL_METRICS.map((m) => pct(metricOf(g, m)?.mape))]);
+    const label = modelLabel(groupPoints(run, 'model', g.key), g.latencyModel);
+    rows.push([label, ...BY_MODEL_METRICS.map((m) => pct(metricOf(g, m)?.mape))]);
     groups.set(g.key, rows);
   }
   return grouped(
@@ -215,7 +218,7 @@ function outlierList(run: EvalRun, width: number): string {
     const cls = failureClass(p);
     const w = outlierMetric(p, cls);
     rows.push([
-      `${p.latencyModel}${seed}`,
+      `${modelLabel([p], p.latencyModel)}${seed}`,
       w?.metric ?? DASH,
       ms(w?.measured),
       ms(w?.predicted),
@@ -261,7 +264,7 @@ function pointsTables(run: EvalRun, metrics: readonly Metric[], width: number): 
       const key = pointHeading(p);
       const rows = groups.get(key) ?? [];
       const seed = seeds ? ` seed ${p.seed}` : '';
-      rows.push([`${p.latencyModel}${seed}`, ...chunk.map((m) => apeCell(p, m))]);
+      rows.push([`${modelLabel([p], p.latencyModel)}${seed}`, ...chunk.map((m) => apeCell(p, m))]);
       groups.set(key, rows);
     }
     out.push(

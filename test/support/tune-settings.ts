@@ -16,6 +16,7 @@ export function tuneSettings(dir: string, over: Partial<TuneSettings> = {}): Tun
     timeoutS: 0,
     workloadForm: 'executed',
     kvLeak: 'fixed',
+    mfuTransfer: false,
     quiet: true,
     latencyModel: 'roofline-v1',
     hardware: 'H100',
