@@ -46,6 +46,7 @@ export const V2_FIELDS = [
   'stepOverheadMicros',
   'allReduceMicros',
   'allReduceMicrosPerMB',
+  'mixedStepJoint',
 ] as const;
 
 const num = z.number().finite().nonnegative();
@@ -363,5 +364,6 @@ export function v2Params(gpu: GpuSpec): RooflineV2Params {
     ...(s.stepOverheadMicros !== undefined && { stepOverheadMicros: s.stepOverheadMicros }),
     ...(s.allReduceMicros !== undefined && { allReduceMicros: s.allReduceMicros }),
     ...(s.allReduceMicrosPerMB !== undefined && { allReduceMicrosPerMB: s.allReduceMicrosPerMB }),
+    ...(s.mixedStepJoint !== undefined && { mixedStepJoint: s.mixedStepJoint }),
   };
 }

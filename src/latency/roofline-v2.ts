@@ -63,6 +63,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly experts: readonly Gemm[];
   private readonly arch: ModelArch;
   private readonly decodeGrid: DecodeGrid;
+  private readonly joint: number;
   private readonly prefillMfu = new Float64Array(BUCKETS);
   private readonly bucketTokens = new Float64Array(BUCKETS);
   private readonly bucketAttn = new Float64Array(BUCKETS);
@@ -120,6 +121,10 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         comm * (hw.allReduceMicros ?? 0)) /
       1e6;
     this.commPerTokenS = (comm * (hw.allReduceMicrosPerMB ?? 0) * d * arch.bytesPerParam) / 1e6 / 1e6;
+    this.joint = hw.mixedStepJoint ?? 0;
+    if (!(this.joint >= 0 && this.joint <= 1)) {
+      throw new InputError(`roofline-v2 hardware: mixedStepJoint must lie in [0, 1], got ${this.joint}`);
+    }
     this.attnCoef = 4 * H * hd * L;
     this.actBytesPerToken = L * d * B;
     this.kvBytesPerToken =
@@ -207,29 +212,38 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       }
     }
     let pHat = 0;
+    let pAttn = 0;
     if (pN > 0) {
       let pc = 0;
       for (let b = 0; b < BUCKETS; b++) {
         const tokens = bucketTokens[b]!;
         if (tokens === 0) continue;
-        pc +=
-          this.gemmLayers(tokens, this.prefillGemm) +
-          (bucketAttn[b]! / 1.8 / (this.peak * this.prefillMfu[b]!)) * tau;
+        const attn = (bucketAttn[b]! / 1.8 / (this.peak * this.prefillMfu[b]!)) * tau;
+        pAttn += attn;
+        pc += this.gemmLayers(tokens, this.prefillGemm) + attn;
       }
       const pm = (this.weightsFor(pTokens) * tau + pDyn * tau) / this.bw;
       pHat = Math.max(pc, pm);
     }
     let dHat = 0;
+    let dAttn = 0;
     if (dN > 0) {
-      let dc = this.gemmLayers(dN, this.decodeGemm);
       if (sumF > 0) {
         const mfuEff = sumFM / sumF;
-        if (mfuEff > 0) dc += (sumF / (this.peak * mfuEff)) * tau;
+        if (mfuEff > 0) dAttn = (sumF / (this.peak * mfuEff)) * tau;
       }
+      const dc = this.gemmLayers(dN, this.decodeGemm) + dAttn;
       const dm = (this.weightsFor(dN) * tau + dDyn * tau) / this.bw;
       dHat = Math.max(dc, dm);
     }
-    const hw = Math.max(pHat, dHat);
+    let hw = Math.max(pHat, dHat);
+    if (this.joint > 0 && pN > 0 && dN > 0) {
+      // One forward pass over every token (ours): GEMMs at the step's M, both attentions, weights once.
+      const m = pTokens + dN;
+      const c = this.gemmLayers(m, this.prefillGemm) + pAttn + dAttn;
+      const mem = (this.weightsFor(m) * tau + (pDyn + dDyn) * tau) / this.bw;
+      hw = (1 - this.joint) * hw + this.joint * Math.max(c, mem);
+    }
     const us = (hw + this.overheadS + this.commPerTokenS * (pTokens + dN)) * 1e6;
     return Math.round(Math.max(us, 1));
   }

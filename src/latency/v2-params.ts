@@ -22,6 +22,12 @@ export interface RooflineV2Params {
   readonly allReduceMicros?: number;
   /** µs per MB of activations each all-reduce moves per GPU at TP > 1 (ours); absent = 0. */
   readonly allReduceMicrosPerMB?: number;
+  /**
+   * 0…1 (ours): how far a step holding prefill and decode requests is one forward pass over
+   * all its tokens (GEMMs at the step's total M, both phases' attention, weights read once)
+   * rather than the max of the two phases alone; absent = 0 = BLIS.
+   */
+  readonly mixedStepJoint?: number;
 }
 
 /** Prefill buckets: powers of two from 512 to 65536 (8 buckets). */

@@ -102,6 +102,7 @@ const ALLOWED: Record<LatencyModelName, readonly string[]> = {
     'decodeGemmMfuScale',
     'stepOverheadMicros',
     'allReduceMicrosPerMB',
+    'mixedStepJoint',
   ],
   blackbox: Object.keys(DEFAULTS.blackbox),
   'trained-physics': Object.keys(DEFAULTS['trained-physics']),
