@@ -56,6 +56,7 @@ async function evaluateWith(workers: Workers, s: EvalSettings, hooks: SessionHoo
     ...(s.includeFailing && { includeFailing: true }),
     ...(s.only && s.only.length > 0 && { only: s.only }),
     ...(s.exclude && s.exclude.length > 0 && { exclude: s.exclude }),
+    ...(s.mfuTransfer && { mfuTransfer: true }),
   };
   const experiments = gt.experiments.map((x) => {
     const first = evaluation.points.find((p) => p.experiment === x.name && p.status === 'ok');

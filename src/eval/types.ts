@@ -254,6 +254,8 @@ export interface EvalRun {
     /** --only / --exclude as given (the file's other experiments were not evaluated). */
     only?: string[];
     exclude?: string[];
+    /** --mfu-transfer on: roofline-v2 on a GPU without MFU tables ran on transferred ones. */
+    mfuTransfer?: boolean;
   };
   inputs: {
     groundTruth: InputVersion;

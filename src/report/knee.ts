@@ -28,12 +28,6 @@ export function kneeErrorText(e: KneeError | null): string {
   return `${e.kind === 'atLeast' ? '≥' : '≤'} ${signedPct(e.pct)}`;
 }
 
-const DIRECTION = {
-  later: 'later: keeps up too long',
-  earlier: 'earlier',
-  same: 'same',
-} as const;
-
 /** "1–183 req/s, 7 loads; TTFT 31.1 ms at the lowest". */
 function rangeText(x: KneeExperiment): string {
   const loads = x.measured.series.map((s) => s.load);
@@ -59,7 +53,7 @@ export function kneeTable(report: KneeReport): Table {
         p.tablesFrom === undefined ? p.latencyModel : `${p.latencyModel} (transferred from ${p.tablesFrom})`,
         p.side === null ? 'n.a.' : kneeText(p.side.knee),
         kneeErrorText(p.error),
-        p.direction === null ? DASH : DIRECTION[p.direction],
+        p.direction ?? DASH,
       ]);
     });
   }
@@ -75,11 +69,11 @@ export function kneeSummaryLine(m: KneeModelSummary): string {
   if (m.experiments === 0) return `${m.latencyModel}: no predicted knee`;
   const exact =
     m.exact > 0
-      ? `knee on both sides in ${m.exact} (mean |error| ${pct(m.meanAbsErrorPct)})`
-      : 'no knee on both sides';
+      ? `a knee on both sides in ${m.exact} (mean |error| ${pct(m.meanAbsErrorPct)})`
+      : 'a knee on both sides in none';
   return (
-    `${m.latencyModel}: ${m.experiments} experiment(s); ${exact}; ` +
-    `later ${m.later}, earlier ${m.earlier}, same ${m.same}`
+    `${m.latencyModel}: ${m.experiments} experiment(s), ${exact}; predicted knee later than measured ` +
+    `(the model keeps up where the server did not) in ${m.later}, earlier in ${m.earlier}, the same in ${m.same}`
   );
 }
 
