@@ -47,6 +47,7 @@ export const V2_FIELDS = [
   'allReduceMicros',
   'allReduceMicrosPerMB',
   'mixedStepJoint',
+  'requestStepMicros',
 ] as const;
 
 const num = z.number().finite().nonnegative();
@@ -365,5 +366,6 @@ export function v2Params(gpu: GpuSpec): RooflineV2Params {
     ...(s.allReduceMicros !== undefined && { allReduceMicros: s.allReduceMicros }),
     ...(s.allReduceMicrosPerMB !== undefined && { allReduceMicrosPerMB: s.allReduceMicrosPerMB }),
     ...(s.mixedStepJoint !== undefined && { mixedStepJoint: s.mixedStepJoint }),
+    ...(s.requestStepMicros !== undefined && { requestStepMicros: s.requestStepMicros }),
   };
 }

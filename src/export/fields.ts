@@ -55,6 +55,11 @@ export const OUR_FIELDS: Readonly<Record<string, OurField>> = {
   stepOverheadMicros: { meaning: 'µs every step costs whatever its shape and TP', neutral: 0 },
   allReduceMicros: { meaning: "latency of TP's two all-reduces per layer (µs each, TP > 1)", neutral: 0 },
   allReduceMicrosPerMB: { meaning: 'µs per MB of activations each TP all-reduce moves', neutral: 0 },
+  mixedStepJoint: {
+    meaning: 'a mixed prefill + decode step as one forward pass over all its tokens (0 = max of phases)',
+    neutral: 0,
+  },
+  requestStepMicros: { meaning: 'µs every request of a step costs after the max', neutral: 0 },
   tpScalingExponent: CALIBRATED('prefill FLOPs divided by TP to this power'),
   decodeTpScalingExponent: CALIBRATED('decode terms divided by TP to this power'),
   mfuPrefillMultiplier: CALIBRATED('multiplies mfuPrefill'),

@@ -64,6 +64,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly arch: ModelArch;
   private readonly decodeGrid: DecodeGrid;
   private readonly joint: number;
+  private readonly requestS: number;
   private readonly prefillMfu = new Float64Array(BUCKETS);
   private readonly bucketTokens = new Float64Array(BUCKETS);
   private readonly bucketAttn = new Float64Array(BUCKETS);
@@ -121,6 +122,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         comm * (hw.allReduceMicros ?? 0)) /
       1e6;
     this.commPerTokenS = (comm * (hw.allReduceMicrosPerMB ?? 0) * d * arch.bytesPerParam) / 1e6 / 1e6;
+    this.requestS = (hw.requestStepMicros ?? 0) / 1e6;
     this.joint = hw.mixedStepJoint ?? 0;
     if (!(this.joint >= 0 && this.joint <= 1)) {
       throw new InputError(`roofline-v2 hardware: mixedStepJoint must lie in [0, 1], got ${this.joint}`);
@@ -244,7 +246,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       const mem = (this.weightsFor(m) * tau + (pDyn + dDyn) * tau) / this.bw;
       hw = (1 - this.joint) * hw + this.joint * Math.max(c, mem);
     }
-    const us = (hw + this.overheadS + this.commPerTokenS * (pTokens + dN)) * 1e6;
+    const us = (hw + this.overheadS + this.commPerTokenS * (pTokens + dN) + this.requestS * (pN + dN)) * 1e6;
     return Math.round(Math.max(us, 1));
   }
 
@@ -288,7 +290,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       const dc = this.gemmLayers(dN, this.decodeGemm) + dAttn * scale;
       hw = Math.max(hw, dc, (this.weightsFor(dN) * this.tau + dDyn * this.tau) / this.bw);
     }
-    return Math.round(Math.max((hw + this.overheadS + comm) * 1e6, 1));
+    return Math.round(Math.max((hw + this.overheadS + comm + this.requestS * (pN + dN)) * 1e6, 1));
   }
 
   /** Weight bytes a phase of `tokens` tokens loads: distinct routed experts only (MoE, ours). */

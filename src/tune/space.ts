@@ -103,6 +103,7 @@ const ALLOWED: Record<LatencyModelName, readonly string[]> = {
     'stepOverheadMicros',
     'allReduceMicrosPerMB',
     'mixedStepJoint',
+    'requestStepMicros',
   ],
   blackbox: Object.keys(DEFAULTS.blackbox),
   'trained-physics': Object.keys(DEFAULTS['trained-physics']),

@@ -23,6 +23,8 @@ const NEUTRAL: Record<string, number> = {
   stepOverheadMicros: 0,
   allReduceMicros: 0,
   allReduceMicrosPerMB: 0,
+  mixedStepJoint: 0,
+  requestStepMicros: 0,
 };
 
 /** Fields whose absence means "as this other field" (so their neutral start is its value). */
