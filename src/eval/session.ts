@@ -1,6 +1,5 @@
 import { type HardwareConfig, lookupGpu } from '../config/hardware-config.ts';
-import type { MeasuredPoint } from '../groundtruth/experiment.ts';
-import type { PointLoad } from '../groundtruth/point-load.ts';
+import type { MeasuredPoint, PointLoad } from '../groundtruth/experiment.ts';
 import { VERSION } from '../paths.ts';
 import { evaluate } from './evaluate.ts';
 import { inputVersions, loadInputs, runIdOf } from './inputs.ts';

@@ -3,7 +3,6 @@ import type { DistributionParams } from '../workload/distribution.ts';
 import type { MeasuredLengths } from '../workload/measured-prefix.ts';
 import type { ExecutedSharedPrefix } from '../workload/shared-prefix.ts';
 import type { InferencePerfSpec } from '../workload/spec-schema.ts';
-import type { PointLoad } from './point-load.ts';
 
 /** The metrics a run measures and the simulator is compared on, all in ms. */
 export const METRICS = [
@@ -18,6 +17,13 @@ export const METRICS = [
   'e2e_p99',
 ] as const;
 export type Metric = (typeof METRICS)[number];
+
+/** The load a point was planned at (point-load.ts reads it from the file). */
+export interface PointLoad {
+  kind: 'rate' | 'concurrency';
+  /** Requests/s, or requests in flight. */
+  value: number;
+}
 
 /** One request of a per-request trace; token IDs are present for BLIS-format traces only. */
 export interface TraceRow {

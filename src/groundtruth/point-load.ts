@@ -5,14 +5,8 @@
  * planned load, not the achieved one, so that the measurement and every simulation sit on one
  * axis: a client held back by a slow server sent less than asked, which is the overload itself.
  */
-import type { MeasuredPoint } from './experiment.ts';
+import type { MeasuredPoint, PointLoad } from './experiment.ts';
 import type { Measured, RawExperiment, RawQpsPoint } from './schema.ts';
-
-export interface PointLoad {
-  kind: 'rate' | 'concurrency';
-  /** Requests/s, or requests in flight. */
-  value: number;
-}
 
 /** A request rate this high is an import's stand-in for "every request at once", not a rate. */
 const BURST_RATE = 1e6;
