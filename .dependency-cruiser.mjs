@@ -23,10 +23,12 @@ export const LAYERS = [
  * pulls in a session, the pool, the tuner or the search machinery.
  */
 export const REPORT_DATA = [
-  '^src/eval/(types|stats|common-set|failure-class)\\.ts$',
-  '^src/tune/(outcome|objective|space)\\.ts$',
-  '^src/nightly/(outcome|compare|schema)\\.ts$',
-  '^src/export/types\\.ts$',
+  // the data types: each folder's types.ts, <name>-types.ts and outcome.ts
+  '^src/(eval|tune|nightly|export)/([a-z-]*types|outcome)\\.ts$',
+  // the pure definitions the reports quote
+  '^src/eval/(stats|common-set|failure-class)\\.ts$',
+  '^src/tune/(objective|space)\\.ts$',
+  '^src/nightly/(compare|schema)\\.ts$',
 ];
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({
