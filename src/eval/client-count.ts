@@ -1,8 +1,8 @@
-import type { SimRequest } from '../sim/request.ts';
+import type { RequestRecord } from '../sim/request-log.ts';
 
 /** What the evaluator reads of a simulated request to compute a point's metrics. */
 export type ClientRequest = Pick<
-  SimRequest,
+  RequestRecord,
   'completed' | 'stage' | 'arrival' | 'ttft' | 'e2e' | 'inputLen' | 'outputLen'
 >;
 
@@ -12,7 +12,7 @@ export type ClientRequest = Pick<
  * number from the text): E2E still ends at the last streamed token, only the output length is
  * the counted one, so ITL = (E2E − TTFT) / (counted − 1) as the client computed it.
  */
-export function clientCounted(requests: readonly SimRequest[], counted: number): ClientRequest[] {
+export function clientCounted(requests: readonly RequestRecord[], counted: number): ClientRequest[] {
   const seen = Math.max(1, counted);
   return requests.map((r) => (r.outputLen === seen ? r : { ...r, outputLen: seen }));
 }

@@ -3,7 +3,7 @@ import { failedPercent, isFailingRun } from '../groundtruth/experiment.ts';
 import { runCluster } from '../sim/cluster.ts';
 import { clusterConfig } from '../sim/cluster-config.ts';
 import { CPU_TIER_DEFAULTS } from '../sim/kv-tier.ts';
-import type { SimRequest } from '../sim/request.ts';
+import type { RequestRecord } from '../sim/request-log.ts';
 import { closedLoop } from '../workload/closed-loop.ts';
 import { clientCounted } from './client-count.ts';
 import { prefixSpanUs, stagePrefixes } from './fidelity.ts';
@@ -37,7 +37,7 @@ export function runJob(job: EvalJob, deadline = 0): JobOutput {
     return { points: allPoints(job, pointMeta(job.experiment), 'not_applicable', latency.reason), warnings };
   }
   const meta = pointMeta(job.experiment, latency.kvBlocks, latency.derivedKVBlocks);
-  let requests: SimRequest[];
+  let requests: RequestRecord[];
   try {
     requests = simulate(job, latency.model, latency.kvBlocks, deadline);
   } catch (e) {
@@ -70,7 +70,7 @@ function simulate(
   latency: Parameters<typeof runCluster>[1],
   kvBlocks: number,
   deadline: number,
-): SimRequest[] {
+): RequestRecord[] {
   const e = job.experiment.engine;
   const cfg = clusterConfig({
     totalKVBlocks: kvBlocks,
@@ -114,5 +114,5 @@ function simulate(
   const key = [job.experiment.name, job.replay.id, job.replay.workload.kind, seed, partial].join('\0');
   const source = job.reuseWorkload ? reusedSource(key, e.blockSize, generate) : generate();
   const { instances } = runCluster(cfg, latency, client ? closedLoop(source, client) : source, abort);
-  return instances.flatMap((i) => i.injected);
+  return instances.flatMap((i) => i.log.records());
 }

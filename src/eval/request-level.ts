@@ -1,5 +1,5 @@
 import type { MeasuredPoint, WorkloadPlan } from '../groundtruth/experiment.ts';
-import type { SimRequest } from '../sim/request.ts';
+import type { RequestRecord } from '../sim/request-log.ts';
 
 /**
  * Request-level errors of a trace replay whose rows carry each request's measured TTFT/E2E
@@ -14,7 +14,7 @@ export interface RequestLevelErrors {
 }
 
 export function requestLevelErrors(
-  requests: readonly SimRequest[],
+  requests: readonly RequestRecord[],
   workload: WorkloadPlan,
   point: MeasuredPoint,
 ): RequestLevelErrors | null {

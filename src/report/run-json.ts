@@ -62,7 +62,7 @@ function kvCacheMetrics(res: ClusterResult, m: MetricsOutput) {
 export function requestRecords(res: ClusterResult): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (const inst of res.instances) {
-    for (const r of inst.injected) {
+    for (const r of inst.log.records()) {
       if (r.dropped) continue;
       const row: Record<string, unknown> = {
         arrived_at: r.arrival / 1e6,

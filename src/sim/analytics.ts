@@ -1,7 +1,6 @@
 import { InputError } from '../errors.ts';
 import type { ClusterResult } from './cluster.ts';
-import { sortedField } from './metrics.ts';
-import type { SimRequest } from './request.ts';
+import { type RequestLog, type RequestRecord, sortedMetric } from './request-log.ts';
 
 /** Distribution in ticks (µs) with BLIS's interpolation (reference §11.6). */
 export interface Distribution {
@@ -28,8 +27,8 @@ export function distribution(sorted: Float64Array): Distribution {
   return { mean: sum / n, p50: pct(50), p95: pct(95), p99: pct(99), min: sorted[0]!, max: sorted[n - 1]!, n };
 }
 
-function allRequests(res: ClusterResult): SimRequest[] {
-  return res.instances.flatMap((i) => i.injected);
+function logs(res: ClusterResult): RequestLog[] {
+  return res.instances.map((i) => i.log);
 }
 
 /** Pairs i < j (by arrival, per instance and SLO class) with e2e_i > 2·e2e_j; 0 for constant priority. */
@@ -37,8 +36,8 @@ export function priorityInversions(res: ClusterResult, constantPriority: boolean
   if (constantPriority) return 0;
   let count = 0;
   for (const inst of res.instances) {
-    const byClass = new Map<string, SimRequest[]>();
-    for (const r of inst.injected) {
+    const byClass = new Map<string, RequestRecord[]>();
+    for (const r of inst.log.records()) {
       if (!r.completed) continue;
       const list = byClass.get(r.sloClass) ?? [];
       list.push(r);
@@ -72,21 +71,14 @@ export interface SloMetrics {
 
 /** Per SLO class TTFT/E2E in ticks; empty unless more than one class is present. */
 export function perSloMetrics(res: ClusterResult): Record<string, SloMetrics> {
-  const all = allRequests(res);
-  // The usual single class has no breakdown: tell so without grouping every request.
-  if (all.every((r) => r.sloClass === all[0]!.sloClass)) return {};
-  const groups = new Map<string, SimRequest[]>();
-  for (const r of all) {
-    const list = groups.get(r.sloClass) ?? [];
-    list.push(r);
-    groups.set(r.sloClass, list);
-  }
-  if (groups.size < 2) return {};
+  const all = logs(res);
+  const classes = new Set<string>();
+  for (const log of all) for (let i = 0; i < log.length; i++) classes.add(log.sloClass(i));
+  if (classes.size < 2) return {};
   const out: Record<string, SloMetrics> = {};
-  for (const cls of [...groups.keys()].sort()) {
-    const reqs = groups.get(cls)!;
-    const t = distribution(sortedField(reqs, 'ttft'));
-    const e = distribution(sortedField(reqs, 'e2e'));
+  for (const cls of [...classes].sort()) {
+    const t = distribution(sortedMetric(all, 'ttft', cls));
+    const e = distribution(sortedMetric(all, 'e2e', cls));
     out[cls || 'default'] = { n: e.n, ttft_mean: t.mean, ttft_p99: t.p99, e2e_mean: e.mean, e2e_p99: e.p99 };
   }
   return out;
@@ -129,9 +121,8 @@ export interface Fitness {
 
 /** Σ w·norm(metric): throughput v/(v+100), tokens/s v/(v+10000), latency 1/(1+v/1000) in ticks. */
 export function fitness(res: ClusterResult, weights: Map<FitnessKey, number>, durationS: number): Fitness {
-  const reqs = allRequests(res);
-  const ttft = distribution(sortedField(reqs, 'ttft'));
-  const e2e = distribution(sortedField(reqs, 'e2e'));
+  const ttft = distribution(sortedMetric(logs(res), 'ttft'));
+  const e2e = distribution(sortedMetric(logs(res), 'e2e'));
   const completed = res.instances.reduce((a, i) => a + i.completedRequests, 0);
   const outTok = res.instances.reduce((a, i) => a + i.totalOutputTokens, 0);
   const lat = (v: number) => 1 / (1 + v / 1000);

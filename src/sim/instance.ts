@@ -4,6 +4,7 @@ import { KVCache, type KvLeakMode } from './kv-cache.ts';
 import { CpuTier, type CpuTierConfig } from './kv-tier.ts';
 import { orderWaitQueue, type PriorityPolicy, type SchedulerName } from './queue-order.ts';
 import type { SimRequest } from './request.ts';
+import { RequestLog } from './request-log.ts';
 import { BatchFormer, type BatchLimits } from './scheduler.ts';
 import { WaitQueue } from './wait-queue.ts';
 
@@ -35,8 +36,8 @@ export class Instance {
   readonly waitQ = new WaitQueue();
   running: SimRequest[] = [];
   stepCount = 0;
-  /** Requests injected here, in injection order (BLIS's `Requests` registry). */
-  readonly injected: SimRequest[] = [];
+  /** Requests injected here, in injection order (BLIS's `Requests` registry), and their metrics. */
+  readonly log = new RequestLog();
 
   completedRequests = 0;
   totalInputTokens = 0;
@@ -99,7 +100,7 @@ export class Instance {
   }
 
   inject(r: SimRequest, time: number): void {
-    this.injected.push(r);
+    r.slot = this.log.add(r);
     this.inbound++;
     this.heap.push(time, EV_ARRIVAL, r);
   }
@@ -128,7 +129,7 @@ export class Instance {
   private onQueued(r: SimRequest, now: number): void {
     if (Math.ceil(r.inputLen / this.cfg.blockSize) > this.cfg.totalKVBlocks) {
       this.droppedUnservable++;
-      r.dropped = true;
+      this.log.setDropped(r.slot);
       r.release();
       if (this.onLeave !== null) this.onLeave(now);
     } else {
@@ -154,8 +155,7 @@ export class Instance {
     }
     for (const r of this.former.scheduled) {
       this.heap.push(now + lat.schedulingProcessingTime(), EV_SCHEDULED, r);
-      r.schedDelay = now - r.arrival;
-      r.hasSchedDelay = true;
+      this.log.setScheduled(r.slot, now - r.arrival);
     }
     this.waitDepthSum += this.waitQ.length;
     this.stalled = running.length === 0 && this.former.scheduled.length === 0 && this.waitQ.length > 0;
@@ -198,12 +198,13 @@ export class Instance {
         if (this.ttftSteps > 0 && r.progressIndex === r.inputLen + 1) {
           r.ttftLag = this.ttftSteps * itlEntry;
           r.ttft += r.ttftLag;
+          this.log.setTTFT(r.slot, r.ttft);
         }
       }
       if (r.progressIndex === r.inputLen) {
         r.ttft = now + itlEntry - r.arrival;
         r.ttftLag = 0;
-        r.hasTTFT = true;
+        this.log.setTTFT(r.slot, r.ttft);
       }
       if (r.progressIndex === r.inputLen + Math.max(r.outputLen, 1) - 1) this.complete(r, now, adv, itlEntry);
       else running[kept++] = r;
@@ -224,10 +225,9 @@ export class Instance {
     this.kv.release(r);
     this.heap.push(now + adv, EV_LEFT, r);
     this.completedRequests++;
-    r.completed = true;
-    r.e2e = r.ttft - r.ttftLag + r.itlSum + (r.outputLen > 0 ? this.postDecode : 0);
-    r.itlReq = r.outputLen > 0 ? r.itlSum / Math.max(r.outputLen - 1, 1) : 0;
-    if (this.onLeave !== null) this.onLeave(Math.max(now, r.arrival + r.e2e));
+    const e2e = r.ttft - r.ttftLag + r.itlSum + (r.outputLen > 0 ? this.postDecode : 0);
+    this.log.setCompleted(r.slot, e2e, r.outputLen > 0 ? r.itlSum / Math.max(r.outputLen - 1, 1) : 0);
+    if (this.onLeave !== null) this.onLeave(Math.max(now, r.arrival + e2e));
     const runs = r.itlRuns ?? [];
     for (let i = 0; i < runs.length; i += 2) this.countSteps(runs[i]!, runs[i + 1]!);
     if (r.itlTo >= 0) this.countSteps(r.itlFrom, r.itlTo);

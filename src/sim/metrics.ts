@@ -1,5 +1,5 @@
 import type { Instance } from './instance.ts';
-import type { SimRequest } from './request.ts';
+import { sortedMetric } from './request-log.ts';
 import { CountedSamples, meanMs, percentileMs } from './stats.ts';
 
 /** BLIS's MetricsOutput, field for field and in its order (reference §8.4). */
@@ -32,20 +32,6 @@ export interface MetricsOutput {
   dropped_unservable: number;
 }
 
-/** Sorted µs samples of one per-request field over the requests that have it. */
-export function sortedField(
-  requests: readonly SimRequest[],
-  field: 'ttft' | 'e2e' | 'schedDelay',
-): Float64Array {
-  const has = field === 'ttft' ? 'hasTTFT' : field === 'e2e' ? 'completed' : 'hasSchedDelay';
-  let n = 0;
-  for (const r of requests) if (r[has]) n++;
-  const out = new Float64Array(n);
-  let i = 0;
-  for (const r of requests) if (r[has]) out[i++] = r[field];
-  return out.sort();
-}
-
 /** Aggregates instances (one or all of a cluster) the way BLIS does (§8.3). */
 export function summarize(
   instances: readonly Instance[],
@@ -62,7 +48,6 @@ export function summarize(
   let kvFailures = 0;
   let ended = 0;
   const itl = new Map<number, number>();
-  const requests: SimRequest[] = [];
   for (const inst of instances) {
     completed += inst.completedRequests;
     queued += inst.waitQ.length;
@@ -74,12 +59,12 @@ export function summarize(
     kvFailures += inst.kvAllocationFailures;
     ended = Math.max(ended, Math.min(inst.clock, horizon));
     for (const [v, c] of inst.itlCounts) itl.set(v, (itl.get(v) ?? 0) + c);
-    for (const r of inst.injected) requests.push(r);
   }
   const durationS = ended / 1e6;
-  const e2e = sortedField(requests, 'e2e');
-  const ttft = sortedField(requests, 'ttft');
-  const sched = sortedField(requests, 'schedDelay');
+  const logs = instances.map((inst) => inst.log);
+  const e2e = sortedMetric(logs, 'e2e');
+  const ttft = sortedMetric(logs, 'ttft');
+  const sched = sortedMetric(logs, 'schedDelay');
   const itlSamples = new CountedSamples(itl);
   const out: MetricsOutput = {
     instance_id: instanceId,

@@ -3,8 +3,8 @@ import type { WorkloadRequest } from '../workload/types.ts';
 import { type FullBlocks, fullBlocks, type HashedInput, ROOT_KEY } from './block-keys.ts';
 
 /**
- * The simulator's mutable record of one request (BLIS `Request` plus its per-request
- * metrics). Token arrays and keys are dropped once the request completes.
+ * The simulator's mutable state of one live request (BLIS `Request`); what is reported of
+ * it goes to its instance's RequestLog. Token arrays and keys are dropped once it leaves.
  */
 export class SimRequest implements StepRequest {
   readonly id: string;
@@ -41,17 +41,12 @@ export class SimRequest implements StepRequest {
   itlRuns: number[] | null = null;
   itlSum = 0;
 
-  // Per-request metrics; `has*` mirrors presence in BLIS's per-request maps.
+  /** The request's row in its instance's RequestLog, where its metrics go. */
+  slot = -1;
+  /** TTFT so far (µs), as E2E needs it; the log holds what is reported. */
   ttft = 0;
-  hasTTFT = false;
   /** The part of ttft that is the latency model's first-token lag (not part of E2E). */
   ttftLag = 0;
-  e2e = 0;
-  completed = false;
-  itlReq = 0;
-  schedDelay = 0;
-  hasSchedDelay = false;
-  dropped = false;
 
   constructor(w: WorkloadRequest) {
     this.id = w.id;

@@ -6,7 +6,7 @@ import { runJob } from '../../src/eval/job.ts';
 import { planJobs } from '../../src/eval/plan.ts';
 import { pointMetrics } from '../../src/eval/point-metrics.ts';
 import { parseGroundTruth } from '../../src/groundtruth/load.ts';
-import type { SimRequest } from '../../src/sim/request.ts';
+import type { RequestRecord } from '../../src/sim/request-log.ts';
 
 const paths = {
   hardwareConfig: resolve('hardware_config.json'),
@@ -25,7 +25,7 @@ const req = (out: number, ttft: number, e2e: number) =>
     outputLen: out,
     ttft,
     e2e,
-  }) as SimRequest;
+  }) as RequestRecord;
 
 describe('clientCounted', () => {
   it('keeps E2E at the last streamed token and counts only the counted tokens', () => {

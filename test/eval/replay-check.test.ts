@@ -5,7 +5,7 @@ import { planJobs } from '../../src/eval/plan.ts';
 import { replayCheck } from '../../src/eval/replay-check.ts';
 import type { MeasuredPoint } from '../../src/groundtruth/experiment.ts';
 import { loadGroundTruth } from '../../src/groundtruth/load.ts';
-import type { SimRequest } from '../../src/sim/request.ts';
+import type { RequestRecord } from '../../src/sim/request-log.ts';
 
 const paths = {
   hardwareConfig: resolve('hardware_config.json'),
@@ -15,7 +15,7 @@ const paths = {
 };
 
 /** Completed requests as the check reads them: µs times, lengths, stage. */
-const done = (n: number, over: Partial<SimRequest> = {}): SimRequest[] =>
+const done = (n: number, over: Partial<RequestRecord> = {}): RequestRecord[] =>
   Array.from(
     { length: n },
     (_, i) =>
@@ -27,7 +27,7 @@ const done = (n: number, over: Partial<SimRequest> = {}): SimRequest[] =>
         arrival: i * 1e6,
         e2e: 1e6,
         ...over,
-      }) as SimRequest,
+      }) as RequestRecord,
   );
 
 const point = (workload: MeasuredPoint['workload'], stage: number | null = null): MeasuredPoint => ({

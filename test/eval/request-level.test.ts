@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { requestLevelErrors } from '../../src/eval/request-level.ts';
 import type { WorkloadPlan } from '../../src/groundtruth/experiment.ts';
-import type { SimRequest } from '../../src/sim/request.ts';
+import type { RequestRecord } from '../../src/sim/request-log.ts';
 
 const sim = (i: number, ttftUs: number, e2eUs: number, completed = true, stage = 0) =>
-  ({ id: `request_${i}`, ttft: ttftUs, e2e: e2eUs, completed, stage }) as unknown as SimRequest;
+  ({ id: `request_${i}`, ttft: ttftUs, e2e: e2eUs, completed, stage }) as unknown as RequestRecord;
 
 const trace: WorkloadPlan = {
   kind: 'trace',

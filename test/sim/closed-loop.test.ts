@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCluster } from '../../src/sim/cluster.ts';
-import type { SimRequest } from '../../src/sim/request.ts';
+import type { RequestRecord } from '../../src/sim/request-log.ts';
 import { GoRand } from '../../src/sim/rng.ts';
 import { type ClientLimit, closedLoop } from '../../src/workload/closed-loop.ts';
 import type { DistributionParams } from '../../src/workload/distribution.ts';
@@ -39,7 +39,7 @@ function randomCase(r: GoRand) {
 }
 
 /** Requests in flight just before `t`: sent before it, not finished before it. */
-const inFlightBefore = (reqs: SimRequest[], t: number) =>
+const inFlightBefore = (reqs: RequestRecord[], t: number) =>
   reqs.filter((q) => q.arrival < t && q.arrival + q.e2e >= t).length;
 
 describe('closed loop in the simulator (random workloads and clusters)', () => {
@@ -50,7 +50,7 @@ describe('closed loop in the simulator (random workloads and clusters)', () => {
     it(`trial ${trial}: ≤ ${limit.maxConcurrency} in flight; each send at its time or at a completion (${limit.paced ? 'paced' : 'unpaced'})`, () => {
       const schedule = [...source(params, seed)].map((w) => (limit.paced ? w.arrival : 0));
       const res = runCluster(cfg, model, closedLoop(source(params, seed), limit));
-      const reqs = res.instances.flatMap((i) => i.injected).sort((a, b) => idx(a) - idx(b));
+      const reqs = res.instances.flatMap((i) => i.log.records()).sort((a, b) => idx(a) - idx(b));
       expect(reqs.length).toBe(params.numRequests);
       expect(reqs.every((q) => q.completed)).toBe(true);
       const leave = reqs.map((q) => q.arrival + q.e2e);
@@ -80,10 +80,10 @@ describe('closed loop in the simulator (random workloads and clusters)', () => {
       model,
       closedLoop(source(burst, 1), { maxConcurrency: 3, paced: false }),
     );
-    const peak = (reqs: SimRequest[]) => Math.max(...reqs.map((q) => inFlightBefore(reqs, q.arrival + 1)));
-    expect(peak(open.instances[0]!.injected)).toBeGreaterThan(3);
-    expect(peak(loop.instances[0]!.injected)).toBeLessThanOrEqual(3);
+    const peak = (reqs: RequestRecord[]) => Math.max(...reqs.map((q) => inFlightBefore(reqs, q.arrival + 1)));
+    expect(peak(open.instances[0]!.log.records())).toBeGreaterThan(3);
+    expect(peak(loop.instances[0]!.log.records())).toBeLessThanOrEqual(3);
   });
 });
 
-const idx = (q: SimRequest) => Number(q.id.slice('request_'.length));
+const idx = (q: RequestRecord) => Number(q.id.slice('request_'.length));

@@ -44,11 +44,11 @@ describe('BLIS v0.6.1 golden cases', () => {
     expect(inst.kv.hits).toBe(5083);
     expect(inst.kv.misses).toBe(5766);
     expect(inst.peakKVBlocksUsed).toBe(296);
-    const r0 = inst.injected[0]!;
+    const r0 = inst.log.record(0);
     expect(r0.ttft).toBe(17208);
     expect(r0.e2e).toBe(1974679);
     expect(r0.schedDelay).toBe(957);
-    expect(inst.injected[1]!.ttft).toBe(16976);
+    expect(inst.log.record(1).ttft).toBe(16976);
     expect(inst.kv.usedBlocks).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { NoProgressError } from '../../src/errors.ts';
-import type { LatencyModel, StepRequest } from '../../src/latency/types.ts';
+import type { LatencyModel } from '../../src/latency/types.ts';
 import type { ClusterConfig } from '../../src/sim/cluster.ts';
 import { summarize } from '../../src/sim/metrics.ts';
+import type { SimRequest } from '../../src/sim/request.ts';
 import { runSingle } from '../../src/sim/single.ts';
 import type { DistributionParams } from '../../src/workload/distribution.ts';
 import { baseCluster, blackbox, simulate, source } from '../support/sim.ts';
@@ -63,14 +64,14 @@ describe('simulator invariants on random configurations', () => {
       const { cfg, params } = randomCase(seed);
       const res = simulate(cfg, model, source(params, seed));
       const m = summarize(res.instances, cfg.horizon, 'cluster');
-      const injected = res.instances.reduce((a, i) => a + i.injected.length, 0);
+      const injected = res.instances.reduce((a, i) => a + i.log.length, 0);
       expect(m.injected_requests).toBe(injected);
       expect(m.completed_requests + m.still_queued + m.still_running + m.dropped_unservable).toBe(injected);
       expect(injected + res.rejected).toBeLessThanOrEqual(params.numRequests);
       for (const inst of res.instances) {
         expect(inst.kv.usedBlocks).toBeGreaterThanOrEqual(0);
         expect(inst.peakKVBlocksUsed).toBeLessThanOrEqual(cfg.totalKVBlocks);
-        for (const q of inst.injected) {
+        for (const q of inst.log.records()) {
           if (q.completed) {
             expect(q.ttft).toBeLessThanOrEqual(q.e2e);
             expect(q.hasSchedDelay).toBe(true);
@@ -95,7 +96,8 @@ describe('simulator invariants on random configurations', () => {
     const orphans = (res: ReturnType<typeof simulate>) =>
       res.instances.reduce((n, inst) => {
         const held = new Set<number>();
-        for (const r of inst.injected) for (const b of r.blocks ?? []) held.add(b);
+        for (const r of [...inst.running, ...inst.waitQ.toArray()])
+          for (const b of r.blocks ?? []) held.add(b);
         return n + inst.kv.usedBlocks - held.size;
       }, 0);
     let preemptions = 0;
@@ -145,9 +147,10 @@ describe('simulator invariants on random configurations', () => {
     for (const { cfg, params, seed } of cases) {
       // The oracle, from the latency model's view of each batch: a decoding request gets the
       // step's entry for its token; a completed request gets its last step's entry once more.
-      const decoded = new Map<StepRequest, number[]>();
-      const lastEntry = new Map<StepRequest, number>();
-      const preemptedInDecode = new Set<StepRequest>();
+      // By request ID: the batch holds the simulator's live requests, the log their records.
+      const decoded = new Map<string, number[]>();
+      const lastEntry = new Map<string, number>();
+      const preemptedInDecode = new Set<string>();
       const recording: LatencyModel = {
         name: model.name,
         queueingTime: (n) => model.queueingTime(n),
@@ -158,11 +161,12 @@ describe('simulator invariants on random configurations', () => {
           const t = model.stepTime(batch);
           const entry = t + model.outputTokenProcessingTime();
           for (const r of batch) {
-            const list = decoded.get(r) ?? [];
+            const id = (r as SimRequest).id;
+            const list = decoded.get(id) ?? [];
             if (r.progressIndex >= r.inputLen) list.push(entry);
-            else if (list.length > 0) preemptedInDecode.add(r); // prefilling again after decoding
-            decoded.set(r, list);
-            lastEntry.set(r, entry);
+            else if (list.length > 0) preemptedInDecode.add(id); // prefilling again after decoding
+            decoded.set(id, list);
+            lastEntry.set(id, entry);
           }
           return t;
         },
@@ -170,9 +174,9 @@ describe('simulator invariants on random configurations', () => {
       const res = simulate(cfg, recording, source(params, seed));
       for (const inst of res.instances) {
         const want = new Map<number, number>();
-        for (const r of inst.injected.filter((q) => q.completed)) {
-          if (preemptedInDecode.has(r)) resumed++;
-          for (const v of [...decoded.get(r)!, lastEntry.get(r)!]) want.set(v, (want.get(v) ?? 0) + 1);
+        for (const { id } of inst.log.records().filter((q) => q.completed)) {
+          if (preemptedInDecode.has(id)) resumed++;
+          for (const v of [...decoded.get(id)!, lastEntry.get(id)!]) want.set(v, (want.get(v) ?? 0) + 1);
         }
         const sorted = (m: Map<number, number>) => [...m].sort((x, y) => x[0] - y[0]);
         expect(sorted(inst.itlCounts)).toEqual(sorted(want));

@@ -21,7 +21,9 @@ describe('vLLM switches the files state', () => {
     const prompt = Int32Array.from({ length: 256 }, (_, i) => i + 1);
     const reqs = () => [0, 1, 2, 3].map((i) => request(i, i * 1_000_000, prompt.slice()));
     const ttft = (prefixCaching: boolean) =>
-      runCluster(baseCluster({ prefixCaching }), model, reqs()).instances[0]!.injected.map((q) => q.ttft);
+      runCluster(baseCluster({ prefixCaching }), model, reqs())
+        .instances[0]!.log.records()
+        .map((q) => q.ttft);
     const [on, off] = [ttft(true), ttft(false)];
     // The same prompt again, long after the first finished: cached with caching on, not off.
     expect(on[3]!).toBeLessThan(on[0]!);

@@ -23,7 +23,7 @@ const params = (n: number, output: [number, number]): DistributionParams => ({
 
 function requests(m: LatencyModel, p: DistributionParams) {
   const res = simulate(baseCluster({ totalKVBlocks: 2000, blockSize: 16 }), m, source(p, 7));
-  return res.instances.flatMap((i) => i.injected).filter((q) => q.completed);
+  return res.instances.flatMap((i) => i.log.records()).filter((q) => q.completed);
 }
 
 describe('first-token lag (ttftDecodeSteps)', () => {
