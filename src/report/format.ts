@@ -164,7 +164,12 @@ export function modelLabel(points: readonly PointResult[], model: LatencyModelNa
   const from = [...new Set(moved.map((t) => t.from))].join(', ');
   const all = mine.every((p) => p.tablesFrom !== undefined);
   const on = all ? '' : ` on ${[...new Set(moved.map((t) => t.gpu))].join(', ')}`;
-  return `${model} (transferred from ${from}${on})`;
+  return transferredLabel(model, `${from}${on}`);
+}
+
+/** "roofline-v2 (transferred from H100)", or the bare name where no tables were transferred. */
+export function transferredLabel(model: LatencyModelName, from: string | undefined): string {
+  return from === undefined ? model : `${model} (transferred from ${from})`;
 }
 
 /** "blackbox: 6 of 15 experiments (6 of 15 points)": one model's coverage of the run. */

@@ -4,7 +4,7 @@
  */
 import type { Knee, KneeError, KneeExperiment, KneeModelSummary, KneeReport } from '../eval/knee-types.ts';
 import type { EvalRun } from '../eval/types.ts';
-import { DASH, ms, pct, signedPct } from './format.ts';
+import { DASH, ms, pct, signedPct, transferredLabel } from './format.ts';
 import type { Table } from './tables.ts';
 
 const UNIT = { rate: 'req/s', concurrency: 'in flight' } as const;
@@ -28,7 +28,7 @@ export function kneeErrorText(e: KneeError | null): string {
   return `${e.kind === 'atLeast' ? '≥' : '≤'} ${signedPct(e.pct)}`;
 }
 
-/** "1–183 req/s, 7 loads; TTFT 31.1 ms at the lowest". */
+/** "1.00–183 req/s, 7 loads". */
 function rangeText(x: KneeExperiment): string {
   const loads = x.measured.series.map((s) => s.load);
   const lo = Math.min(...loads);
@@ -50,7 +50,7 @@ export function kneeTable(report: KneeReport): Table {
         i === 0 ? x.experiment : '',
         i === 0 ? rangeText(x) : '',
         i === 0 ? `${kneeText(x.measured.knee)}${ref === null ? '' : ` (TTFT ${ms(ref)} ms low)`}` : '',
-        p.tablesFrom === undefined ? p.latencyModel : `${p.latencyModel} (transferred from ${p.tablesFrom})`,
+        transferredLabel(p.latencyModel, p.tablesFrom),
         p.side === null ? 'n.a.' : kneeText(p.side.knee),
         kneeErrorText(p.error),
         p.direction ?? DASH,
