@@ -1,12 +1,10 @@
-// Calibration speed on the shipped ground truth: candidates scored per wall-second by one
-// search (no cross-validation, from BLIS v0.6.1's values) with the same budget, for the
-// previous default (compass search, every candidate a full replay of every experiment, the
-// run whose server failed 85 % of its requests included) and for today's (that run left
-// out, Nelder–Mead, racing, searches on the first 20 % or 10 % of each stage), one after
-// the other; beside each, the fitted objective it reached on full replays of today's set
-// (lower is better). The last rows spend about the compass search's wall time: the 20 %
-// search with four times the candidates, and with twice the candidates and a full-replay
-// polish (24 candidates).
+// Calibration speed on the shipped ground truth: candidates scored per wall-second and per
+// CPU-second (the machine may be shared: CPU seconds are the steadier figure) by one search
+// (no cross-validation, from BLIS v0.6.1's values) with the same budget, for the previous
+// default (every candidate a full replay, --fidelity 1) and today's (searches on the first
+// 10 % of each stage, the winner checked against the start on full replays, then a polish
+// of two full-replay candidates per field), with and without the polish, and on 20 %;
+// beside each, the fitted objective it reached on full replays (lower is better).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -20,27 +18,30 @@ const GT = join(ROOT, 'eval', 'combined_ground_truth.json');
 const START = join(ROOT, 'hardware_config.blis-v0.6.1.json');
 
 const VARIANTS = [
-  {
-    name: 'compass, full runs, all 16 (before)',
-    flags: ['--method', 'compass', '--race', 'off', '--include-failing'],
-  },
-  { name: 'compass, full runs', flags: ['--method', 'compass', '--race', 'off'] },
-  { name: 'nelder-mead, racing, 20 %', flags: ['--fidelity', '0.2'] },
-  { name: 'nelder-mead, racing, 10 %', flags: ['--fidelity', '0.1'] },
-  { name: 'nelder-mead, racing, 20 %, 4× candidates', flags: ['--fidelity', '0.2'], budgetScale: 4 },
-  {
-    name: 'nelder-mead, racing, 20 %, 2× + polish 24',
-    flags: ['--fidelity', '0.2', '--polish', '24'],
-    budgetScale: 2,
-  },
+  { name: 'full replays (--fidelity 1, before)', flags: ['--fidelity', '1'] },
+  { name: 'default (10 %, check, polish)', flags: [] },
+  { name: 'default without polish (--polish 0)', flags: ['--polish', '0'] },
+  { name: '20 %, no polish', flags: ['--fidelity', '0.2', '--polish', '0'] },
 ];
+
+/** CPU seconds of this process's finished children (Linux: /proc), or null elsewhere. */
+function childCpuS(): number | null {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // cutime and cstime, fields 16 and 17 of stat (13 and 14 after the name), in clock ticks.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 function once(
   model: string,
   budget: number,
   flags: string[],
-): { wallS: number; evals: number; objective: number; experiments: number } {
+): { wallS: number; cpuS: number | null; evals: number; objective: number; experiments: number } {
   const out = mkdtempSync(join(tmpdir(), 'bench-tune-'));
+  const cpu0 = childCpuS();
   const t0 = performance.now();
   const r = spawnSync(
     process.execPath,
@@ -70,11 +71,14 @@ function once(
     { encoding: 'utf8' },
   );
   const wallS = (performance.now() - t0) / 1000;
+  const cpu1 = childCpuS();
+  const cpuS = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
   if (r.status !== 0) throw new Error(`tune exited ${r.status}: ${r.stderr}`);
   const res = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
   rmSync(out, { recursive: true, force: true });
   return {
     wallS,
+    cpuS,
     evals: res.final.search.evaluations,
     objective: res.final.fitted.objective,
     experiments: res.final.fitted.ok + res.final.fitted.failed,
@@ -86,9 +90,11 @@ export function benchTune(model: string, budget: number): string {
     `tune ${model}, shipped ground truth, from BLIS v0.6.1's values, ${budget} candidates, no CV (${availableParallelism()} cores, --jobs 2)`,
   ];
   for (const v of VARIANTS) {
-    const r = once(model, budget * (v.budgetScale ?? 1), v.flags);
+    const r = once(model, budget, v.flags);
+    const perCpu =
+      r.cpuS === null ? '' : `, ${(r.evals / r.cpuS).toFixed(2)}/CPU-s (${r.cpuS.toFixed(0)} CPU-s)`;
     lines.push(
-      `  ${v.name.padEnd(42)} ${(r.evals / r.wallS).toFixed(2).padStart(6)} candidates/s  (${r.evals} in ${r.wallS.toFixed(0)} s)  fitted objective ${r.objective.toFixed(3)} on ${r.experiments} experiments`,
+      `  ${v.name.padEnd(38)} ${(r.evals / r.wallS).toFixed(2).padStart(6)} candidates/s  (${r.evals} in ${r.wallS.toFixed(0)} s${perCpu})  fitted objective ${r.objective.toFixed(3)} on ${r.experiments} experiments`,
     );
   }
   return lines.join('\n');

@@ -55,6 +55,7 @@ export function tuneSettings(
     shard = { k, n };
   }
   const coeffs = coeffFlags(raw, model);
+  const fidelity = raw.fidelity === undefined ? DEFAULT_FIDELITY : parseFidelity(raw.fidelity);
   const resume = typeof raw.resume === 'string';
   const stamp = fileStamp();
   const dir = resume
@@ -77,8 +78,8 @@ export function tuneSettings(
     maxEvals: extra.maxEvals,
     method: (raw.method as TuneSettings['method']) ?? 'auto',
     ...(raw.race !== undefined && { race: parseRace(raw.race) }),
-    ...(raw.fidelity !== undefined && { fidelity: parseFidelity(raw.fidelity) }),
-    ...(raw.polish !== undefined && { polish: parsePolish(raw.polish, raw.fidelity) }),
+    fidelity,
+    ...(raw.polish !== undefined && { polish: parsePolish(raw.polish, fidelity) }),
     ...(raw.includeFailing === true && { includeFailing: true }),
     ...((typeof raw.write === 'string' || raw.dryRun === true) && {
       output: {
@@ -139,10 +140,17 @@ function parseFidelity(v: unknown): number {
   return x;
 }
 
+/**
+ * The searches' default fidelity: the first 10 % of each stage (several times cheaper per
+ * candidate; what is reported, and the final polish, are full replays). `--fidelity 1`
+ * searches on full replays, as before.
+ */
+export const DEFAULT_FIDELITY = 0.1;
+
 /** `--polish <n>`: refines a partial-replay search, so it needs `--fidelity` below 1. */
-function parsePolish(v: unknown, fidelity: unknown): number {
+function parsePolish(v: unknown, fidelity: number): number {
   const n = int('polish', v, 0);
-  if (n > 0 && (fidelity === undefined || parseFidelity(fidelity) >= 1)) {
+  if (n > 0 && fidelity >= 1) {
     throw new InputError(
       `--polish ${n}: needs --fidelity below 1 (it refines a search on partial replays with full ones)`,
     );

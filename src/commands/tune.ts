@@ -9,7 +9,7 @@ import { METRICS } from '../groundtruth/experiment.ts';
 import { fileStamp } from '../paths.ts';
 import { renderTuneHtml } from '../report/tune-html.ts';
 import { renderTuneMd } from '../report/tune-md.ts';
-import { readState } from '../tune/checkpoint.ts';
+import { endsWithNewline, readState } from '../tune/checkpoint.ts';
 import type { TuneOutcome } from '../tune/outcome.ts';
 import { runTune, type TuneSettings } from '../tune/session.ts';
 import { replaceFileSafely } from '../tune/writeback.ts';
@@ -64,11 +64,11 @@ export function registerTune(program: Command): void {
     )
     .option(
       '--fidelity <f>',
-      'searches replay only this fraction of each stage (reported figures are full replays)',
+      'searches replay only this fraction of each stage (default 0.1; 1: full replays; reported figures are full replays)',
     )
     .option(
       '--polish <n>',
-      'after each partial-replay search, up to n full-replay candidates around its winner (pattern search)',
+      'after the final partial-replay search, up to n full-replay candidates around its winner (default: 2 per field)',
     )
     .option(
       '--race <margin>',
@@ -159,8 +159,10 @@ export function resumeSettings(
   };
 }
 
+/** A shard's evaluations, ending its last line (a shard killed mid-line may not have). */
 function readOr(p: string): string {
-  return existsSync(p) ? readFileSync(p, 'utf8') : '';
+  const text = existsSync(p) ? readFileSync(p, 'utf8') : '';
+  return endsWithNewline(text) ? text : `${text}\n`;
 }
 
 async function execute(s: TuneSettings, raw: Record<string, unknown>): Promise<number> {

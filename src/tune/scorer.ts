@@ -34,6 +34,12 @@ export interface ScorerSetup {
   workers: Workers;
   timeoutS: number;
   signal: AbortSignal;
+  /**
+   * A candidate that runs the very model of the current configuration (the start, where every
+   * searched field holds the file's value on every GPU): it shares the current values' memo
+   * entries, so it is not simulated twice.
+   */
+  current?: Candidate;
   /** Memo keyed by `${candidate}\0${experiment}`, filled from checkpoints on resume. */
   memo: Map<string, ExperimentScore>;
   onRecord: (r: EvalRecord) => void;
@@ -63,10 +69,12 @@ export function calibrationOf(section: ParamSpec['section'], c: Candidate): Cali
  */
 export function createScorer(s: ScorerSetup): BatchScorer {
   const byName = new Map(s.experiments.map((x) => [x.name, x]));
+  const current = s.current && candidateKey(s.current);
   return async (candidates, names, fidelity = 1) => {
     // Replays of part of each stage are other evaluations than full ones: their own memo keys.
     const suffix = fidelity < 1 ? `@${fidelity}` : '';
-    const keyOf = (c: Candidate | null) => (c === null ? CURRENT : candidateKey(c)) + suffix;
+    const keyOf = (c: Candidate | null) =>
+      (c === null || candidateKey(c) === current ? CURRENT : candidateKey(c)) + suffix;
     const jobs: { job: EvalJob; cand: string; experiment: string }[] = [];
     const queued = new Set<string>();
     for (const c of candidates) {
@@ -76,7 +84,10 @@ export function createScorer(s: ScorerSetup): BatchScorer {
         if (s.memo.has(k) || queued.has(k)) continue;
         queued.add(k);
         const x = byName.get(name)!;
-        const calibration = c === null ? undefined : calibrationOf(s.section, { ...s.fixed, ...c });
+        const calibration =
+          cand === CURRENT + suffix || c === null
+            ? undefined
+            : calibrationOf(s.section, { ...s.fixed, ...c });
         for (const job of planJobs([x], {
           latencyModels: [s.latencyModel],
           seeds: 1,

@@ -11,9 +11,9 @@ import { type CvSpec, makeFolds } from './folds.ts';
 import { MEAN_OBJECTIVE, type ObjectiveSpec } from './objective.ts';
 import type { TuneOutcome } from './outcome.ts';
 import { createScorer } from './scorer.ts';
-import { gridCandidates, gridFits, type SearchMethod } from './search.ts';
+import { gridCandidates, gridFits, type SearchMethod, startOf } from './search.ts';
 import { blackboxSpaceAround, defaultSpace, type ParamSpec } from './space.ts';
-import { blackboxStart, rooflineStart, trainedPhysicsStart } from './start.ts';
+import { blackboxStart, rooflineStart, startIsCurrent, trainedPhysicsStart } from './start.ts';
 import { type SearchProgress, type TuneInput, tune, tuneShard } from './tuner.ts';
 
 export interface TuneSettings extends InputSettings {
@@ -60,6 +60,12 @@ export interface TuneHooks {
 
 /** Default racing margin: a candidate stops after screening when estimated 20 % above the bar. */
 export const DEFAULT_RACE = 0.2;
+
+/**
+ * The final polish when searches run on partial replays and none was asked for: one compass
+ * round on full replays around the fit that gets written (a step either way on every field).
+ */
+export const defaultPolish = (params: readonly ParamSpec[]): number => 2 * params.length;
 
 /** `--hardware all`: fit one set of values for every GPU (written to the file's defaults). */
 export const isAllGpus = (hardware: string): boolean => hardware.toLowerCase() === 'all';
@@ -165,11 +171,14 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
   const fixed = Object.fromEntries(
     Object.entries(start.values).filter(([k]) => !params.some((p) => p.name === k)),
   );
+  const section = params[0]?.section ?? 'v1';
+  const gpus = [...new Set(experiments.map((x) => gpuOf(x)!))];
   const score = createScorer({
     experiments,
     latencyModel: s.latencyModel,
-    section: params[0]?.section ?? 'v1',
+    section,
     fixed,
+    ...(startIsCurrent(start.values, section, gpus) && { current: startOf(params, start.values) }),
     metrics: s.objective,
     paths,
     kvLeak: s.kvLeak,
@@ -182,6 +191,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     ...(hooks.onJobDone && { onJobDone: hooks.onJobDone }),
   });
   const names = experiments.map((x) => x.name);
+  const fidelity = s.fidelity ?? 1;
   const input: TuneInput = {
     experiments: names,
     folds: makeFolds(experiments, s.cv, (x) => gpuOf(x)?.key ?? x.gpu),
@@ -193,8 +203,8 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
     maxEvals: s.maxEvals,
     method: s.method,
     race: s.race === undefined ? DEFAULT_RACE : s.race,
-    fidelity: s.fidelity ?? 1,
-    polish: s.polish ?? 0,
+    fidelity,
+    polish: s.polish ?? (fidelity < 1 ? defaultPolish(params) : 0),
     force: s.force,
     score,
     ...(hooks.onSearch && { onSearch: hooks.onSearch }),

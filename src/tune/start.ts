@@ -123,3 +123,25 @@ export function blackboxStart(s: BlackboxStartInput): { values: Candidate; from:
     from: 'roofline v1 as shipped',
   };
 }
+
+/**
+ * Whether the start, scored as a candidate, runs the very model the current configuration
+ * runs on each of these GPUs: every field it sets is the value the GPU's section already
+ * holds (a field the file lacks would change the model, e.g. select calibrated v1), or, for
+ * trained-physics, its arrays are the GPU's. Blackbox rows are looked up otherwise: never.
+ */
+export function startIsCurrent(
+  start: Candidate,
+  section: ParamSpec['section'],
+  gpus: readonly GpuSpec[],
+): boolean {
+  if (gpus.length === 0) return false;
+  if (section === 'v1' || section === 'v2')
+    return gpus.every((g) => Object.entries(start).every(([k, v]) => g[section][k] === v));
+  if (section !== 'trainedPhysics') return false;
+  const same = (a: readonly number[] | undefined, b: readonly number[]) =>
+    a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+  const beta = TP_BETA_NAMES.map((n) => start[n]!);
+  const alpha = TP_ALPHA_NAMES.map((n) => start[n]!);
+  return gpus.every((g) => same(g.trainedPhysics.beta, beta) && same(g.trainedPhysics.alpha, alpha));
+}

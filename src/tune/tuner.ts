@@ -35,7 +35,7 @@ export interface TuneInput {
   race: number | null;
   /** Fraction of each stage the searches replay (1: all); reported figures are full replays. */
   fidelity: number;
-  /** Full-replay candidates around a partial-replay search's winner (0: none; see polish.ts). */
+  /** Full-replay candidates around the final partial-replay search's winner (0: none; see polish.ts). */
   polish: number;
   force: boolean;
   score: BatchScorer;
@@ -64,19 +64,21 @@ function summaryOf(
 }
 
 /**
- * One search (Nelder–Mead, grid, …) on `names`, raced and at the run's fidelity. A search on
- * partial replays is then judged on full ones: its winner against its start (the better is
- * kept, so a fit never ends worse than the current values on its own training data), and the
- * polish around the better of the two.
+ * One search (Nelder–Mead, grid, …), raced and at the run's fidelity. A search on partial
+ * replays is then judged on full ones: its winner against its start (the better is kept, so
+ * a fit never ends worse than the current values on its own training data); the final
+ * search's (the fit that gets written) is then polished around the better of the two.
  */
 async function searchWith(
   t: TuneInput,
-  names: readonly string[],
-  at: Omit<SearchProgress, 'budget'>,
+  s: Search,
+  at: Omit<SearchProgress, 'label' | 'budget'>,
 ): Promise<SearchResult> {
+  const names = s.names;
+  const polishEvals = s.final ? t.polish : 0;
   const o = { params: t.params, start: t.start, maxEvals: t.maxEvals, method: t.method };
-  const checked = t.fidelity < 1 ? 2 + t.polish : 0;
-  t.onSearch?.({ ...at, budget: searchBudget(o) + checked });
+  const checked = t.fidelity < 1 ? 2 + polishEvals : 0;
+  t.onSearch?.({ ...at, label: s.label, budget: searchBudget(o) + checked });
   // Progress counts distinct candidates, on partial and on full replays apart.
   const scored = [new Set<string>(), new Set<string>()];
   const counted =
@@ -101,12 +103,12 @@ async function searchWith(
   const p = await polish(
     t.params,
     [startOf(t.params, t.start), r.best],
-    t.polish,
+    polishEvals,
     counted(full.scorer, scored[1]!),
   );
   const part = `, searched on the first ${Math.round(t.fidelity * 100)} % of each stage`;
   const then =
-    t.polish > 0
+    polishEvals > 0
       ? ', then a pattern search on full replays around the better of its winner and its start'
       : ', then its winner and its start compared on full replays';
   return {
@@ -127,15 +129,25 @@ async function searchWith(
  */
 export async function tuneShard(t: TuneInput, owns: (search: number) => boolean): Promise<void> {
   const mine = searchesOf(t).filter((_, i) => owns(i));
-  for (const [k, [names, label]] of mine.entries())
-    await searchWith(t, names, { label, index: k + 1, count: mine.length });
+  for (const [k, s] of mine.entries()) await searchWith(t, s, { index: k + 1, count: mine.length });
+}
+
+interface Search {
+  names: readonly string[];
+  label: string;
+  /** The search on every experiment, whose fit gets written. */
+  final: boolean;
 }
 
 /** Every search of a run, in order: each fold's (on its training experiments), then the final one. */
-function searchesOf(t: TuneInput): (readonly [readonly string[], string])[] {
+function searchesOf(t: TuneInput): Search[] {
   return [
-    ...t.folds.map((f, i) => [f.train, `fold ${i + 1} of ${t.folds.length} (${f.name})`] as const),
-    [t.experiments, 'final search (all experiments)'] as const,
+    ...t.folds.map((f, i) => ({
+      names: f.train,
+      label: `fold ${i + 1} of ${t.folds.length} (${f.name})`,
+      final: false,
+    })),
+    { names: t.experiments, label: 'final search (all experiments)', final: true },
   ];
 }
 
@@ -156,9 +168,9 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     current: [] as ExperimentScore[],
   };
   const searches = searchesOf(t);
-  const at = (i: number) => ({ label: searches[i]![1], index: i + 1, count: searches.length });
+  const at = (i: number) => [searches[i]!, { index: i + 1, count: searches.length }] as const;
   for (const [i, f] of t.folds.entries()) {
-    const s = await searchWith(t, f.train, at(i));
+    const s = await searchWith(t, ...at(i));
     const leftOut = await scoresOf(s.best, f.test);
     const currentLeftOut = await scoresOf(null, f.test);
     const fitted = summary(await scoresOf(s.best, f.train), t.metrics);
@@ -176,7 +188,7 @@ export async function tune(t: TuneInput): Promise<TuneResult> {
     pooled.leftOut.push(...leftOut);
     pooled.current.push(...currentLeftOut);
   }
-  const finalSearch = await searchWith(t, t.experiments, at(t.folds.length));
+  const finalSearch = await searchWith(t, ...at(t.folds.length));
   const final = {
     search: finalSearch,
     fitted: summary(await scoresOf(finalSearch.best, t.experiments), t.metrics),

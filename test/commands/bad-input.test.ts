@@ -96,7 +96,7 @@ describe('config files are validated where they load: exit 2 naming file and fie
     const dir = tmp();
     const args = ['tune', '--latency-model', 'roofline-v1', '--hardware', 'H100', '--dry-run', '--quiet'];
     const gt = ['--ground-truth', join(FIX, 'staged.json')];
-    const without = cli(dir, ...args, ...gt, '--polish', '5');
+    const without = cli(dir, ...args, ...gt, '--polish', '5', '--fidelity', '1');
     expect(without.code).toBe(2);
     expect(without.err).toMatch(/--polish 5: needs --fidelity below 1/);
     const negative = cli(dir, ...args, ...gt, '--polish', '-1', '--fidelity', '0.5');
