@@ -32,6 +32,9 @@ export function openCheckpoint(dir: string, state: TuneState, resume: boolean): 
         `${statePath}: this checkpoint was made with other inputs or options; start a new run`,
       );
     }
+    // A process killed mid-line leaves a partial last line: new records start on their own.
+    const evals = join(dir, EVALS);
+    if (existsSync(evals) && !endsWithNewline(readFileSync(evals, 'utf8'))) appendFileSync(evals, '\n');
   } else {
     // Never mix evaluations of another run (other inputs, other settings) into this one.
     if (existsSync(join(dir, EVALS))) {
@@ -70,6 +73,9 @@ export function readEvals(dir: string): Map<string, ExperimentScore> {
   }
   return memo;
 }
+
+/** Whether a checkpoint's text ends its last line (an empty one does). */
+export const endsWithNewline = (text: string): boolean => text === '' || text.endsWith('\n');
 
 export function appendEval(dir: string, r: EvalRecord): void {
   appendFileSync(join(dir, EVALS), `${JSON.stringify(r)}\n`);
