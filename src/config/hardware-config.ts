@@ -20,7 +20,9 @@ import { ambiguityNote, normGpuName, sameGpu } from './gpu-names.ts';
  * (`{"beta": [...], "alpha": [...]}`, inherited array by array). Each resolved GPU lists what
  * it inherited (`inherited`, e.g. "v1.mfuDecode", "trainedPhysics.beta").
  */
-export const PEAK_FIELDS = ['TFlopsPeak', 'TFlopsFP8', 'BwPeakTBs'] as const;
+export const PEAK_FIELDS = ['TFlopsPeak', 'TFlopsFP8', 'BwPeakTBs', 'InterconnectGBs'] as const;
+/** Terms of ours both rooflines take (latency/physics-terms.ts), off when absent. */
+export const PHYSICS_FIELDS = ['allReduceLinkScale', 'allReduceHopMicros', 'lmHeadScale'] as const;
 export const V1_REQUIRED = [
   'BwEffConstant',
   'TOverheadMicros',
@@ -33,6 +35,7 @@ export const V1_FIELDS = [
   ...V1_REQUIRED,
   'requestOverheadMicros',
   'ttftDecodeSteps',
+  ...PHYSICS_FIELDS,
   ...CALIBRATED_FIELD_NAMES,
 ] as const;
 export const V2_FIELDS = [
@@ -48,6 +51,7 @@ export const V2_FIELDS = [
   'allReduceMicrosPerMB',
   'mixedStepJoint',
   'requestStepMicros',
+  ...PHYSICS_FIELDS,
 ] as const;
 
 const num = z.number().finite().nonnegative();
@@ -84,6 +88,7 @@ const datasheet = z
     memBwTBs: num.optional(),
     memoryGB: num.optional(),
     nvlinkGBs: num.nullable().optional(),
+    pcieGBs: num.nullable().optional(),
     note: z.string().optional(),
   })
   .strict();
@@ -140,6 +145,7 @@ export interface GpuSpec {
   readonly TFlopsPeak?: number;
   readonly TFlopsFP8?: number;
   readonly BwPeakTBs?: number;
+  readonly InterconnectGBs?: number;
   readonly MemoryGiB?: number;
   readonly datasheet?: Datasheet;
   /** Top-level fields overlaid by the section's own. */
@@ -179,6 +185,7 @@ for (const f of [
   'memBwTBs',
   'memoryGB',
   'nvlinkGBs',
+  'pcieGBs',
   'note',
 ]) {
   CANONICAL.set(f.toLowerCase(), f);
@@ -248,6 +255,7 @@ export function parseHardwareConfig(json: unknown, source: string): HardwareConf
       ...(top.TFlopsPeak !== undefined && { TFlopsPeak: top.TFlopsPeak }),
       ...(top.TFlopsFP8 !== undefined && { TFlopsFP8: top.TFlopsFP8 }),
       ...(top.BwPeakTBs !== undefined && { BwPeakTBs: top.BwPeakTBs }),
+      ...(top.InterconnectGBs !== undefined && { InterconnectGBs: top.InterconnectGBs }),
       ...(top.MemoryGiB !== undefined && { MemoryGiB: top.MemoryGiB }),
       ...(e.datasheet !== undefined && { datasheet: e.datasheet }),
       v1: own.v1,
@@ -342,7 +350,9 @@ export function v1Params(gpu: GpuSpec): V1Resolved {
     BwPeakTBs: required(gpu, 'v1', 'BwPeakTBs'),
   };
   for (const f of V1_REQUIRED) base[f] = required(gpu, 'v1', f);
-  if (s.TFlopsFP8 !== undefined) base.TFlopsFP8 = s.TFlopsFP8;
+  for (const f of ['TFlopsFP8', 'InterconnectGBs', ...PHYSICS_FIELDS]) {
+    if (s[f] !== undefined) base[f] = s[f];
+  }
   const params = base as unknown as RooflineV1Params;
   const cal: Partial<Record<string, number>> = {};
   for (const f of CALIBRATED_FIELD_NAMES) if (s[f] !== undefined) cal[f] = s[f];
@@ -367,5 +377,6 @@ export function v2Params(gpu: GpuSpec): RooflineV2Params {
     ...(s.allReduceMicrosPerMB !== undefined && { allReduceMicrosPerMB: s.allReduceMicrosPerMB }),
     ...(s.mixedStepJoint !== undefined && { mixedStepJoint: s.mixedStepJoint }),
     ...(s.requestStepMicros !== undefined && { requestStepMicros: s.requestStepMicros }),
+    ...pick(s, ['InterconnectGBs', ...PHYSICS_FIELDS]),
   };
 }

@@ -27,6 +27,8 @@ export interface OurField {
   readonly meaning: string;
   /** Absent and this value are the same model; null = any value changes the model. */
   readonly neutral: number | null;
+  /** A hardware fact no model reads unless another field turns its term on. */
+  readonly inert?: true;
 }
 
 const CALIBRATED = (what: string): OurField => ({
@@ -60,6 +62,20 @@ export const OUR_FIELDS: Readonly<Record<string, OurField>> = {
     neutral: 0,
   },
   requestStepMicros: { meaning: 'µs every request of a step costs after the max', neutral: 0 },
+  InterconnectGBs: {
+    meaning: 'TP interconnect bandwidth (GB/s, both directions), read by allReduceLinkScale',
+    neutral: null,
+    inert: true,
+  },
+  allReduceLinkScale: {
+    meaning: "TP all-reduces' data time at the interconnect's datasheet bandwidth, times this",
+    neutral: 0,
+  },
+  allReduceHopMicros: {
+    meaning: 'µs per ring step of every TP all-reduce, 2(TP − 1) steps each',
+    neutral: 0,
+  },
+  lmHeadScale: { meaning: "the LM head's GEMM and weight bytes, times this", neutral: 0 },
   tpScalingExponent: CALIBRATED('prefill FLOPs divided by TP to this power'),
   decodeTpScalingExponent: CALIBRATED('decode terms divided by TP to this power'),
   mfuPrefillMultiplier: CALIBRATED('multiplies mfuPrefill'),
@@ -79,6 +95,8 @@ export const SECTION_FIELDS: Readonly<Record<RooflineKind, readonly string[]>> =
 
 /** Whether `value` of our field changes the model from what BLIS computes. */
 export function changesModel(field: string, value: number): boolean {
-  const neutral = OUR_FIELDS[field]?.neutral;
+  const ours = OUR_FIELDS[field];
+  if (ours?.inert) return false;
+  const neutral = ours?.neutral;
   return neutral === null || neutral === undefined || value !== neutral;
 }

@@ -1,5 +1,7 @@
 import { AlphaHooks } from './alpha.ts';
 import type { ModelArch } from './arch.ts';
+import type { LmHeadCost } from './lm-head.ts';
+import { type PhysicsCosts, physicsTerms, stepTermsMicros } from './physics-terms.ts';
 import { checkPositive, type RooflineOptions, type RooflineV1Params } from './roofline-v1.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
 import { checkArch, effectiveContext, type V1Geometry, v1Geometry } from './v1-geometry.ts';
@@ -77,6 +79,8 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
   private readonly prefillFlopDiv: number;
   private readonly decodeDiv: number;
   private readonly commUs: number;
+  private readonly terms: PhysicsCosts;
+  private readonly lmHead: LmHeadCost;
   private readonly tOverhead: number;
 
   constructor(
@@ -113,6 +117,8 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
     this.decodeDiv = tp ** (c.decodeTpScalingExponent === 0 ? 1 : c.decodeTpScalingExponent);
     this.commUs = tp > 1 ? this.g.layers * 2 * hw.allReduceLatency : 0;
     this.tOverhead = hw.TOverheadMicros;
+    this.terms = physicsTerms(arch, tp, hw, 'roofline-v1');
+    this.lmHead = this.terms.lmHead;
   }
 
   stepTime(batch: readonly StepRequest[]): number {
@@ -156,20 +162,24 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
     let dHat = 0;
     if (pN > 0) {
       const f = this.prefillFlopDiv;
+      const mfu = this.mfuPrefill * c.mfuPrefillMultiplier;
       const compute =
-        this.linTime(pTokens, f, this.mfuPrefill * c.mfuPrefillMultiplier) +
-        pSram / f / (this.peak * c.vectorPeakFraction);
+        this.linTime(pTokens, f, mfu) +
+        pSram / f / (this.peak * c.vectorPeakFraction) +
+        this.lmHeadTime(pN, f, mfu);
       const weights = g.moe ? g.weightBytes(pTokens) : g.denseWeightBytes;
-      const memory = (weights + pDyn) / this.tp / (this.bwEff * c.prefillBwFactor);
+      const memory = (weights + pDyn + this.lmHead.bytes) / this.tp / (this.bwEff * c.prefillBwFactor);
       pHat = Math.max(compute, memory);
     }
     if (dN > 0) {
       const f = this.decodeDiv;
+      const mfu = this.mfuDecode * c.mfuDecodeMultiplier;
       const compute =
-        this.linTime(dN, f, this.mfuDecode * c.mfuDecodeMultiplier) +
-        dSram / f / (this.peak * c.vectorPeakFraction);
+        this.linTime(dN, f, mfu) +
+        dSram / f / (this.peak * c.vectorPeakFraction) +
+        this.lmHeadTime(dN, f, mfu);
       const weights = g.moe ? g.weightBytes(dN) : g.denseWeightBytes;
-      const memory = (weights + dDyn) / f / (this.bwEff * c.decodeBwFactor);
+      const memory = (weights + dDyn + this.lmHead.bytes) / f / (this.bwEff * c.decodeBwFactor);
       dHat = Math.max(compute, memory);
     }
     let hw: number;
@@ -184,7 +194,7 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
     let overhead = this.tOverhead;
     if (n > 2) overhead *= 1 + 0.15 * Math.log2(n / 2) * (0.3 + (2 * q) / n);
     if (pN > 0) overhead += pN * (dN > 0 ? c.mixedPrefillOverheadMicros : c.prefillOverheadMicros);
-    return Math.round(hw * 1e6 + this.commUs + overhead);
+    return Math.round(hw * 1e6 + this.commUs + stepTermsMicros(this.terms, p + q) + overhead);
   }
 
   /**
@@ -194,5 +204,10 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
   private linTime(tokens: number, div: number, mfu: number): number {
     const g = this.g;
     return ((g.projFlopsPerToken + g.mlpFlopsPerToken) * tokens) / div / (this.peakGemm * mfu);
+  }
+
+  /** LM head GEMM for `rows` logits rows at the 16-bit peak (ours; 0 when off). */
+  private lmHeadTime(rows: number, div: number, mfu: number): number {
+    return (this.lmHead.flopsPerRow * rows) / div / (this.peak * mfu);
   }
 }

@@ -1,6 +1,8 @@
 import { InputError } from '../errors.ts';
 import { AlphaHooks } from './alpha.ts';
 import type { ModelArch } from './arch.ts';
+import type { LmHeadCost } from './lm-head.ts';
+import { type PhysicsCosts, type PhysicsTerms, physicsTerms, stepTermsMicros } from './physics-terms.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
 import {
   checkArch,
@@ -11,7 +13,7 @@ import {
 } from './v1-geometry.ts';
 
 /** hardware_config.json fields of roofline v1 (reference §9.3, v0.6.1 names). */
-export interface RooflineV1Params {
+export interface RooflineV1Params extends PhysicsTerms {
   readonly TFlopsPeak: number;
   readonly BwPeakTBs: number;
   readonly BwEffConstant: number;
@@ -55,6 +57,8 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
   private readonly mfuPrefill: number;
   private readonly mfuDecode: number;
   private readonly overheadUs: number;
+  private readonly terms: PhysicsCosts;
+  private readonly lmHead: LmHeadCost;
 
   constructor(arch: ModelArch, hw: RooflineV1Params, tp: number, opts: RooflineOptions = {}) {
     super(opts.alpha, opts.ttftDecodeSteps);
@@ -73,6 +77,8 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
     const L = this.g.layers;
     this.overheadUs =
       L * hw.perLayerOverhead + (tp > 1 ? L * 2 * hw.allReduceLatency : 0) + hw.TOverheadMicros;
+    this.terms = physicsTerms(arch, tp, hw, 'roofline-v1');
+    this.lmHead = this.terms.lmHead;
   }
 
   stepTime(batch: readonly StepRequest[]): number {
@@ -110,18 +116,19 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
       }
     }
     let hw = 0;
-    if (pN > 0) hw += this.phase(pLin, pAttn, pSram, pDyn, pTokens, this.mfuPrefill);
-    if (dN > 0) hw += this.phase(dN, dAttn, dSram, dDyn, dN, this.mfuDecode);
-    return Math.round(hw * 1e6 + this.overheadUs);
+    if (pN > 0) hw += this.phase(pLin, pAttn, pSram, pDyn, pTokens, pN, this.mfuPrefill);
+    if (dN > 0) hw += this.phase(dN, dAttn, dSram, dDyn, dN, dN, this.mfuDecode);
+    return Math.round(hw * 1e6 + this.overheadUs + stepTermsMicros(this.terms, pTokens + dN));
   }
 
-  /** max(compute, memory) of one phase group; `tokens` new tokens in total. */
+  /** max(compute, memory) of one phase group; `tokens` new tokens in total, `rows` requests. */
   private phase(
     tokens: number,
     attn: number,
     sram: number,
     dyn: number,
     groupTokens: number,
+    rows: number,
     mfu: number,
   ): number {
     const g = this.g;
@@ -134,9 +141,12 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
     } else {
       compute = (lin + attn) / tp / (this.peak * mfu) + sram / tp / this.vecPeak;
     }
+    // LM head (ours, 0 when off): one logits row per request, at the 16-bit peak.
+    const lm = this.lmHead;
+    compute += (lm.flopsPerRow * rows) / tp / (this.peak * mfu);
     // MoE (ours): weights of the experts the group's tokens touch, E·(1 − (1 − k/E)^tokens).
     const weights = g.moe ? g.weightBytes(groupTokens) : g.denseWeightBytes;
-    const memory = (weights / tp + dyn / tp) / this.bwEff;
+    const memory = (weights / tp + dyn / tp + lm.bytes / tp) / this.bwEff;
     return Math.max(compute, memory);
   }
 }

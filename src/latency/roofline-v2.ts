@@ -3,6 +3,7 @@ import type { DecodeGrid, GemmCurve, MfuDatabase } from '../mfu/database.ts';
 import { MonotoneCurve, MonotoneGrid } from '../mfu/monotone.ts';
 import { AlphaHooks } from './alpha.ts';
 import { denseLayers, expectedActiveExperts, type ModelArch } from './arch.ts';
+import { type PhysicsCosts, physicsTerms, stepTermsMicros } from './physics-terms.ts';
 import { checkPositive } from './roofline-v1.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
 import { checkArch } from './v1-geometry.ts';
@@ -50,6 +51,13 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly overheadS: number;
   /** Seconds per token of the all-reduces' data term (0 at TP 1 or when off). */
   private readonly commPerTokenS: number;
+  private readonly terms: PhysicsCosts;
+  /** The LM head's GEMM (ours; empty when off), its scale and its weight bytes (scaled). */
+  private readonly lmGemm: readonly Gemm[];
+  private readonly lmScale: number;
+  private readonly lmBytes: number;
+  /** The LM head runs at the 16-bit peak: 1, or TFlopsPeak / TFlopsFP8 for FP8 checkpoints. */
+  private readonly lmPeakRatio: number;
   /** 4·H·hd·Lyr: attention-core FLOPs per (query token × context token). */
   private readonly attnCoef: number;
   private readonly actBytesPerToken: number;
@@ -127,6 +135,11 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     if (!(this.joint >= 0 && this.joint <= 1)) {
       throw new InputError(`roofline-v2 hardware: mixedStepJoint must lie in [0, 1], got ${this.joint}`);
     }
+    const terms = physicsTerms(arch, tp, hw, 'roofline-v2');
+    this.terms = terms;
+    this.lmScale = hw.lmHeadScale ?? 0;
+    this.lmBytes = terms.lmHead.bytes;
+    this.lmPeakRatio = fp8 ? TFlopsPeak / (hw.TFlopsFP8 ?? 1) : 1;
     this.attnCoef = 4 * H * hd * L;
     this.actBytesPerToken = L * d * B;
     this.kvBytesPerToken =
@@ -143,6 +156,9 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       };
     };
     this.attnGemms = [g(d, qDim), g(d, dkv), g(d, dkv), g(qDim, d)];
+    // Looked up only when on: a lookup outside the tables warns.
+    const lm = terms.lmHead;
+    this.lmGemm = this.lmScale > 0 ? [{ ...g(lm.k, lm.n), bytes: lm.k * lm.n * B }] : [];
     this.dense = [...this.attnGemms, g(d, dff), g(d, dff), g(dff, d)];
     const attnW = d * (qDim + 2 * dkv) + qDim * d;
     const moe = arch.moe;
@@ -224,7 +240,8 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         pAttn += attn;
         pc += this.gemmLayers(tokens, this.prefillGemm) + attn;
       }
-      const pm = (this.weightsFor(pTokens) * tau + pDyn * tau) / this.bw;
+      pc += this.lmHeadS(pN, this.prefillGemm);
+      const pm = (this.weightsFor(pTokens) * tau + pDyn * tau + this.lmBytes * tau) / this.bw;
       pHat = Math.max(pc, pm);
     }
     let dHat = 0;
@@ -234,19 +251,22 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         const mfuEff = sumFM / sumF;
         if (mfuEff > 0) dAttn = (sumF / (this.peak * mfuEff)) * tau;
       }
-      const dc = this.gemmLayers(dN, this.decodeGemm) + dAttn;
-      const dm = (this.weightsFor(dN) * tau + dDyn * tau) / this.bw;
+      const dc = this.gemmLayers(dN, this.decodeGemm) + dAttn + this.lmHeadS(dN, this.decodeGemm);
+      const dm = (this.weightsFor(dN) * tau + dDyn * tau + this.lmBytes * tau) / this.bw;
       dHat = Math.max(dc, dm);
     }
     let hw = Math.max(pHat, dHat);
     if (this.joint > 0 && pN > 0 && dN > 0) {
       // One forward pass over every token (ours): GEMMs at the step's M, both attentions, weights once.
       const m = pTokens + dN;
-      const c = this.gemmLayers(m, this.prefillGemm) + pAttn + dAttn;
-      const mem = (this.weightsFor(m) * tau + (pDyn + dDyn) * tau) / this.bw;
+      const c =
+        this.gemmLayers(m, this.prefillGemm) + pAttn + dAttn + this.lmHeadS(pN + dN, this.prefillGemm);
+      const mem = (this.weightsFor(m) * tau + (pDyn + dDyn) * tau + this.lmBytes * tau) / this.bw;
       hw = (1 - this.joint) * hw + this.joint * Math.max(c, mem);
     }
-    const us = (hw + this.overheadS + this.commPerTokenS * (pTokens + dN) + this.requestS * (pN + dN)) * 1e6;
+    const us =
+      (hw + this.overheadS + this.commPerTokenS * (pTokens + dN) + this.requestS * (pN + dN)) * 1e6 +
+      stepTermsMicros(this.terms, pTokens + dN);
     return Math.round(Math.max(us, 1));
   }
 
@@ -282,15 +302,26 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     const scale = (this.attnCoef / this.peak) * this.tau;
     let hw = 0;
     const comm = this.commPerTokenS * (pTokens + dN);
+    const lm = this.lmBytes * this.tau;
     if (pN > 0) {
-      const pc = this.gemmLayers(pTokens, this.prefillGemm) + (pAttn / 1.8) * scale;
-      hw = Math.max(pc, (this.weightsFor(pTokens) * this.tau + pDyn * this.tau) / this.bw);
+      const pc =
+        this.gemmLayers(pTokens, this.prefillGemm) +
+        (pAttn / 1.8) * scale +
+        this.lmHeadS(pN, this.prefillGemm);
+      hw = Math.max(pc, (this.weightsFor(pTokens) * this.tau + pDyn * this.tau + lm) / this.bw);
     }
     if (dN > 0) {
-      const dc = this.gemmLayers(dN, this.decodeGemm) + dAttn * scale;
-      hw = Math.max(hw, dc, (this.weightsFor(dN) * this.tau + dDyn * this.tau) / this.bw);
+      const dc = this.gemmLayers(dN, this.decodeGemm) + dAttn * scale + this.lmHeadS(dN, this.decodeGemm);
+      hw = Math.max(hw, dc, (this.weightsFor(dN) * this.tau + dDyn * this.tau + lm) / this.bw);
     }
-    return Math.round(Math.max((hw + this.overheadS + comm + this.requestS * (pN + dN)) * 1e6, 1));
+    const terms = stepTermsMicros(this.terms, pTokens + dN);
+    return Math.round(Math.max((hw + this.overheadS + comm + this.requestS * (pN + dN)) * 1e6 + terms, 1));
+  }
+
+  /** The LM head's time for `rows` logits rows at the phase's 16-bit GEMM peak (ours; 0 when off). */
+  private lmHeadS(rows: number, phase: GemmPhase): number {
+    if (this.lmGemm.length === 0) return 0;
+    return this.lmScale * this.sum(this.lmGemm, rows, phase.peak * this.lmPeakRatio) * this.tau;
   }
 
   /** Weight bytes a phase of `tokens` tokens loads: distinct routed experts only (MoE, ours). */

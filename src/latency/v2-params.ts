@@ -1,7 +1,8 @@
+import type { PhysicsTerms } from './physics-terms.ts';
 import type { RooflineOptions } from './roofline-v1.ts';
 
 /** hardware_config.json fields of roofline v2 (reference §9.5). */
-export interface RooflineV2Params {
+export interface RooflineV2Params extends PhysicsTerms {
   readonly TFlopsPeak: number;
   readonly BwPeakTBs: number;
   /** Multiplies the peak bandwidth; 0 or absent = 1 (off). */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PHYSICS_FIELDS } from '../config/hardware-config.ts';
 import { formatZodError } from '../config/zod-error.ts';
 import { InputError } from '../errors.ts';
 import type { LatencyModelName } from '../latency/types.ts';
@@ -91,6 +92,7 @@ const ALLOWED: Record<LatencyModelName, readonly string[]> = {
     'mfuPrefillMultiplier',
     'mfuDecodeMultiplier',
     'vectorPeakFraction',
+    ...PHYSICS_FIELDS,
   ],
   // Opt-in (--param): the attention MFU scale (the measured tables are per shape; one global
   // scale fitted on grouped-KV models misjudged Llama-2-7B's ungrouped attention), and the
@@ -104,6 +106,7 @@ const ALLOWED: Record<LatencyModelName, readonly string[]> = {
     'allReduceMicrosPerMB',
     'mixedStepJoint',
     'requestStepMicros',
+    ...PHYSICS_FIELDS,
   ],
   blackbox: Object.keys(DEFAULTS.blackbox),
   'trained-physics': Object.keys(DEFAULTS['trained-physics']),

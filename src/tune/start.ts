@@ -11,7 +11,7 @@ import {
 import type { StepRequest } from '../latency/types.ts';
 import type { Candidate, ParamSpec } from './space.ts';
 
-/** Neutral values of the fields that are ours (v2 scales and overheads, the per-request overhead). */
+/** Neutral values of the fields that are ours (v2 scales and overheads, the per-request overhead, the physics terms). */
 const NEUTRAL: Record<string, number> = {
   bwEfficiencyFactor: 1,
   perLayerOverhead: 0,
@@ -25,6 +25,9 @@ const NEUTRAL: Record<string, number> = {
   allReduceMicrosPerMB: 0,
   mixedStepJoint: 0,
   requestStepMicros: 0,
+  allReduceLinkScale: 0,
+  allReduceHopMicros: 0,
+  lmHeadScale: 0,
 };
 
 /** Fields whose absence means "as this other field" (so their neutral start is its value). */
@@ -38,7 +41,7 @@ export function rooflineStart(gpu: GpuSpec, params: readonly ParamSpec[]): Candi
     const neutral =
       p.section === 'v2'
         ? NEUTRAL[p.name]
-        : (CALIBRATED_DEFAULTS as unknown as Record<string, number>)[p.name];
+        : ((CALIBRATED_DEFAULTS as unknown as Record<string, number>)[p.name] ?? NEUTRAL[p.name]);
     const as = AS_FIELD[p.name];
     out[p.name] = section[p.name] ?? (as === undefined ? undefined : section[as]) ?? neutral ?? p.lo;
   }

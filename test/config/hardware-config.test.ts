@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { findGpu, loadHardwareConfig, parseHardwareConfig } from '../../src/config/hardware-config.ts';
+import {
+  findGpu,
+  loadHardwareConfig,
+  parseHardwareConfig,
+  v1Params,
+  v2Params,
+} from '../../src/config/hardware-config.ts';
 import { updateHardwareConfigText } from '../../src/config/hardware-config-write.ts';
 import { InputError } from '../../src/errors.ts';
 
@@ -93,5 +99,42 @@ describe('write-back into defaults', () => {
     expect(() =>
       updateHardwareConfigText(text, 'H', 'trainedPhysics', { alpha: [1, Number.NaN, 3] }),
     ).toThrow(/H\.trainedPhysics\.alpha must be finite/);
+  });
+});
+
+describe('the interconnect and the physics terms', () => {
+  const V1_BLIS = {
+    BwEffConstant: 0.72,
+    TOverheadMicros: 500,
+    perLayerOverhead: 20,
+    mfuPrefill: 0.65,
+    mfuDecode: 0.12,
+    allReduceLatency: 20,
+  };
+  it('reads InterconnectGBs per GPU (never from defaults) and passes the terms to both rooflines', () => {
+    const cfg = parseHardwareConfig(
+      {
+        defaults: { v1: { lmHeadScale: 1 }, v2: { allReduceLinkScale: 1.2, lmHeadScale: 0.5 } },
+        A: gpu({ InterconnectGBs: 900, datasheet: { nvlinkGBs: 900, pcieGBs: null } }),
+        B: gpu({
+          interconnectgbs: 64,
+          v1: { ...V1_BLIS, allReduceLinkScale: 2 },
+        }),
+      },
+      'hw.json',
+    );
+    const a = findGpu(cfg, 'A');
+    expect(a.InterconnectGBs).toBe(900);
+    expect(v2Params(a)).toMatchObject({ InterconnectGBs: 900, allReduceLinkScale: 1.2, lmHeadScale: 0.5 });
+    const b = findGpu(cfg, 'B');
+    expect(v1Params(b).params).toMatchObject({ InterconnectGBs: 64, allReduceLinkScale: 2, lmHeadScale: 1 });
+    expect(v1Params(b).calibration).toBeUndefined();
+    expect(() =>
+      parseHardwareConfig({ defaults: { v2: { InterconnectGBs: 900 } }, A: gpu() }, 'hw.json'),
+    ).toThrow(/hw.json: 'defaults'.*InterconnectGBs/);
+  });
+  it('gives every shipped GPU its interconnect', () => {
+    for (const g of loadHardwareConfig('hardware_config.json').gpus)
+      expect(g.InterconnectGBs, g.key).toBeGreaterThan(0);
   });
 });

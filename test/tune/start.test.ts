@@ -44,3 +44,24 @@ describe('rooflineStart (v2)', () => {
     );
   });
 });
+
+describe('the physics terms in the tuner (opt-in, both rooflines)', () => {
+  it('are searched only when named, and start at 0 (off) where the file has none', () => {
+    for (const model of ['roofline-v1', 'roofline-v2'] as const) {
+      const names = defaultSpace(model).map((p) => p.name);
+      expect(names).not.toContain('lmHeadScale');
+      expect(names).not.toContain('allReduceLinkScale');
+      const space = ['lmHeadScale=0:1.5:0.05', 'allReduceLinkScale=0:3:0.05'].map((t) =>
+        parseParamFlag(model, t),
+      );
+      expect(space.map((p) => p.section)).toEqual([
+        model === 'roofline-v1' ? 'v1' : 'v2',
+        model === 'roofline-v1' ? 'v1' : 'v2',
+      ]);
+      expect(rooflineStart(gpu({}), space)).toEqual({ lmHeadScale: 0, allReduceLinkScale: 0 });
+    }
+    const v1 = parseParamFlag('roofline-v1', 'lmHeadScale=0:1:0.5');
+    expect(rooflineStart({ ...gpu({}), v1: { lmHeadScale: 0.8 } }, [v1])).toEqual({ lmHeadScale: 0.8 });
+    expect(() => parseParamFlag('roofline-v1', 'InterconnectGBs=0:900:100')).toThrow(/unknown field/);
+  });
+});
