@@ -6,7 +6,7 @@ import type { ModelArch } from './arch.ts';
  * request the step schedules, a partial prefill chunk included (its sample is discarded), and
  * splits the vocabulary across TP. Its weight is the output embedding, kept at the activation
  * width in quantised checkpoints, and read once per step whatever the batch. Its share of a
- * decode step follows the vocabulary: 7.5 % of Llama-3.1-8B's weights (128 256 × 4 096), 2 %
+ * decode step follows the vocabulary: 7.0 % of Llama-3.1-8B's weight bytes (128 256 × 4 096), 2 %
  * of Llama-2-7B's (32 000 × 4 096), so no global bandwidth factor can stand in for it.
  */
 export interface LmHeadCost {
