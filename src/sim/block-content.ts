@@ -44,6 +44,12 @@ export class BlockContents {
 
   /** Appends src[from, from + n) to block `b` (never a block set whole: those are full). */
   append(b: number, src: Int32Array, from: number, n: number): void {
+    this.hash(b, src, from, n);
+    this.fill[b]! += n;
+  }
+
+  /** Takes src[from, from + n), already counted in `fill`, into block `b`'s running hash. */
+  hash(b: number, src: Int32Array, from: number, n: number): void {
     let a = this.stA[b]!;
     let s = this.stB[b]!;
     for (let i = from; i < from + n; i++) {
@@ -53,7 +59,6 @@ export class BlockContents {
     }
     this.stA[b] = a;
     this.stB[b] = s;
-    this.fill[b]! += n;
   }
 
   /** Block `b` holds a whole block of tokens whose hash is `chunk`. */

@@ -1,3 +1,4 @@
+import { AllocationJournal } from './allocation-journal.ts';
 import { type BlockContent, BlockContents } from './block-content.ts';
 import { combine, type HashedInput, ROOT_KEY, sequenceKey } from './block-keys.ts';
 import { BlockPool } from './block-pool.ts';
@@ -32,14 +33,7 @@ export class KVCache implements GpuBlocks {
   /** CPU tier when `--kv-cpu-blocks` > 0. */
   tier: CpuTier | null = null;
 
-  // Rollback scratch, reused between calls (counters instead of resizing arrays: hot path).
-  private readonly newBlocks: number[] = [];
-  private readonly oldHashes: number[] = [];
-  private readonly oldHad: boolean[] = [];
-  private nNew = 0;
-  private readonly pinned: number[] = [];
-  private readonly pinnedWasInUse: boolean[] = [];
-  private nPinned = 0;
+  private readonly journal: AllocationJournal;
 
   /** Keep a request's earlier blocks when an allocation rolls back (`--kv-leak fixed`). */
   private readonly keepOnRollback: boolean;
@@ -52,6 +46,7 @@ export class KVCache implements GpuBlocks {
     this.content = new BlockContents(totalBlocks, blockSize);
     this.fill = this.content.fill;
     this.index = new BlockKeyIndex(totalBlocks);
+    this.journal = new AllocationJournal(this.pool, this.index);
   }
 
   get usedBlocks(): number {
@@ -103,8 +98,9 @@ export class KVCache implements GpuBlocks {
 
   /**
    * allocateOnce's result for a decode token that fits the request's partly filled last
-   * block (most decode steps), without its rollback bookkeeping; false, changing nothing,
-   * when it does not fit.
+   * block (most decode steps), without its rollback bookkeeping; false (no change) if not.
+   * The block's hash takes the token when the block fills (nothing reads it before):
+   * one pass over its tokens instead of one load and hash step per decode step.
    */
   private appendDecodeToken(r: SimRequest, start: number): boolean {
     const list = r.blocks;
@@ -112,8 +108,14 @@ export class KVCache implements GpuBlocks {
     const b = list[list.length - 1]!;
     const f = this.fill[b]!;
     if (f === 0 || f >= this.blockSize) return false;
-    this.content.append(b, r.output!, start - r.inputLen, 1);
-    if (f + 1 === this.blockSize) this.index.assign(b, this.extendListKey(r, b));
+    const at = start - r.inputLen;
+    if (r.unhashedFrom < 0) r.unhashedFrom = at;
+    this.fill[b] = f + 1;
+    if (f + 1 === this.blockSize) {
+      this.content.hash(b, r.output!, r.unhashedFrom, at + 1 - r.unhashedFrom);
+      r.unhashedFrom = -1;
+      this.index.assign(b, this.extendListKey(r, b));
+    }
     return true;
   }
 
@@ -133,8 +135,7 @@ export class KVCache implements GpuBlocks {
       from = start - r.inputLen;
       count = 1;
     }
-    this.nNew = 0;
-    this.nPinned = 0;
+    this.journal.start();
     const held = r.blocks !== null ? r.blocks.length : -1;
     const heldKey = r.listKey;
     let pos = 0;
@@ -147,7 +148,7 @@ export class KVCache implements GpuBlocks {
         list = [];
         r.blocks = list;
         r.listKey = ROOT_KEY;
-        for (const c of cached) this.pin(r, list, c);
+        for (let i = 0; i < cached.length; i++) this.pin(r, list, cached[i]!, i);
       }
       if (latest >= 0 && this.fill[latest]! > 0 && this.fill[latest]! < bs) {
         const take = Math.min(bs - this.fill[latest]!, count - pos);
@@ -163,8 +164,7 @@ export class KVCache implements GpuBlocks {
           this.rollback(r, held, heldKey);
           return false;
         }
-        this.oldHad[this.nNew] = this.index.isKeyed(b);
-        this.oldHashes[this.nNew] = this.index.keyOfBlock(b);
+        this.journal.take(b);
         this.pool.take(b);
         this.index.drop(b);
         const take = Math.min(bs, count - pos);
@@ -181,7 +181,6 @@ export class KVCache implements GpuBlocks {
         pos += take;
         this.misses++;
         list.push(b);
-        this.newBlocks[this.nNew++] = b;
       }
     }
     return true;
@@ -192,6 +191,7 @@ export class KVCache implements GpuBlocks {
     const list = r.blocks;
     r.blocks = null;
     r.listKey = ROOT_KEY;
+    r.unhashedFrom = -1;
     if (list === null) return;
     for (let i = list.length - 1; i >= 0; i--) this.pool.unref(list[i]!);
     this.tier?.afterRelease(this);
@@ -231,20 +231,19 @@ export class KVCache implements GpuBlocks {
     return true;
   }
 
-  private pin(r: SimRequest, list: number[], c: number): void {
+  /** Cached block `c`, found under the key of the request's input block `i`, joins its list. */
+  private pin(r: SimRequest, list: number[], c: number, i: number): void {
     const wasInUse = this.pool.pin(c);
     this.hits++;
     list.push(c);
-    this.extendListKey(r, c);
-    this.pinned[this.nPinned] = c;
-    this.pinnedWasInUse[this.nPinned++] = wasInUse;
+    this.extendInputKey(r, i, this.content.chunkOf(c));
+    this.journal.pin(c, wasInUse);
   }
 
   /** Key of the concatenation of the request's blocks up to `b` (its newest block). */
   private extendListKey(r: SimRequest, b: number): number {
-    const key = combine(r.listKey, this.content.chunkOf(b));
-    r.listKey = key;
-    return key;
+    r.listKey = combine(r.listKey, this.content.chunkOf(b));
+    return r.listKey;
   }
 
   /**
@@ -254,25 +253,26 @@ export class KVCache implements GpuBlocks {
   private fillInputBlock(r: SimRequest, b: number, i: number): void {
     const { keys, chunks } = r.fullInputBlocks(this.blockSize);
     this.content.setFull(b, chunks[i]!);
-    // The blocks so far hold the input's first i blocks (the usual case): the input's key.
-    const before = i === 0 ? ROOT_KEY : keys[i - 1]!;
-    r.listKey = r.listKey === before ? keys[i]! : combine(r.listKey, chunks[i]!);
+    this.extendInputKey(r, i, chunks[i]!);
     this.index.assign(b, keys[i]!);
+  }
+
+  /**
+   * extendListKey for a block of hash `chunk` in the place of the request's input block
+   * `i`. When the blocks so far hold the input's first i blocks and this one holds block i
+   * (the usual case), the key is the input's own, known without combining.
+   */
+  private extendInputKey(r: SimRequest, i: number, chunk: number): void {
+    const { keys, chunks } = r.fullInputBlocks(this.blockSize);
+    const same = chunk === chunks[i] && r.listKey === (i === 0 ? ROOT_KEY : keys[i - 1]);
+    r.listKey = same ? keys[i]! : combine(r.listKey, chunk);
   }
 
   /** `held`: blocks the request had before this call (-1: none, its list was created here). */
   private rollback(r: SimRequest, held: number, heldKey: number): void {
-    for (let i = this.nNew - 1; i >= 0; i--) {
-      const b = this.newBlocks[i]!;
-      this.index.drop(b);
-      if (this.oldHad[i]) this.index.assign(b, this.oldHashes[i]!);
-      this.pool.untake(b);
-      this.misses--;
-    }
-    for (let i = this.nPinned - 1; i >= 0; i--) {
-      this.pool.unpin(this.pinned[i]!, this.pinnedWasInUse[i]!);
-      this.hits--;
-    }
+    this.journal.undo();
+    this.misses -= this.journal.taken;
+    this.hits -= this.journal.pinned;
     if (held >= 0 && this.keepOnRollback) {
       // Fixed: the request keeps what it held, and the key of exactly those blocks.
       r.blocks!.length = held;

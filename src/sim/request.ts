@@ -27,6 +27,8 @@ export class SimRequest implements StepRequest {
   blocks: number[] | null = null;
   /** Key of the concatenated tokens of the request's full blocks (ROOT_KEY when none). */
   listKey = ROOT_KEY;
+  /** Output index of the first decode token its last block counts but has not hashed, or -1. */
+  unhashedFrom = -1;
   private inputBlocks: FullBlocks | null = null;
   private readonly ahead: FullBlocks | null;
 
