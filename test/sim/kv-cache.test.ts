@@ -116,6 +116,32 @@ describe('KVCache', () => {
     expect(kv.getCachedBlocks(probe)).toHaveLength(2);
   });
 
+  it('keys a block filled by decode tokens after a preemption by its own tokens, not by those of before', () => {
+    const kv = new KVCache(3, 4);
+    const r = req(tokens(6), [20, 21, 22, 23]);
+    const decode = (from: number, to: number) => {
+      for (let p = from; p < to; p++) {
+        r.progressIndex = p;
+        expect(kv.allocate(r, p, p + 1, [])).toBe(true);
+      }
+    };
+    kv.allocate(r, 0, 6, []);
+    decode(6, 10); // 20, 21 fill the second block; 22, 23 start the third
+    const [first, second] = r.blocks!;
+    // Preempted: all released; the first block is found again and the rest recomputed.
+    kv.release(r);
+    r.progressIndex = 0;
+    const cached = kv.getCachedBlocks(r);
+    expect(cached).toEqual([first]);
+    kv.allocate(r, 4, 6, cached);
+    decode(6, 8); // 20, 21 fill the new second block
+    const again = r.blocks![1]!;
+    expect(again).not.toBe(second);
+    // The sequence's two blocks are found, the second under the block filled last.
+    const probe = req([...tokens(6), 20, 21, 99], [1]);
+    expect(kv.getCachedBlocks(probe)).toEqual([first, again]);
+  });
+
   it('keeps hits and misses consistent with the hit rate', () => {
     const kv = new KVCache(100, 4);
     const a = req(tokens(16), [1]);
