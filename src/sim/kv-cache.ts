@@ -32,9 +32,7 @@ export class KVCache implements GpuBlocks {
   private recent: HashedInput | null = null;
   /** CPU tier when `--kv-cpu-blocks` > 0. */
   tier: CpuTier | null = null;
-
   private readonly journal: AllocationJournal;
-
   /** Keep a request's earlier blocks when an allocation rolls back (`--kv-leak fixed`). */
   private readonly keepOnRollback: boolean;
 
@@ -52,7 +50,6 @@ export class KVCache implements GpuBlocks {
   get usedBlocks(): number {
     return this.pool.used;
   }
-
   freeCount(): number {
     return this.totalBlocks - this.pool.used;
   }
@@ -97,24 +94,35 @@ export class KVCache implements GpuBlocks {
   }
 
   /**
-   * allocateOnce's result for a decode token that fits the request's partly filled last
-   * block (most decode steps), without its rollback bookkeeping; false (no change) if not.
-   * The block's hash takes the token when the block fills (nothing reads it before):
-   * one pass over its tokens instead of one load and hash step per decode step.
+   * allocateOnce's result for a decode token of a request that holds blocks, without its
+   * rollback bookkeeping; false, changing nothing, where allocateOnce must run (no free
+   * block for a new one). A block's hash takes its decode tokens when it fills (nothing
+   * reads it before): one pass over them, not a load and hash step per step.
    */
   private appendDecodeToken(r: SimRequest, start: number): boolean {
     const list = r.blocks;
     if (list === null || list.length === 0) return false;
-    const b = list[list.length - 1]!;
+    const bs = this.blockSize;
+    let b = list[list.length - 1]!;
     const f = this.fill[b]!;
-    if (f === 0 || f >= this.blockSize) return false;
+    if (f === 0) return false;
+    if (f === bs) {
+      b = this.pool.head; // the last block is full: the token starts a new one
+      if (b < 0) return false;
+      this.pool.take(b);
+      this.index.drop(b);
+      this.content.clear(b);
+      this.misses++;
+      list.push(b);
+    }
     const at = start - r.inputLen;
     if (r.unhashedFrom < 0) r.unhashedFrom = at;
-    this.fill[b] = f + 1;
-    if (f + 1 === this.blockSize) {
+    this.fill[b]!++;
+    if (this.fill[b] === bs) {
       this.content.hash(b, r.output!, r.unhashedFrom, at + 1 - r.unhashedFrom);
       r.unhashedFrom = -1;
-      this.index.assign(b, this.extendListKey(r, b));
+      this.extendListKey(r, b);
+      if (f !== bs) this.index.assign(b, r.listKey);
     }
     return true;
   }
