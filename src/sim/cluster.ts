@@ -107,8 +107,8 @@ export function runCluster(
       const ev = queue.pop()!;
       clock = ev.time;
       if (clock > horizon) break;
-      const snap = state.build(clock);
       if (ev.prio === ADMISSION) {
+        state.refresh(clock); // admission reads no snapshot, but its clock paces the refreshes
         const d = admission.admit(ev.req.inputLen, clock);
         trace?.admission(ev.req.id, clock, d.admitted, d.reason);
         if (d.admitted)
@@ -119,6 +119,7 @@ export function runCluster(
           closed?.finished(clock);
         }
       } else {
+        const snap = state.build(clock);
         const d = router.route(ev.req, snap);
         trace?.routing(ev.req.id, clock, d, snap);
         instances[d.target]!.inject(ev.req, clock);

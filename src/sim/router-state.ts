@@ -31,14 +31,20 @@ export class RouterStateProvider {
     this.kvView = instances.map((inst) => ({ util: 0, free: inst.kv.totalBlocks, hit: 0 }));
   }
 
-  build(clock: number): InstanceSnapshot[] {
-    const live = this.refreshInterval <= 0;
-    if (!live && clock - this.lastRefresh >= this.refreshInterval) {
+  /** Refreshes the KV view when due: every admission and routing event's clock counts. */
+  refresh(clock: number): void {
+    if (this.refreshInterval > 0 && clock - this.lastRefresh >= this.refreshInterval) {
       this.lastRefresh = clock;
       this.instances.forEach((inst, i) => {
         this.kvView[i] = readKV(inst);
       });
     }
+  }
+
+  /** The snapshots routing sees at `clock` (after `refresh(clock)`). */
+  build(clock: number): InstanceSnapshot[] {
+    this.refresh(clock);
+    const live = this.refreshInterval <= 0;
     return this.instances.map((inst, i) => {
       const kv = live ? readKV(inst) : this.kvView[i]!;
       return {
