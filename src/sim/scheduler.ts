@@ -21,7 +21,7 @@ export class BatchFormer {
   readonly scheduled: SimRequest[] = [];
   readonly preempted: SimRequest[] = [];
   private preemptionHappened = false;
-  /** Phase 1's snapshot of the running list, reused between steps. */
+  /** The running list as phase 1 found it, copied at its first eviction; reused between steps. */
   private readonly snapshot: SimRequest[] = [];
 
   constructor(
@@ -38,12 +38,12 @@ export class BatchFormer {
     this.preemptionHappened = false;
     let budget = maxScheduledTokens;
 
-    // Phase 1 walks a snapshot: evicted requests are still visited (BLIS does this on purpose).
+    // Phase 1 visits the requests running at its start, evicted ones too (BLIS does this on
+    // purpose): `running` itself until the first eviction, then the copy taken just before it.
     const snapshot = this.snapshot;
     const n0 = running.length;
-    for (let i = 0; i < n0; i++) snapshot[i] = running[i]!;
     for (let i = 0; i < n0; i++) {
-      const r = snapshot[i]!;
+      const r = this.preemptionHappened ? snapshot[i]! : running[i]!;
       if (budget <= 0) break;
       let n = r.inputLen - r.progressIndex;
       if (n > 0) {
@@ -94,6 +94,7 @@ export class BatchFormer {
     for (;;) {
       if (this.kv.allocate(r, r.progressIndex, r.progressIndex + n, NO_CACHED)) return true;
       if (running.length === 0) return false;
+      if (!this.preemptionHappened) for (let i = 0; i < running.length; i++) this.snapshot[i] = running[i]!;
       this.preemptionHappened = true;
       const victim = running.pop()!;
       this.preempted.push(victim);
