@@ -1,15 +1,10 @@
 import type { SimRequest } from './request.ts';
 
 /** What the simulator reports of one request (BLIS's per-request maps); times in µs. */
-export interface RequestRecord {
-  readonly id: string;
-  readonly arrival: number;
-  readonly inputLen: number;
-  readonly outputLen: number;
-  readonly tenantId: string;
-  readonly sloClass: string;
-  /** Stage index of a staged workload, -1 otherwise. */
-  readonly stage: number;
+export interface RequestRecord
+  extends Readonly<
+    Pick<SimRequest, 'id' | 'arrival' | 'inputLen' | 'outputLen' | 'tenantId' | 'sloClass' | 'stage'>
+  > {
   /** Each value counts only with its flag, as a key present in BLIS's map. */
   readonly ttft: number;
   readonly hasTTFT: boolean;

@@ -13,6 +13,7 @@ export class SimRequest implements StepRequest {
   readonly outputLen: number;
   readonly tenantId: string;
   readonly sloClass: string;
+  /** Stage index of a staged workload, -1 otherwise. */
   readonly stage: number;
   input: Int32Array | null;
   output: Int32Array | null;
