@@ -24,17 +24,20 @@ function evaluate(gt: string, dir: string, extra: string[] = []) {
   return { ...r, points: results.points };
 }
 
+/** Imports one fixture run into `dir`/gt.json; the import must succeed silently on stderr. */
+function importFixture(dir: string, ...fixture: string[]) {
+  const gt = join(dir, 'gt.json');
+  const imp = runCli(['import', join(FIX, ...fixture), '--hardware', 'H100', '--out', gt], dir);
+  expect(imp.err).toBe('');
+  expect(imp.code).toBe(0);
+  return { gt, out: imp.out };
+}
+
 describe('import + evaluate: printed vllm bench results', () => {
   it('imports the vLLM docs example and every applicable latency model replays it', () => {
     const dir = tmp();
-    const gt = join(dir, 'gt.json');
-    const imp = runCli(
-      ['import', join(FIX, 'vllm-bench-text', 'vllm-docs'), '--hardware', 'H100', '--out', gt],
-      dir,
-    );
-    expect(imp.err).toBe('');
-    expect(imp.code).toBe(0);
-    expect(imp.out).toContain(
+    const { gt, out } = importFixture(dir, 'vllm-bench-text', 'vllm-docs');
+    expect(out).toContain(
       'Hermes-3-Llama-3.1-8B vllm-bench rate=inf n=10: vllm-bench-text, 1 printed runs, summary only, KV blocks: not in the files',
     );
     // Hermes-3-Llama-3.1-8B is a Llama-3.1-8B fine-tune: the same config.json under its own name.
@@ -68,17 +71,11 @@ describe('import + evaluate: printed vllm bench results', () => {
 describe('import + evaluate: BLIS traces', () => {
   it('imports a blis observe trace and replays it request by request', () => {
     const dir = tmp();
-    const gt = join(dir, 'gt.json');
-    const imp = runCli(
-      ['import', join(FIX, 'blis-trace', 'observe-v3'), '--hardware', 'H100', '--out', gt],
-      dir,
-    );
-    expect(imp.err).toBe('');
-    expect(imp.code).toBe(0);
-    expect(imp.out).toContain(
+    const { gt, out } = importFixture(dir, 'blis-trace', 'observe-v3');
+    expect(out).toContain(
       'Llama-3.1-8B-Instruct blis-trace: blis-trace, trace v3, 15 of 16 requests per-request (+ ITL)',
     );
-    expect(imp.out).toContain('1 traces in gt.traces/');
+    expect(out).toContain('1 traces in gt.traces/');
     const ev = evaluate(gt, dir);
     expect(ev.code).toBe(0);
     expect(ev.out).toMatch(/verdict/i);

@@ -8,6 +8,7 @@ import {
 } from '../../src/config/hardware-config.ts';
 import { updateHardwareConfigText } from '../../src/config/hardware-config-write.ts';
 import { InputError } from '../../src/errors.ts';
+import { BLIS_V1_SECTION } from '../support/roofline.ts';
 
 const gpu = (extra: Record<string, unknown> = {}) => ({ TFlopsPeak: 100, BwPeakTBs: 1, ...extra });
 
@@ -103,14 +104,6 @@ describe('write-back into defaults', () => {
 });
 
 describe('the interconnect and the physics terms', () => {
-  const V1_BLIS = {
-    BwEffConstant: 0.72,
-    TOverheadMicros: 500,
-    perLayerOverhead: 20,
-    mfuPrefill: 0.65,
-    mfuDecode: 0.12,
-    allReduceLatency: 20,
-  };
   it('reads InterconnectGBs per GPU (never from defaults) and passes the terms to both rooflines', () => {
     const cfg = parseHardwareConfig(
       {
@@ -118,7 +111,7 @@ describe('the interconnect and the physics terms', () => {
         A: gpu({ InterconnectGBs: 900, datasheet: { nvlinkGBs: 900, pcieGBs: null } }),
         B: gpu({
           interconnectgbs: 64,
-          v1: { ...V1_BLIS, allReduceLinkScale: 2 },
+          v1: { ...BLIS_V1_SECTION, allReduceLinkScale: 2 },
         }),
       },
       'hw.json',

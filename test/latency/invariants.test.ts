@@ -11,7 +11,7 @@ import {
 import { RooflineV2Model } from '../../src/latency/roofline-v2.ts';
 import type { LatencyModel, StepRequest } from '../../src/latency/types.ts';
 import type { MfuDatabase } from '../../src/mfu/database.ts';
-import { decode, decodes, prefill } from '../support/roofline.ts';
+import { BLIS_H100_V1, BLIS_H100_V2, decode, decodes, prefill } from '../support/roofline.ts';
 
 /**
  * Step time never decreases when a step does more work (more prefill tokens, more decode
@@ -30,19 +30,8 @@ const MODELS = [
   'yi-34b',
 ];
 const TPS = [1, 2, 4, 8];
-const H100: RooflineV1Params = {
-  TFlopsPeak: 989.5,
-  TFlopsFP8: 1978.9,
-  BwPeakTBs: 3.35,
-  BwEffConstant: 0.72,
-  TOverheadMicros: 500,
-  perLayerOverhead: 20,
-  mfuPrefill: 0.65,
-  mfuDecode: 0.12,
-  allReduceLatency: 20,
-};
 const NO_OVERHEAD: RooflineV1Params = {
-  ...H100,
+  ...BLIS_H100_V1,
   TOverheadMicros: 0,
   perLayerOverhead: 0,
   allReduceLatency: 0,
@@ -51,30 +40,18 @@ const NO_OVERHEAD: RooflineV1Params = {
 type Build = (a: ModelArch, tp: number, bare: boolean) => LatencyModel;
 let db: MfuDatabase;
 const kinds: Record<string, Build> = {
-  'roofline-v1': (a, tp, bare) => new RooflineV1Model(a, bare ? NO_OVERHEAD : H100, tp),
+  'roofline-v1': (a, tp, bare) => new RooflineV1Model(a, bare ? NO_OVERHEAD : BLIS_H100_V1, tp),
   'roofline-v1 calibrated': (a, tp, bare) =>
     new RooflineV1CalibratedModel(
       a,
-      bare ? NO_OVERHEAD : H100,
+      bare ? NO_OVERHEAD : BLIS_H100_V1,
       bare
         ? { ...OPTROOFLINE_CALIBRATION, prefillOverheadMicros: 0, mixedPrefillOverheadMicros: 0 }
         : OPTROOFLINE_CALIBRATION,
       tp,
     ),
   'roofline-v2 monotone': (a, tp, bare) =>
-    new RooflineV2Model(
-      a,
-      {
-        TFlopsPeak: 989.5,
-        TFlopsFP8: 1978.9,
-        BwPeakTBs: 3.35,
-        bwEfficiencyFactor: 0.82,
-        perLayerOverhead: bare ? 0 : 100,
-      },
-      tp,
-      db,
-      { monotone: true },
-    ),
+    new RooflineV2Model(a, { ...BLIS_H100_V2, perLayerOverhead: bare ? 0 : 100 }, tp, db, { monotone: true }),
 };
 const arch = (m: string) => loadModelConfig(join('model_configs', m));
 

@@ -12,7 +12,7 @@ import {
 } from '../../src/latency/comm.ts';
 import { lmHeadCost } from '../../src/latency/lm-head.ts';
 import type { PhysicsTerms } from '../../src/latency/physics-terms.ts';
-import { RooflineV1Model, type RooflineV1Params } from '../../src/latency/roofline-v1.ts';
+import { RooflineV1Model } from '../../src/latency/roofline-v1.ts';
 import {
   OPTROOFLINE_CALIBRATION,
   RooflineV1CalibratedModel,
@@ -20,7 +20,7 @@ import {
 import { RooflineV2Model } from '../../src/latency/roofline-v2.ts';
 import type { LatencyModel } from '../../src/latency/types.ts';
 import type { MfuDatabase } from '../../src/mfu/database.ts';
-import { decodes, prefill } from '../support/roofline.ts';
+import { BLIS_H100_V1, BLIS_H100_V2, decodes, prefill } from '../support/roofline.ts';
 
 const arch = (m: string): ModelArch => loadModelConfig(join('model_configs', m));
 const llama8b = () => arch('llama-3.1-8b-instruct');
@@ -96,24 +96,6 @@ describe('LM head (hand-computed)', () => {
   });
 });
 
-const H100: RooflineV1Params = {
-  TFlopsPeak: 989.5,
-  TFlopsFP8: 1978.9,
-  BwPeakTBs: 3.35,
-  BwEffConstant: 0.72,
-  TOverheadMicros: 500,
-  perLayerOverhead: 20,
-  mfuPrefill: 0.65,
-  mfuDecode: 0.12,
-  allReduceLatency: 20,
-};
-const V2 = {
-  TFlopsPeak: 989.5,
-  TFlopsFP8: 1978.9,
-  BwPeakTBs: 3.35,
-  bwEfficiencyFactor: 0.82,
-  perLayerOverhead: 100,
-};
 let db: MfuDatabase;
 beforeAll(() => {
   db = loadMfuDatabase('bench_data', 'H100');
@@ -121,11 +103,12 @@ beforeAll(() => {
 
 type Build = (a: ModelArch, tp: number, terms: PhysicsTerms) => LatencyModel;
 const kinds: Record<string, Build> = {
-  'roofline-v1': (a, tp, t) => new RooflineV1Model(a, { ...H100, ...t }, tp),
+  'roofline-v1': (a, tp, t) => new RooflineV1Model(a, { ...BLIS_H100_V1, ...t }, tp),
   'roofline-v1 calibrated': (a, tp, t) =>
-    new RooflineV1CalibratedModel(a, { ...H100, ...t }, OPTROOFLINE_CALIBRATION, tp),
-  'roofline-v2': (a, tp, t) => new RooflineV2Model(a, { ...V2, ...t }, tp, db),
-  'roofline-v2 monotone': (a, tp, t) => new RooflineV2Model(a, { ...V2, ...t }, tp, db, { monotone: true }),
+    new RooflineV1CalibratedModel(a, { ...BLIS_H100_V1, ...t }, OPTROOFLINE_CALIBRATION, tp),
+  'roofline-v2': (a, tp, t) => new RooflineV2Model(a, { ...BLIS_H100_V2, ...t }, tp, db),
+  'roofline-v2 monotone': (a, tp, t) =>
+    new RooflineV2Model(a, { ...BLIS_H100_V2, ...t }, tp, db, { monotone: true }),
 };
 
 describe.each(Object.keys(kinds))('%s with the physics terms', (kind) => {

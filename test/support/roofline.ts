@@ -1,6 +1,9 @@
 import { join } from 'node:path';
+import { findGpu, type HardwareConfig, v1Params } from '../../src/config/hardware-config.ts';
 import { loadModelConfig } from '../../src/config/model-config.ts';
 import type { ModelArch } from '../../src/latency/arch.ts';
+import { RooflineV1Model, type RooflineV1Params } from '../../src/latency/roofline-v1.ts';
+import type { RooflineV2Params } from '../../src/latency/roofline-v2.ts';
 import type { StepRequest } from '../../src/latency/types.ts';
 import { sharedJson } from './shared.ts';
 
@@ -36,6 +39,25 @@ export const blisHardwareFiles = () =>
 export const referenceArch = (short: string): ModelArch =>
   loadModelConfig(join('model_configs', MODEL_FOLDERS[short]!));
 
+/** BLIS v0.6.1's H100 roofline-v1 section (its hardware_config.json), without the GPU's peaks. */
+export const BLIS_V1_SECTION = {
+  BwEffConstant: 0.72,
+  TOverheadMicros: 500,
+  perLayerOverhead: 20,
+  mfuPrefill: 0.65,
+  mfuDecode: 0.12,
+  allReduceLatency: 20,
+};
+const H100_PEAKS = { TFlopsPeak: 989.5, TFlopsFP8: 1978.9, BwPeakTBs: 3.35 };
+/** BLIS v0.6.1's H100 for roofline-v1. */
+export const BLIS_H100_V1: RooflineV1Params = { ...H100_PEAKS, ...BLIS_V1_SECTION };
+/** The roofline branch's H100 for roofline-v2. */
+export const BLIS_H100_V2: RooflineV2Params = {
+  ...H100_PEAKS,
+  bwEfficiencyFactor: 0.82,
+  perLayerOverhead: 100,
+};
+
 export function prefill(progress: number, tokens: number): StepRequest {
   return { progressIndex: progress, numNewTokens: tokens, inputLen: progress + tokens, outputLen: 16 };
 }
@@ -64,4 +86,22 @@ export function scenarioBatch(ref: RooflineReference, name: string): StepRequest
     else throw new Error(`unparsed decode description '${d}'`);
   }
   return batch;
+}
+
+/**
+ * Roofline-v1 built from `cfg` on every v0.6.1 reference row: the rows it does not reproduce
+ * exactly (or whose GPU resolves to the calibrated variant), and how many rows were checked.
+ */
+export function v1ReferenceMisses(ref: RooflineReference, cfg: HardwareConfig) {
+  const misses: string[] = [];
+  for (const [model, gpu, tp, scenario, want] of ref['v1_v0.6.1'].rows) {
+    const { params, calibration } = v1Params(findGpu(cfg, gpu));
+    const got = new RooflineV1Model(referenceArch(model), params, tp).stepTime(scenarioBatch(ref, scenario));
+    if (calibration !== undefined || got !== want) {
+      misses.push(
+        `${model} ${gpu} ${tp} ${scenario}: ${got} µs, want ${want}${calibration ? ' (calibrated)' : ''}`,
+      );
+    }
+  }
+  return { rows: ref['v1_v0.6.1'].rows.length, misses };
 }
