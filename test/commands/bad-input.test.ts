@@ -1,19 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../support/cli.ts';
 
-const BIN = resolve('bin/blis-eval.mjs');
 const FIX = resolve('test/fixtures/gt');
 const tmp = () => mkdtempSync(join(tmpdir(), 'bad-input-'));
 
-function cli(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd });
-  // A null status is a kill, not an exit: say which signal, or the failure reads "expected null to be 2".
-  if (r.status === null) throw new Error(`blis-eval ${args.join(' ')}: killed by ${r.signal}\n${r.stderr}`);
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (cwd: string, ...args: string[]) => runCli(args, cwd);
 
 /** The shipped hardware config with one change, written to dir/hw.json. */
 function hardware(dir: string, edit: (hw: Record<string, Record<string, Record<string, unknown>>>) => void) {

@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 
-const BIN = resolve('bin/blis-eval.mjs');
 const GT = resolve('test/fixtures/gt/knee-sweep.json');
 const tmp = () => mkdtempSync(join(tmpdir(), 'eval-knee-'));
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: tmp() });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args, tmp());
 
 describe('the knee section and transferred MFU tables (end to end)', () => {
   it('reports the measured and predicted knee, and roofline-v2 on RTX4090 as transferred from H100', () => {

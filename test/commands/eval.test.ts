@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 
-const BIN = resolve('bin/blis-eval.mjs');
 const FIX = resolve('test/fixtures/gt');
 const tmp = () => mkdtempSync(join(tmpdir(), 'eval-'));
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: tmp() });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args, tmp());
 
 const withoutTime = (text: string) =>
   text.replace(/"?createdAt"?[:=]\s*"?[0-9T:.Z-]+"?,?/g, '').replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'T');

@@ -1,21 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 
-const BIN = resolve('bin/blis-eval.mjs');
 const FIX = resolve('test/fixtures/gt');
 const tmp = () => mkdtempSync(join(tmpdir(), 'nightly-'));
 
 /** Runs `blis-eval nightly …` in `cwd` with one worker thread, quiet. */
-function nightly(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, 'nightly', '--jobs', '1', '--quiet', ...args], {
-    encoding: 'utf8',
-    cwd,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const nightly = (cwd: string, ...args: string[]) =>
+  runCli(['nightly', '--jobs', '1', '--quiet', ...args], cwd);
 
 const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n');
 const withoutTime = (line: string) => {

@@ -14,5 +14,7 @@ export interface CliResult {
 /** Spawns `node bin/blis-eval.mjs …` (from the repo root unless `cwd` is given). */
 export function runCli(args: readonly string[], cwd = REPO): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd });
+  // A null status is a kill, not an exit: say which signal, or the failure reads "expected null to be 2".
+  if (r.status === null) throw new Error(`blis-eval ${args.join(' ')}: killed by ${r.signal}\n${r.stderr}`);
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
