@@ -4,6 +4,7 @@
  * and the server's (`vllm serve`, vLLM's api_server), with their flags and the request
  * lengths the client asked for.
  */
+import { split } from 'shlex';
 import type { TokenSummary } from './points.ts';
 
 /** One command found in the text: its kind, first line (1-based) and words from the program on. */
@@ -22,19 +23,19 @@ const SERVER = /vllm\s+serve\b|vllm\.entrypoints\.openai\.api_server\b/;
 const OTHER_SERVER = /sglang\.launch_server\b|trtllm-serve\b|lmdeploy\s+serve\b|text-generation-launcher\b/;
 
 /**
- * Shell words: quotes group, a backslash escapes the next character; nothing is expanded.
- * The texts hold copied command lines, never scripts, so this subset of the shell is enough.
+ * Shell words (shlex: quotes group, a backslash escapes the next character; nothing is
+ * expanded). A text cut short (an apostrophe in prose, a last line ending in a backslash) is
+ * read as the shell would once it were closed there; one that still is not shell splits at blanks.
  */
 export function shellWords(text: string): string[] {
-  const words: string[] = [];
-  for (const m of text.matchAll(/(?:[^\s'"\\]+|'[^']*'?|"(?:[^"\\]|\\.)*"?|\\.?)+/g)) {
-    words.push(
-      m[0].replace(/'([^']*)'?|"((?:[^"\\]|\\.)*)"?|\\(.?)/g, (_, s, d, e) =>
-        s !== undefined ? s : d !== undefined ? d.replace(/\\(.)/g, '$1') : (e ?? ''),
-      ),
-    );
+  for (const closed of [text, text.replace(/\\\s*$/, ''), `${text}'`, `${text}"`]) {
+    try {
+      return split(closed);
+    } catch {
+      // not closed this way: try the next
+    }
   }
-  return words;
+  return text.split(/\s+/).filter(Boolean);
 }
 
 /**

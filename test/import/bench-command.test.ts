@@ -13,6 +13,12 @@ describe('command lines quoted in a text', () => {
     ]);
   });
 
+  it('reads a text cut short as if closed there: an open quote runs to the end, a last backslash is dropped', () => {
+    expect(shellWords(`won't take --max-model-len here`)).toEqual(['wont take --max-model-len here']);
+    expect(shellWords('--model "m/a b')).toEqual(['--model', 'm/a b']);
+    expect(shellWords('--tp 2 \\')).toEqual(['--tp', '2']);
+  });
+
   it('joins continued lines and starts at the program, past docker and env words', () => {
     const lines = [
       'docker exec -e X=1 box vllm bench serve --model m/a \\',
