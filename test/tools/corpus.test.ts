@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadShape } from '../../tools/corpus/manifest.ts';
 import { recipeSchema } from '../../tools/corpus/recipe.ts';
+import { RESERVED_SOURCES, reservedSourcesIn, sourceDigest } from '../../tools/corpus/reserved.ts';
 import { REPO, runCli } from '../support/cli.ts';
 
 const DIR = join(REPO, 'eval', 'corpus');
@@ -60,10 +61,20 @@ describe('eval/corpus: the training corpus', () => {
   });
 
   it('never draws on the data reserved for independent judging', () => {
-    const reserved =
-      /inference-sim\/(sim-to-real-accuracy-validation|residency-vllm)|casys-kaist\/LLMServingSim/i;
-    expect(JSON.stringify(manifest.sources)).not.toMatch(reserved);
-    expect(JSON.stringify(corpus.experiments.map((x) => x.source))).not.toMatch(reserved);
+    expect(RESERVED_SOURCES.size).toBe(3);
+    expect(reservedSourcesIn(JSON.stringify(manifest.sources))).toEqual([]);
+    expect(reservedSourcesIn(JSON.stringify(corpus.experiments.map((x) => x.source)))).toEqual([]);
+    expect(reservedSourcesIn(JSON.stringify(manifest.left_out))).toEqual([]);
+  });
+
+  it('recognises a reserved owner/name alone, in a URL or a path, in any case', () => {
+    const reserved = new Set([sourceDigest('some-org/held-out')]);
+    const text = JSON.stringify({
+      a: 'Some-Org/Held-Out',
+      b: 'https://github.com/some-org/held-out/tree/main/bench',
+      c: 'some-org/held-out-2 other-org/held-out',
+    });
+    expect(reservedSourcesIn(text, reserved)).toEqual(['Some-Org/Held-Out', 'some-org/held-out']);
   });
 
   it('the manifest is the recipe rebuilt: same sources, and every left-out item says why', () => {
