@@ -18,8 +18,8 @@ export const LAYERS = [
 
 /**
  * What renderers may read from the layers whose results they draw: the data those layers hand
- * over (their outcome types) and the pure definitions the reports quote (how errors are
- * counted, the objective minimised, the space searched). Nothing else, so a renderer never
+ * over (their outcome types, and the constants those types' files define) and the pure
+ * definitions the reports quote (how errors are counted, classed and compared). Nothing else, so a renderer never
  * pulls in a session, the pool, the tuner or the search machinery.
  */
 export const REPORT_DATA = [
@@ -27,7 +27,6 @@ export const REPORT_DATA = [
   '^src/(eval|tune|nightly|export)/([a-z-]*types|outcome)\\.ts$',
   // the pure definitions the reports quote
   '^src/eval/(stats|common-set|failure-class)\\.ts$',
-  '^src/tune/(objective|space)\\.ts$',
   '^src/nightly/(compare|schema)\\.ts$',
 ];
 

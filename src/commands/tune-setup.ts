@@ -10,7 +10,7 @@ import { METRICS, type Metric } from '../groundtruth/experiment.ts';
 import type { LatencyModelName } from '../latency/types.ts';
 import { fileStamp } from '../paths.ts';
 import { parseCv } from '../tune/folds.ts';
-import type { ObjectiveSpec } from '../tune/objective.ts';
+import type { ObjectiveSpec } from '../tune/objective-types.ts';
 import type { TuneOutcome } from '../tune/outcome.ts';
 import { calibrationOf } from '../tune/scorer.ts';
 import { ALL_GPUS_SCOPE, type TuneSettings } from '../tune/session.ts';

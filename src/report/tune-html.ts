@@ -1,7 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../groundtruth/experiment.ts';
 import type { ErrorSummary, TuneOutcome, TuneResult } from '../tune/outcome.ts';
-import { round } from '../tune/space.ts';
 import { bottomLegend } from './chart-layout.ts';
 import { DASH, pct } from './format.ts';
 import { escapeHtml, htmlPage, htmlTable, para, section } from './html-page.ts';
@@ -28,6 +27,8 @@ const CSS = `
 .verdict.yes { background: #e3f4e1; border-color: #9fcf99; } .verdict.no { background: #fde2e1; border-color: #e0a2a0; }
 `;
 
+/** A parameter value as the search keys its grid: 12 significant digits, in the shortest form. */
+const round = (v: number) => Number(v.toPrecision(12));
 const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? DASH : String(round(v)));
 const cols = (n: number, a: 'l' | 'r'): ('l' | 'r')[] => Array.from({ length: n }, () => a);
 

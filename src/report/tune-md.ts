@@ -1,5 +1,5 @@
 import type { Metric } from '../groundtruth/experiment.ts';
-import { FAILURE_APE, type ObjectiveSpec } from '../tune/objective.ts';
+import { FAILURE_APE, type ObjectiveSpec } from '../tune/objective-types.ts';
 import {
   type ErrorSummary,
   foldVote,

@@ -1,9 +1,7 @@
 import { absPercentError, isHeadlinePoint } from '../eval/stats.ts';
 import type { PointResult } from '../eval/types.ts';
 import type { Metric } from '../groundtruth/experiment.ts';
-
-/** A failed simulation scores this APE on every metric: worse than any fit, but finite. */
-export const FAILURE_APE = 1000;
+import { FAILURE_APE, type ObjectiveSpec } from './objective-types.ts';
 
 /** One experiment under one candidate: mean APE per objective metric over its headline points. */
 export interface ExperimentScore {
@@ -30,16 +28,6 @@ export function experimentScore(points: readonly PointResult[], metrics: readonl
     if (vals.length > 0) apes[m] = vals.reduce((a, b) => a + b, 0) / vals.length;
   }
   return { status: 'ok', apes };
-}
-
-/**
- * How experiments' errors combine: `mean` of the experiments' objectives, or `rmse` (their
- * root mean square, BLIS's loss, which weighs the worst experiments more); `weights` weigh
- * the metrics within an experiment (absent: 1).
- */
-export interface ObjectiveSpec {
-  agg: 'mean' | 'rmse';
-  weights: Partial<Record<Metric, number>>;
 }
 
 export const MEAN_OBJECTIVE: ObjectiveSpec = { agg: 'mean', weights: {} };

@@ -1,6 +1,6 @@
 import type { GpuSpec } from '../config/hardware-config.ts';
 import type { Experiment, Metric } from '../groundtruth/experiment.ts';
-import type { ObjectiveSpec } from './objective.ts';
+import type { ObjectiveSpec } from './objective-types.ts';
 import type { Candidate, ParamSpec } from './space.ts';
 
 /** Everything the tuning reports show; the renderers are pure functions of it. */

@@ -8,7 +8,8 @@ import { type Experiment, failedPercent, isFailingRun, type Metric } from '../gr
 import type { LatencyModelName } from '../latency/types.ts';
 import { appendEval, openCheckpoint } from './checkpoint.ts';
 import { type CvSpec, makeFolds } from './folds.ts';
-import { MEAN_OBJECTIVE, type ObjectiveSpec } from './objective.ts';
+import { MEAN_OBJECTIVE } from './objective.ts';
+import type { ObjectiveSpec } from './objective-types.ts';
 import type { TuneOutcome } from './outcome.ts';
 import { createScorer } from './scorer.ts';
 import { gridCandidates, gridFits, type SearchMethod, startOf } from './search.ts';

@@ -1,6 +1,7 @@
 import type { Metric } from '../groundtruth/experiment.ts';
 import type { CvSpec, Fold } from './folds.ts';
-import { type ExperimentScore, metricMapes, type ObjectiveSpec, objectiveOf } from './objective.ts';
+import { type ExperimentScore, metricMapes, objectiveOf } from './objective.ts';
+import type { ObjectiveSpec } from './objective-types.ts';
 import {
   type ErrorSummary,
   type FoldReport,
