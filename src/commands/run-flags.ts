@@ -165,6 +165,12 @@ export const RUN_FLAGS: readonly Flag[] = [
     def: 'blis',
     help: "roofline-v2, a GEMM shape outside the MFU tables: blis (BLIS's rule, for parity) or clamp (each dimension clamped to the measured range, as the evaluator does)",
   },
+  {
+    name: 'attention-window',
+    kind: 'string',
+    def: 'blis',
+    help: 'sliding-window / chunked attention: blis (every layer attends to the whole sequence, as BLIS, for parity) or model (windowed layers cost what they attend to, as the evaluator does)',
+  },
 ];
 
 export type FlagValue = string | number | boolean | number[];

@@ -17,6 +17,7 @@ import type { ModelArch } from '../latency/arch.ts';
 import { BlackboxModel } from '../latency/blackbox.ts';
 import { selectLatencyModelKind } from '../latency/select.ts';
 import type { LatencyModel } from '../latency/types.ts';
+import { ATTENTION_WINDOW_MODES } from '../latency/window-guard.ts';
 import { GEMM_FALLBACKS } from '../mfu/database.ts';
 import { resolveData } from '../paths.ts';
 import { ADMISSION_POLICIES, type AdmissionPolicyName } from '../sim/admission.ts';
@@ -48,7 +49,7 @@ export function horizonFrom(v: number): number {
   return v >= Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : v;
 }
 
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!allowed.includes(value as T))
     throw new InputError(`--${flag}: unknown value "${value}" (one of ${allowed.join(', ')})`);
   return value as T;
@@ -82,6 +83,7 @@ export function planRun(parsed: ParsedFlags): RunPlan {
   oneOf('log', f.str('log'), ['debug', 'info', 'warn', 'error'] as const);
   const kvLeak = oneOf('kv-leak', f.str('kv-leak'), KV_LEAK_MODES);
   oneOf('gemm-fallback', f.str('gemm-fallback'), GEMM_FALLBACKS);
+  oneOf('attention-window', f.str('attention-window'), ATTENTION_WINDOW_MODES);
   const threshold = f.num('kv-offload-threshold');
   if (!(threshold >= 0 && threshold <= 1))
     throw new InputError(`--kv-offload-threshold must be in [0, 1], got ${threshold}`);
@@ -314,6 +316,7 @@ function configPaths(f: FlagReader, kind: string) {
     ),
     gpu: f.str('hardware'),
     tp: f.num('tp'),
+    attentionWindow: oneOf('attention-window', f.str('attention-window'), ATTENTION_WINDOW_MODES),
   };
 }
 

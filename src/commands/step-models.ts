@@ -7,6 +7,7 @@ import { buildTrainedPhysicsModel } from '../config/trained-physics-factory.ts';
 import { InputError } from '../errors.ts';
 import { BlackboxModel } from '../latency/blackbox.ts';
 import type { LatencyModel, LatencyModelName, StepBreakdown, StepRequest } from '../latency/types.ts';
+import type { AttentionWindowMode } from '../latency/window-guard.ts';
 
 export interface StepInputs {
   model: string;
@@ -18,6 +19,8 @@ export interface StepInputs {
   coefficients: string;
   /** roofline-v2 on a GPU without tables: the nearest measured GPU's, transferred. */
   mfuTransfer?: boolean;
+  /** Windowed attention (default model); the CLI passes blis unless told. */
+  attentionWindow?: AttentionWindowMode;
   /** trained-physics: arrays replacing the hardware config's. */
   beta?: number[];
   alpha?: number[];
@@ -81,6 +84,7 @@ function files(s: StepInputs) {
     hardwareConfigPath: s.hardwareConfig,
     gpu: s.gpu,
     tp: s.tp,
+    ...(s.attentionWindow && { attentionWindow: s.attentionWindow }),
   };
 }
 

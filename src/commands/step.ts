@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { LATENCY_MODELS, type LatencyModelName } from '../latency/types.ts';
+import { ATTENTION_WINDOW_MODES } from '../latency/window-guard.ts';
 import { resolveData } from '../paths.ts';
 import { stepTable } from '../report/step-table.ts';
 import { addConfigOptions, MFU_TRANSFER_DEFAULT, ownModelConfig } from './eval-options.ts';
+import { oneOf } from './run-setup.ts';
 import { type BatchGroup, decodeGroup, expandGroups, parseBatchJson, prefillGroup } from './step-batch.ts';
 import { type StepAnswer, stepAnswers } from './step-models.ts';
 
@@ -23,6 +25,7 @@ interface StepFlags {
   benchDataPath: string;
   defaultsFilepath: string;
   mfuTransfer?: string;
+  attentionWindow: string;
   betaCoeffs?: string;
   alphaCoeffs?: string;
 }
@@ -42,7 +45,12 @@ export function registerStep(program: Command): void {
     )
     .option('--prefill <tokens@prompt...>', 'a prefill request: <tokens>[@<prompt len>] (repeatable)')
     .option('--decode <count@context...>', 'decode requests: <count>@<context> (repeatable)')
-    .option('--json', 'machine-readable output', false);
+    .option('--json', 'machine-readable output', false)
+    .option(
+      '--attention-window <mode>',
+      'sliding-window / chunked attention: blis (every layer attends to the whole sequence, as BLIS) or model (windowed layers cost what they attend to, as the evaluator does)',
+      'blis',
+    );
   addConfigOptions(step)
     .option(
       '--beta-coeffs <list>',
@@ -68,12 +76,15 @@ export function registerStep(program: Command): void {
       if (!Number.isInteger(tp) || tp < 1)
         problems.push(`--tp must be a positive integer, got '${o.tp ?? ''}'`);
       const models = check(() => latencyModels(o.latencyModel));
+      const attentionWindow = check(() =>
+        oneOf('attention-window', o.attentionWindow, ATTENTION_WINDOW_MODES),
+      );
       const batch = check(() => expandGroups(groups(o)));
       const beta =
         o.betaCoeffs === undefined ? undefined : check(() => numbers('--beta-coeffs', o.betaCoeffs!));
       const alpha =
         o.alphaCoeffs === undefined ? undefined : check(() => numbers('--alpha-coeffs', o.alphaCoeffs!));
-      if (problems.length > 0 || !o.model || !o.hardware || !models || !batch)
+      if (problems.length > 0 || !o.model || !o.hardware || !models || !batch || !attentionWindow)
         throw new InputError(
           problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`,
         );
@@ -89,6 +100,7 @@ export function registerStep(program: Command): void {
           benchData: resolveData(o.benchDataPath, isDefault('benchDataPath')),
           coefficients: resolveData(o.defaultsFilepath, isDefault('defaultsFilepath')),
           mfuTransfer: (o.mfuTransfer ?? MFU_TRANSFER_DEFAULT) === 'on',
+          attentionWindow,
           ...(beta && { beta }),
           ...(alpha && { alpha }),
         },

@@ -5,7 +5,7 @@ import { RooflineV1Model } from '../latency/roofline-v1.ts';
 import { RooflineV1CalibratedModel } from '../latency/roofline-v1-calibrated.ts';
 import { RooflineV2Model } from '../latency/roofline-v2.ts';
 import type { LatencyModel } from '../latency/types.ts';
-import { guardAttentionWindow } from '../latency/window-guard.ts';
+import { type AttentionWindowMode, windowFor, withWindowGuard } from '../latency/window-guard.ts';
 import type { GemmFallback, MfuDatabase } from '../mfu/database.ts';
 import { hasBenchData, loadMfuDatabase } from './bench-data.ts';
 import { type TransferredTables, transferredDatabase } from './bench-transfer.ts';
@@ -42,6 +42,8 @@ export interface RooflineSetup {
   readonly useConfigHeadDim?: boolean;
   /** roofline-v2 only: the monotone mode (ours; default false = BLIS's v2). */
   readonly v2Monotone?: boolean;
+  /** Windowed attention: `model` (default) costs the window, `blis` ignores it as BLIS does. */
+  readonly attentionWindow?: AttentionWindowMode;
   /** roofline-v2 only: the GEMM shape fallback (default `clamp`; `run` passes BLIS's). */
   readonly gemmFallback?: GemmFallback;
   /**
@@ -153,12 +155,12 @@ export function cachedTransferredDatabase(
 
 export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
   const built = buildUnguarded(s);
-  const window = built.arch.attentionWindow;
-  return window ? { ...built, model: guardAttentionWindow(built.model, window, built.arch.name) } : built;
+  const { attentionWindow, name } = built.arch;
+  return { ...built, model: withWindowGuard(built.model, attentionWindow, name) };
 }
 
 function buildUnguarded(s: RooflineSetup): BuiltRoofline {
-  const arch = cachedModelArch(s.modelConfigPath, s.model);
+  const arch = windowFor(cachedModelArch(s.modelConfigPath, s.model), s.attentionWindow ?? 'model');
   const hardware = cachedHardwareConfig(s.hardwareConfigPath);
   const gpu = overlay(findGpu(hardware, s.gpu), s.calibration);
   // requestOverheadMicros (ours): a fixed per-request delay before the request is queued

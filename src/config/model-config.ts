@@ -148,6 +148,9 @@ function archOf(
     bytesPerParam: w.bytesPerParam,
     weightBytesPerParam: w.weightBytesPerParam,
     fp8Weights: w.fp8,
+    ...(w.expertWeightBytesPerParam !== undefined && {
+      expertWeightBytesPerParam: w.expertWeightBytesPerParam,
+    }),
     ...(moe && { moe }),
     ...(latent !== undefined && {
       kvLatentDim: latent + (optionalInt(f, source, ['qk_rope_head_dim']) ?? 0),

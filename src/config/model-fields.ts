@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import { MXFP4_BYTES_PER_PARAM } from '../latency/arch.ts';
 
 /** Field readers for HF config.json, with errors naming the file and field. */
 export type Fields = Readonly<Record<string, unknown>>;
@@ -53,6 +54,8 @@ export interface WeightFormat {
   /** Linear-layer weight width. */
   readonly weightBytesPerParam: number;
   readonly fp8: boolean;
+  /** Routed-expert weight width where it differs (MXFP4). */
+  readonly expertWeightBytesPerParam?: number;
 }
 
 /**
@@ -63,20 +66,22 @@ export interface WeightFormat {
  */
 export function weightFormat(f: Fields, source: string, name: string): WeightFormat {
   const dtypeField = f.torch_dtype !== undefined ? 'torch_dtype' : 'dtype';
-  const dtype = f[dtypeField];
+  const q = (f.quantization_config ?? f.quantization) as Fields | undefined;
+  const method = String((typeof q === 'object' && q?.quant_method) || '').toLowerCase();
+  // MXFP4 checkpoints (gpt-oss) name no dtype: vLLM's Mxfp4Config runs them in bfloat16,
+  // its only activation dtype, with every module but the experts unquantised.
+  const dtype = f[dtypeField] ?? (method === 'mxfp4' ? 'bfloat16' : undefined);
   if (dtype === undefined || dtype === null) throw new InputError(`${source}: missing field 'torch_dtype'`);
   if (typeof dtype !== 'string') throw new InputError(`${source}: field '${dtypeField}' must be a string`);
   const bytes = DTYPE_BYTES[dtype.toLowerCase()];
   if (bytes === undefined) {
     throw new InputError(`${source}: field '${dtypeField}' has unknown dtype '${dtype}'`);
   }
-  const q = (f.quantization_config ?? f.quantization) as Fields | undefined;
   const isFp8Dtype = /^(fp8|float8)/i.test(dtype);
   if (q === undefined || q === null || typeof q !== 'object') {
     const fp8 = isFp8Dtype || /fp8/i.test(name);
     return { bytesPerParam: bytes, weightBytesPerParam: fp8 ? 1 : bytes, fp8 };
   }
-  const method = String(q.quant_method ?? '').toLowerCase();
   const where = `${source}: quantization_config`;
   const result = (weightBytes: number, fp8: boolean): WeightFormat => ({
     bytesPerParam: bytes,
@@ -97,6 +102,9 @@ export function weightFormat(f: Fields, source: string, name: string): WeightFor
       if (format === 'pack-quantized') return result(0.5, false);
       throw new InputError(`${where}: cannot tell the weight width of compressed-tensors format '${format}'`);
     }
+    case 'mxfp4':
+      // Only the fused MoE experts are MXFP4 in vLLM (linear layers fall back to 16 bits).
+      return { ...result(bytes, false), expertWeightBytesPerParam: MXFP4_BYTES_PER_PARAM };
     case 'gptq':
     case 'awq':
       return result((typeof q.bits === 'number' ? q.bits : 4) / 8, false);

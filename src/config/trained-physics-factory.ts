@@ -2,7 +2,7 @@ import { InputError } from '../errors.ts';
 import { TrainedPhysicsModel } from '../latency/trained-physics.ts';
 import { type TrainedPhysicsFeatures, trainedPhysicsFeatures } from '../latency/trained-physics-features.ts';
 import type { LatencyModel } from '../latency/types.ts';
-import { guardAttentionWindow } from '../latency/window-guard.ts';
+import { type AttentionWindowMode, windowFor, withWindowGuard } from '../latency/window-guard.ts';
 import { findGpu, type GpuSpec } from './hardware-config.ts';
 import { type Calibration, cachedHardwareConfig, cachedModelJson } from './latency-factory.ts';
 
@@ -21,6 +21,8 @@ export interface TrainedPhysicsSetup {
   readonly beta?: readonly number[];
   readonly alpha?: readonly number[];
   readonly calibration?: Calibration;
+  /** Windowed attention: `model` (default) costs the window, `blis` ignores it as BLIS does. */
+  readonly attentionWindow?: AttentionWindowMode;
 }
 
 export interface BuiltTrainedPhysics {
@@ -34,7 +36,7 @@ export interface BuiltTrainedPhysics {
 export function buildTrainedPhysicsModel(s: TrainedPhysicsSetup): BuiltTrainedPhysics {
   const gpu = findGpu(cachedHardwareConfig(s.hardwareConfigPath), s.gpu);
   const { json, file, name } = cachedModelJson(s.modelConfigPath, s.model);
-  const features = trainedPhysicsFeatures(json, file, name, s.tp);
+  const features = windowFor(trainedPhysicsFeatures(json, file, name, s.tp), s.attentionWindow ?? 'model');
   const pick = (which: 'beta' | 'alpha'): readonly number[] => {
     const v = s[which] ?? s.calibration?.trainedPhysics?.[which] ?? gpu.trainedPhysics[which];
     if (v === undefined) {
@@ -57,6 +59,5 @@ export function buildTrainedPhysicsModel(s: TrainedPhysicsSetup): BuiltTrainedPh
     ...(gpu.TFlopsFP8 !== undefined && { TFlopsFP8: gpu.TFlopsFP8 }),
   };
   const model = new TrainedPhysicsModel(features, hw, s.tp, beta, alpha);
-  const window = features.attentionWindow;
-  return { model: window ? guardAttentionWindow(model, window, name) : model, features, gpu, beta, alpha };
+  return { model: withWindowGuard(model, features.attentionWindow, name), features, gpu, beta, alpha };
 }

@@ -19,11 +19,17 @@ export interface UnmodelledFeature {
   readonly changesKvCache: boolean;
 }
 
-/** Sliding-window or chunked local attention: exact only while a sequence fits in it. */
+/** Sliding-window or chunked local attention (latency/attention-window.ts costs it). */
 export interface AttentionWindow {
   readonly kind: 'sliding-window attention' | 'chunked local attention';
   /** Tokens a windowed layer attends to (sliding window) or its chunk length. */
   readonly tokens: number;
+  /**
+   * How many of the model's layers use the window, by the config's `layer_types` or the
+   * family's documented rule (windowedLayers()); absent where neither establishes it, and
+   * the latency models then stop at the first step past the window (window-guard.ts).
+   */
+  readonly layers?: number;
 }
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
@@ -62,33 +68,70 @@ export function unmodelledFeatures(f: Fields): UnmodelledFeature[] {
       changesKvCache: true,
     });
   }
-  const q = f.quantization_config;
-  const method = typeof q === 'object' && q !== null ? (q as Fields).quant_method : undefined;
-  if (method === 'mxfp4') {
-    out.push({
-      feature: 'MXFP4 expert weights beside 16-bit attention weights (quant_method mxfp4)',
-      changesKvCache: false,
-    });
-  }
   return out;
 }
 
 /**
  * The attention window of a config, if any layer has one. HF spells it `sliding_window`
- * (off when `use_sliding_window` is false, as vLLM reads Qwen2) or, for Llama 4's chunked
- * local attention, `attention_chunk_size`. A window changes nothing while every sequence
- * fits in it, so the latency models run such a model and stop at the first step that
- * passes it (latency/window-guard.ts).
+ * (off when `use_sliding_window` is false, as vLLM reads Qwen2, and for the Qwen families
+ * unless it is true) or, for Llama 4's chunked
+ * local attention, `attention_chunk_size`.
  */
 export function attentionWindow(f: Fields): AttentionWindow | undefined {
   if (positive(f.attention_chunk_size)) {
-    return { kind: 'chunked local attention', tokens: Math.trunc(f.attention_chunk_size) };
+    return withLayers({ kind: 'chunked local attention', tokens: Math.trunc(f.attention_chunk_size) }, f);
   }
   const types = list(f.layer_types);
   const slidingLayers = types.length === 0 || layersOf(f, /sliding/) > 0;
-  if (positive(f.sliding_window) && f.use_sliding_window !== false && slidingLayers) {
-    return { kind: 'sliding-window attention', tokens: Math.trunc(f.sliding_window) };
+  // The Qwen configs default `use_sliding_window` to false (transformers' Qwen2Config, Qwen3Config).
+  const qwen = typeof f.model_type === 'string' && f.model_type.startsWith('qwen');
+  const on = qwen ? f.use_sliding_window === true : f.use_sliding_window !== false;
+  if (positive(f.sliding_window) && on && slidingLayers) {
+    return withLayers({ kind: 'sliding-window attention', tokens: Math.trunc(f.sliding_window) }, f);
   }
+  return undefined;
+}
+
+function withLayers(w: AttentionWindow, f: Fields): AttentionWindow {
+  const layers = windowedLayers(w, f);
+  return layers === undefined ? w : { ...w, layers };
+}
+
+/** Layers i in [0, L) for which `windowed(i)` holds. */
+function countLayers(f: Fields, windowed: (i: number) => boolean): number | undefined {
+  const L = f.num_hidden_layers;
+  if (!positive(L)) return undefined;
+  let n = 0;
+  for (let i = 0; i < Math.trunc(L); i++) if (windowed(i)) n++;
+  return n;
+}
+
+/**
+ * Which layers use the window, as Hugging Face and vLLM build the model (sources in
+ * docs/latency-models.md, "Windowed attention"): `layer_types` where the config lists it;
+ * otherwise the family's rule: Gemma 2 slides on even layers; Gemma 3 on every layer but
+ * each `sliding_window_pattern`-th (default 6); Llama 4 chunks the RoPE layers
+ * (`no_rope_layers` 1, by default all but every `no_rope_layer_interval`-th, default 4);
+ * Mistral, Mixtral and Phi-3 apply vLLM's model-level window to every layer. Any other
+ * family: undefined (not established).
+ */
+function windowedLayers(w: AttentionWindow, f: Fields): number | undefined {
+  const types = list(f.layer_types);
+  if (types.length > 0) return layersOf(f, w.kind === 'chunked local attention' ? /chunk/ : /sliding/);
+  const modelType = typeof f.model_type === 'string' ? f.model_type : '';
+  if (w.kind === 'chunked local attention') {
+    if (!/^llama4/.test(modelType)) return undefined;
+    const rope = list(f.no_rope_layers);
+    if (rope.length > 0) return rope.filter((x) => x === 1 || x === true).length;
+    const every = positive(f.no_rope_layer_interval) ? Math.trunc(f.no_rope_layer_interval) : 4;
+    return countLayers(f, (i) => (i + 1) % every !== 0);
+  }
+  if (modelType === 'gemma2') return countLayers(f, (i) => i % 2 === 0);
+  if (/^gemma3(_text)?$/.test(modelType)) {
+    const every = positive(f.sliding_window_pattern) ? Math.trunc(f.sliding_window_pattern) : 6;
+    return countLayers(f, (i) => (i + 1) % every !== 0);
+  }
+  if (/^(mistral|mixtral|phi3)$/.test(modelType)) return countLayers(f, () => true);
   return undefined;
 }
 

@@ -42,6 +42,11 @@ export interface ModelArch {
   readonly weightBytesPerParam: number;
   /** True for FP8 (float8) weights: GEMMs may run at the GPU's FP8 peak. */
   readonly fp8Weights: boolean;
+  /**
+   * Bytes per weight of the routed experts where they differ from the other linear layers
+   * (MXFP4 experts: 4.25 bits); absent = weightBytesPerParam.
+   */
+  readonly expertWeightBytesPerParam?: number;
   readonly moe?: MoeArch;
   /**
    * MLA models (DeepSeek-V2/V3 family): width of the cached latent per token and layer
@@ -54,9 +59,15 @@ export interface ModelArch {
    * represent, e.g. MLA); KV blocks can still be derived from it. Absent = representable.
    */
   readonly refusal?: string;
-  /** Sliding-window or chunked local attention: the latency models stop where a sequence passes it. */
+  /** Sliding-window or chunked local attention (latency/attention-window.ts). */
   readonly attentionWindow?: AttentionWindow;
 }
+
+/**
+ * MXFP4 (OCP microscaling): 4-bit values plus one 8-bit scale per 32 = 4.25 bits per weight
+ * (vLLM's Mxfp4MoEMethod: uint8 weights of hidden/2 bytes and uint8 scales of hidden/32).
+ */
+export const MXFP4_BYTES_PER_PARAM = (4 + 8 / 32) / 8;
 
 /** Dense layers (those without the MoE block). */
 export function denseLayers(a: ModelArch): number {
@@ -81,19 +92,26 @@ export function attentionParamsPerLayer(a: ModelArch): number {
   return a.hiddenSize * q * 2 + a.hiddenSize * kv * 2;
 }
 
+/** Bytes per weight of the routed experts. */
+export function expertWeightBytes(a: ModelArch): number {
+  return a.expertWeightBytesPerParam ?? a.weightBytesPerParam;
+}
+
+/** Parameters of every routed expert of every MoE layer (0 for a dense model). */
+export function routedExpertParams(a: ModelArch): number {
+  const m = a.moe;
+  return m ? m.moeLayers * m.numExperts * 3 * a.hiddenSize * m.expertIntermediateSize : 0;
+}
+
 /** Every parameter of the linear layers (all experts), without embeddings. */
 export function linearParams(a: ModelArch): number {
   const d = a.hiddenSize;
   let mlp = denseLayers(a) * 3 * d * a.intermediateSize;
   if (a.moe) {
     const m = a.moe;
-    const perLayer =
-      m.numExperts * 3 * d * m.expertIntermediateSize +
-      m.sharedExperts * 3 * d * m.sharedIntermediateSize +
-      d * m.numExperts;
-    mlp += m.moeLayers * perLayer;
+    mlp += m.moeLayers * (m.sharedExperts * 3 * d * m.sharedIntermediateSize + d * m.numExperts);
   }
-  return a.numLayers * attentionParamsPerLayer(a) + mlp;
+  return a.numLayers * attentionParamsPerLayer(a) + mlp + routedExpertParams(a);
 }
 
 /** Embedding table plus LM head (once when tied); kept at 16 bits in quantised checkpoints. */
@@ -103,7 +121,10 @@ export function embeddingParams(a: ModelArch): number {
 
 /** Bytes of all weights on one GPU at tensor parallelism tp (norms ignored: < 0.01 %). */
 export function weightBytesPerGpu(a: ModelArch, tp: number): number {
-  return (linearParams(a) * a.weightBytesPerParam + embeddingParams(a) * a.bytesPerParam) / tp;
+  // Routed experts at their own width where it differs (MXFP4).
+  const experts = a.expertWeightBytesPerParam === undefined ? 0 : routedExpertParams(a);
+  const linear = (linearParams(a) - experts) * a.weightBytesPerParam + experts * expertWeightBytes(a);
+  return (linear + embeddingParams(a) * a.bytesPerParam) / tp;
 }
 
 /**

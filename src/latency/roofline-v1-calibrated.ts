@@ -1,5 +1,6 @@
 import { AlphaHooks } from './alpha.ts';
 import type { ModelArch } from './arch.ts';
+import { type WindowedAttention, windowedAttention } from './attention-window.ts';
 import type { LmHeadCost } from './lm-head.ts';
 import { type PhysicsCosts, physicsTerms, stepTermsMicros } from './physics-terms.ts';
 import { checkPositive, type RooflineOptions, type RooflineV1Params } from './roofline-v1.ts';
@@ -82,6 +83,7 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
   private readonly terms: PhysicsCosts;
   private readonly lmHead: LmHeadCost;
   private readonly tOverhead: number;
+  private readonly window: WindowedAttention | undefined;
 
   constructor(
     arch: ModelArch,
@@ -119,6 +121,7 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
     this.tOverhead = hw.TOverheadMicros;
     this.terms = physicsTerms(arch, tp, hw, 'roofline-v1');
     this.lmHead = this.terms.lmHead;
+    this.window = windowedAttention(arch.attentionWindow, arch.numLayers);
   }
 
   stepTime(batch: readonly StepRequest[]): number {
@@ -133,6 +136,7 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
     let dN = 0;
     let dSram = 0;
     let dDyn = 0;
+    const win = this.window;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       const s = r.progressIndex;
@@ -141,10 +145,13 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
       else if (r.outputLen > 0) t = 1;
       else continue;
       const ctx = effectiveContext(s, t);
-      const sram = L * (2 * H * t * ctx * dh + 4 * H * t * ctx + 2 * H * t * ctx * dh);
+      // Windowed layers (attention-window.ts): 1 and s without a window.
+      const share = win ? win.share(s, t) : 1;
+      const read = win ? win.readKeys(s) : s;
+      const sram = L * (2 * H * t * ctx * dh + 4 * H * t * ctx + 2 * H * t * ctx * dh) * share;
       // Byte components in BLIS's alphabetical key order (weights are added per group).
       const act = g.actBytesPerToken * t * (t === 1 ? 0.75 : 0.85);
-      const kvAccess = g.kvBytesPerToken * s * (t === 1 ? 0.8 : 0.92);
+      const kvAccess = g.kvBytesPerToken * read * (t === 1 ? 0.8 : 0.92);
       const dyn = act + kvAccess + g.kvBytesPerToken * t;
       if (s < r.inputLen) {
         pN++;

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import { AlphaHooks } from './alpha.ts';
 import type { ModelArch } from './arch.ts';
+import { type WindowedAttention, windowedAttention } from './attention-window.ts';
 import type { LmHeadCost } from './lm-head.ts';
 import { type PhysicsCosts, type PhysicsTerms, physicsTerms, stepTermsMicros } from './physics-terms.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
@@ -59,6 +60,7 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
   private readonly overheadUs: number;
   private readonly terms: PhysicsCosts;
   private readonly lmHead: LmHeadCost;
+  private readonly window: WindowedAttention | undefined;
 
   constructor(arch: ModelArch, hw: RooflineV1Params, tp: number, opts: RooflineOptions = {}) {
     super(opts.alpha, opts.ttftDecodeSteps);
@@ -79,6 +81,7 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
       L * hw.perLayerOverhead + (tp > 1 ? L * 2 * hw.allReduceLatency : 0) + hw.TOverheadMicros;
     this.terms = physicsTerms(arch, tp, hw, 'roofline-v1');
     this.lmHead = this.terms.lmHead;
+    this.window = windowedAttention(arch.attentionWindow, arch.numLayers);
   }
 
   stepTime(batch: readonly StepRequest[]): number {
@@ -96,23 +99,28 @@ export class RooflineV1Model extends AlphaHooks implements LatencyModel {
     let dAttn = 0;
     let dSram = 0;
     let dDyn = 0;
+    const win = this.window;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       const s = r.progressIndex;
+      // Windowed layers (attention-window.ts): the share of the attention work done and the
+      // cached positions read; 1 and s without a window.
+      const read = win ? win.readKeys(s) : s;
       if (s < r.inputLen) {
         const t = r.numNewTokens;
         const ctx = effectiveContext(s, t);
+        const share = win ? win.share(s, t) : 1;
         pN++;
         pTokens += t;
         pLin += t;
-        pAttn += L * attnCoef * t * ctx;
-        pSram += L * (5 * H * t * ctx + 2 * t * g.d);
-        pDyn += g.actBytesPerToken * t + g.kvBytesPerToken * s + g.kvBytesPerToken * t;
+        pAttn += L * attnCoef * t * ctx * share;
+        pSram += L * (5 * H * t * ctx * share + 2 * t * g.d);
+        pDyn += g.actBytesPerToken * t + g.kvBytesPerToken * read + g.kvBytesPerToken * t;
       } else if (r.outputLen > 0) {
         dN++;
-        dAttn += L * attnCoef * s;
-        dSram += L * (5 * H * s + 2 * g.d);
-        dDyn += g.actBytesPerToken + g.kvBytesPerToken * s + g.kvBytesPerToken;
+        dAttn += L * attnCoef * read;
+        dSram += L * (5 * H * read + 2 * g.d);
+        dDyn += g.actBytesPerToken + g.kvBytesPerToken * read + g.kvBytesPerToken;
       }
     }
     let hw = 0;

@@ -2,7 +2,8 @@ import { InputError } from '../errors.ts';
 import type { DecodeGrid, GemmCurve, MfuDatabase } from '../mfu/database.ts';
 import { MonotoneCurve, MonotoneGrid } from '../mfu/monotone.ts';
 import { AlphaHooks } from './alpha.ts';
-import { denseLayers, expectedActiveExperts, type ModelArch } from './arch.ts';
+import { denseLayers, expectedActiveExperts, expertWeightBytes, type ModelArch } from './arch.ts';
+import { type WindowedAttention, windowedAttention } from './attention-window.ts';
 import { type PhysicsCosts, physicsTerms, stepTermsMicros } from './physics-terms.ts';
 import { checkPositive } from './roofline-v1.ts';
 import type { LatencyModel, StepRequest } from './types.ts';
@@ -78,6 +79,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly bucketAttn = new Float64Array(BUCKETS);
   private readonly prefillMono: MonotoneCurve | undefined;
   private readonly decodeMono: MonotoneGrid | undefined;
+  private readonly window: WindowedAttention | undefined;
 
   constructor(
     arch: ModelArch,
@@ -91,6 +93,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     const { TFlopsPeak, BwPeakTBs } = hw;
     checkPositive('roofline-v2 hardware', { TFlopsPeak, BwPeakTBs });
     this.arch = arch;
+    this.window = windowedAttention(arch.attentionWindow, arch.numLayers);
     this.tau = 1 / tp;
     const L = arch.numLayers;
     this.layers = L;
@@ -145,12 +148,12 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     this.kvBytesPerToken =
       arch.kvLatentDim !== undefined ? L * arch.kvLatentDim * B : 2 * L * arch.numKVHeads * hd * B;
     const mono = opts.monotone === true;
-    const g = (k: number, n: number): Gemm => {
+    const g = (k: number, n: number, width = Bw): Gemm => {
       const curve = db.gemmCurve(k, n);
       return {
         k,
         n,
-        bytes: k * n * Bw,
+        bytes: k * n * width,
         curve,
         mono: mono ? new MonotoneCurve(curve.ms, (m) => curve.at(m)) : undefined,
       };
@@ -166,10 +169,12 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       const shared = moe.sharedExperts * moe.sharedIntermediateSize;
       const fixed = [g(d, moe.numExperts)];
       if (shared > 0) fixed.push(g(d, shared), g(d, shared), g(shared, d));
+      // Routed experts at their own width (MXFP4: 4.25 bits), computed at the 16-bit peak.
+      const Be = expertWeightBytes(arch);
       this.experts = [
-        g(d, moe.expertIntermediateSize),
-        g(d, moe.expertIntermediateSize),
-        g(moe.expertIntermediateSize, d),
+        g(d, moe.expertIntermediateSize, Be),
+        g(d, moe.expertIntermediateSize, Be),
+        g(moe.expertIntermediateSize, d, Be),
       ];
       this.attnGemms = [...this.attnGemms, ...fixed];
       // Phase memory terms load the non-routed weights plus the routed experts the phase's
@@ -177,7 +182,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       this.weightBytes =
         Bw *
         (L * attnW + denseLayers(arch) * 3 * d * dff + moe.moeLayers * (3 * d * shared + d * moe.numExperts));
-      this.expertBytes = Bw * moe.moeLayers * 3 * d * moe.expertIntermediateSize;
+      this.expertBytes = Be * moe.moeLayers * 3 * d * moe.expertIntermediateSize;
     } else {
       this.experts = [];
       this.weightBytes = L * Bw * (attnW + 3 * d * dff);
@@ -210,6 +215,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     const bucketAttn = this.bucketAttn;
     bucketTokens.fill(0);
     bucketAttn.fill(0);
+    const win = this.window;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       const s = r.progressIndex;
@@ -220,12 +226,22 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         pN++;
         pTokens += t;
         bucketTokens[b]! += t;
-        bucketAttn[b]! += this.attnCoef * t * seqLen;
+        // Windowed layers do their share of the work (attention-window.ts); 1 without a window.
+        bucketAttn[b]! += this.attnCoef * t * seqLen * (win ? win.share(s, t) : 1);
         pDyn += this.dynBytes(s, t);
       } else if (r.outputLen > 0) {
-        const f = this.attnCoef * s;
-        sumF += f;
-        sumFM += f * this.decodeGrid.at(dN, s);
+        if (win) {
+          // Windowed layers attend to a positions, at the decode MFU of that length.
+          const a = win.attendedBefore(s);
+          const full = this.attnCoef * (1 - win.fraction) * s;
+          const windowed = this.attnCoef * win.fraction * a;
+          sumF += full + windowed;
+          sumFM += full * this.decodeGrid.at(dN, s) + (a > 0 ? windowed * this.decodeGrid.at(dN, a) : 0);
+        } else {
+          const f = this.attnCoef * s;
+          sumF += f;
+          sumFM += f * this.decodeGrid.at(dN, s);
+        }
         dDyn += this.dynBytes(s, 1);
       }
     }
@@ -285,6 +301,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     let pDyn = 0;
     let dAttn = 0;
     let dDyn = 0;
+    const win = this.window;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       const s = r.progressIndex;
@@ -292,10 +309,15 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         const t = r.numNewTokens;
         pN++;
         pTokens += t;
-        pAttn += t * prefillMono.at(s + t);
+        pAttn += t * prefillMono.at(s + t) * (win ? win.share(s, t) : 1);
         pDyn += this.dynBytes(s, t);
       } else if (r.outputLen > 0) {
-        dAttn += decodeMono.at(dN, s) / dN;
+        // Windowed layers at their attended length (attention-window.ts).
+        dAttn += win
+          ? ((1 - win.fraction) * decodeMono.at(dN, s) +
+              win.fraction * decodeMono.at(dN, win.attendedBefore(s))) /
+            dN
+          : decodeMono.at(dN, s) / dN;
         dDyn += this.dynBytes(s, 1);
       }
     }
@@ -330,12 +352,13 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
     return moe ? this.weightBytes + this.expertBytes * expectedActiveExperts(moe, tokens) : this.weightBytes;
   }
 
-  /** v2 bytes without weights, components in alphabetical key order (§9.5). */
+  /** v2 bytes without weights, components in alphabetical key order (§9.5); windowed layers read their window. */
   private dynBytes(s: number, t: number): number {
     const one = t === 1;
+    const read = this.window ? this.window.readKeys(s) : s;
     return (
       this.actBytesPerToken * t * (one ? 0.75 : 0.85) +
-      this.kvBytesPerToken * s * (one ? 0.8 : 0.92) +
+      this.kvBytesPerToken * read * (one ? 0.8 : 0.92) +
       this.kvBytesPerToken * t
     );
   }

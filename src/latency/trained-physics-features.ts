@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import { MXFP4_BYTES_PER_PARAM } from './arch.ts';
 import {
   type AttentionWindow,
   attentionWindow,
@@ -34,7 +35,9 @@ export interface TrainedPhysicsFeatures {
   readonly interleavedMoE: boolean;
   /** Weight bytes per parameter (0 = unknown dtype). */
   readonly weightBPP: number;
-  /** Ours: sliding-window or chunked attention, run only while sequences fit in it. */
+  /** Ours: routed-expert weight bytes per parameter (MXFP4: 4.25 bits; else weightBPP). */
+  readonly expertWeightBPP: number;
+  /** Ours: sliding-window or chunked attention (latency/attention-window.ts). */
   readonly attentionWindow?: AttentionWindow;
 }
 
@@ -74,8 +77,16 @@ const DTYPE_BYTES: Readonly<Record<string, number>> = {
   nf4: 1,
 };
 
-/** Bytes per weight: quantization_config, then the model name, then torch_dtype (or `dtype`). */
+const isMxfp4 = (f: Fields): boolean =>
+  (f.quantization_config as Fields | null | undefined)?.quant_method === 'mxfp4';
+
+/**
+ * Bytes per weight: quantization_config, then the model name, then torch_dtype (or `dtype`).
+ * Ours: an MXFP4 checkpoint's non-expert weights are 16-bit (bfloat16 when it names no dtype,
+ * as vLLM runs it); its experts are read by expertWeightBPP.
+ */
 export function weightBytesPerParam(f: Fields, name: string): number {
+  if (isMxfp4(f)) return dtypeBytes(f) || 2;
   const fromQuant = quantBytes(f.quantization_config);
   if (fromQuant > 0) return fromQuant;
   const tokens = name.toLowerCase().split(/[^a-z0-9]+/);
@@ -84,6 +95,10 @@ export function weightBytesPerParam(f: Fields, name: string): number {
     if (m) return Number(m[1]) / 8;
   }
   if (tokens.includes('fp8')) return 1;
+  return dtypeBytes(f);
+}
+
+function dtypeBytes(f: Fields): number {
   const dtype = f.torch_dtype ?? f.dtype;
   return typeof dtype === 'string' ? (DTYPE_BYTES[dtype] ?? 0) : 0;
 }
@@ -156,6 +171,7 @@ export function trainedPhysicsFeatures(
   const moeFf = number(f, 'moe_intermediate_size', source);
   const window = attentionWindow(f);
   const mlpFf = number(f, 'intermediate_size_mlp', source);
+  const weightBPP = weightBytesPerParam(f, name);
   return {
     numLayers: L,
     hiddenDim: d,
@@ -170,7 +186,8 @@ export function trainedPhysicsFeatures(
     numMoELayers: nMoE,
     numDenseLayers: L - nMoE,
     interleavedMoE: interleaved,
-    weightBPP: weightBytesPerParam(f, name),
+    weightBPP,
+    expertWeightBPP: isMxfp4(f) ? MXFP4_BYTES_PER_PARAM : weightBPP,
     ...(window && { attentionWindow: window }),
   };
 }

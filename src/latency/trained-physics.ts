@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import { type WindowedAttention, windowedAttention } from './attention-window.ts';
 import type { TrainedPhysicsFeatures, TrainedPhysicsHardware } from './trained-physics-features.ts';
 import { type LatencyModel, type StepBreakdown, type StepRequest, withRounding } from './types.ts';
 
@@ -48,6 +49,7 @@ export class TrainedPhysicsModel implements LatencyModel {
   private readonly f: TrainedPhysicsFeatures;
   private readonly scratch = new Float64Array(10);
   private readonly contributions = new Float64Array(CONTRIBUTIONS);
+  private readonly window: WindowedAttention | undefined;
 
   constructor(
     features: TrainedPhysicsFeatures,
@@ -63,6 +65,7 @@ export class TrainedPhysicsModel implements LatencyModel {
         throw new InputError(`trained-physics: ${k} must be finite and > 0`);
     }
     this.f = features;
+    this.window = windowedAttention(features.attentionWindow, features.numLayers);
     this.nBeta = Math.min(beta.length, 10);
     this.beta = new Float64Array(10);
     for (let i = 0; i < this.nBeta; i++) this.beta[i] = beta[i]!;
@@ -150,15 +153,21 @@ export class TrainedPhysicsModel implements LatencyModel {
     let attnPf = 0; // Σ t_i·(s_i + t_i/2)
     let nDc = 0;
     let ctx = 0;
+    // Windowed layers (ours, attention-window.ts): their share of the prefill attention and
+    // the cached positions decode reads; equal to the full terms without a window.
+    const win = this.window;
+    let ctxRead = 0;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
-      if (r.progressIndex < r.inputLen) {
+      const s = r.progressIndex;
+      if (s < r.inputLen) {
         const ti = r.numNewTokens;
         tPf += ti;
-        attnPf += ti * (r.inputLen + ti / 2);
+        attnPf += ti * (r.inputLen + ti / 2) * (win ? win.share(s, ti) : 1);
       } else if (r.outputLen > 0) {
         nDc++;
-        ctx += r.progressIndex;
+        ctx += s;
+        ctxRead += win ? win.readKeys(s) : s;
       }
     }
     const L = f.numLayers;
@@ -175,15 +184,16 @@ export class TrainedPhysicsModel implements LatencyModel {
       out[1] = (L * 2 * (f.dKV / tp) * tPf * 2) / this.bwUs;
     }
     if (nDc > 0) {
-      out[2] = ((L * 2 * nDc * proj) / tp + L * 4 * h * ctx * f.headDim + nDc * ffnPerToken) / this.flopsUs;
-      out[3] = (L * 2 * (f.dKV / tp) * 2 * (ctx + nDc)) / this.bwUs;
+      out[2] =
+        ((L * 2 * nDc * proj) / tp + L * 4 * h * ctxRead * f.headDim + nDc * ffnPerToken) / this.flopsUs;
+      out[3] = (L * 2 * (f.dKV / tp) * 2 * (ctxRead + nDc)) / this.bwUs;
     }
     const tokens = tPf + nDc;
     const nEff = f.numExperts > 1 ? Math.min(f.numExperts, Math.max(f.kEff, tokens * f.kEff)) : 1;
     const bpp = f.weightBPP;
     out[4] =
       ((L * proj * bpp) / tp +
-        (f.numMoELayers * nEff * 3 * d * f.dFFMoE * bpp) / tp +
+        (f.numMoELayers * nEff * 3 * d * f.dFFMoE * f.expertWeightBPP) / tp +
         (f.numDenseLayers * 3 * d * f.dFFDense * bpp) / tp) /
       this.bwUs;
     if (tp > 1) {

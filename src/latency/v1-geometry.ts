@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { denseLayers, expectedActiveExperts, type ModelArch } from './arch.ts';
+import { denseLayers, expectedActiveExperts, expertWeightBytes, type ModelArch } from './arch.ts';
 
 /**
  * Per-model constants of the roofline-v1 FLOP and byte formulas (reference §9.3), computed once.
@@ -18,6 +18,8 @@ import { denseLayers, expectedActiveExperts, type ModelArch } from './arch.ts';
  *   touch, E·(1 − (1 − k/E)^tokens), plus shared experts and router.
  * - FP8: weights are 1 byte (activations and KV stay at torch_dtype width); projection and MLP
  *   FLOPs run at the GPU's FP8 peak when it has one; attention stays at the 16-bit peak.
+ * - MXFP4 experts (gpt-oss): routed experts are read at 4.25 bits per weight, everything else
+ *   at 16 bits; all FLOPs at the 16-bit peak (vLLM dequantises them on Hopper and Ampere).
  */
 export interface V1Geometry {
   readonly layers: number;
@@ -93,7 +95,7 @@ export function v1Geometry(a: ModelArch, opts: GeometryOptions = {}): V1Geometry
     const fixed = Bw * (L * attnWeights + dl * 3 * d * dff);
     const perMoeLayerFixed =
       Bw * (moe.sharedExperts * 3 * d * moe.sharedIntermediateSize + d * moe.numExperts);
-    const perExpert = Bw * 3 * d * moe.expertIntermediateSize;
+    const perExpert = expertWeightBytes(a) * 3 * d * moe.expertIntermediateSize;
     denseWeightBytes = fixed + moe.moeLayers * (perMoeLayerFixed + moe.numExperts * perExpert);
     weightBytes = (tokens) =>
       fixed + moe.moeLayers * (perMoeLayerFixed + expectedActiveExperts(moe, tokens) * perExpert);

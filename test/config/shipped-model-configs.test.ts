@@ -5,8 +5,10 @@ import { buildRooflineModel, clearLatencyCaches } from '../../src/config/latency
 import { loadModelConfig } from '../../src/config/model-config.ts';
 import { buildTrainedPhysicsModel } from '../../src/config/trained-physics-factory.ts';
 import { InputError } from '../../src/errors.ts';
+import { weightBytesPerGpu } from '../../src/latency/arch.ts';
 import { attentionWindow, unmodelledFeatures } from '../../src/latency/arch-features.ts';
 import type { LatencyModel, StepRequest } from '../../src/latency/types.ts';
+import type { AttentionWindowMode } from '../../src/latency/window-guard.ts';
 
 /**
  * Every shipped model config, under every latency model that reads configs: it runs a step
@@ -26,13 +28,18 @@ const merged = (folder: string) => {
   return { ...top, ...(top.text_config ?? {}) };
 };
 
-function build(kind: (typeof KINDS)[number], folder: string): LatencyModel {
+function build(
+  kind: (typeof KINDS)[number],
+  folder: string,
+  attentionWindow: AttentionWindowMode = 'model',
+): LatencyModel {
   const setup = {
     model: folder,
     modelConfigPath: join(ROOT, folder),
     hardwareConfigPath: 'hardware_config.json',
     gpu: 'H100',
     tp: 1,
+    attentionWindow,
   };
   if (kind === 'trained-physics') return buildTrainedPhysicsModel(setup).model;
   return buildRooflineModel({ kind, ...setup, benchDataPath: 'bench_data' }).model;
@@ -71,18 +78,47 @@ describe('shipped model configs', () => {
     }
   });
 
-  it.each(
-    FOLDERS.filter(
-      (f) => attentionWindow(merged(f)) !== undefined && unmodelledFeatures(merged(f)).length === 0,
-    ),
-  )('%s stops at the first step past its attention window', (folder) => {
+  const windowed = FOLDERS.filter(
+    (f) => attentionWindow(merged(f)) !== undefined && unmodelledFeatures(merged(f)).length === 0,
+  );
+  it('every shipped windowed model names its windowed layers (by layer_types or its family rule)', () => {
+    expect(windowed.length).toBeGreaterThanOrEqual(10);
+    for (const f of windowed) expect(attentionWindow(merged(f))!.layers, f).toBeGreaterThan(0);
+  });
+
+  it.each(windowed)('%s runs past its window, costing no more than full attention (BLIS mode)', (folder) => {
     const w = attentionWindow(merged(folder))!.tokens;
-    const past: StepRequest[] = [{ progressIndex: w, numNewTokens: 1, inputLen: 16, outputLen: w }];
+    // A decode and a prompt chunk, both past the window.
+    const past: StepRequest[] = [
+      { progressIndex: w + 100, numNewTokens: 1, inputLen: 16, outputLen: w + 200 },
+      { progressIndex: w, numNewTokens: 256, inputLen: w + 256, outputLen: 8 },
+    ];
     for (const kind of KINDS) {
-      expect(() => build(kind, folder).stepTime(past), `${folder} ${kind}`).toThrow(
-        new RegExp(`attention \\(${w} tokens\\) is not modelled by ${kind} past the window`),
+      const windowedStep = build(kind, folder).stepTime(past);
+      const blisStep = build(kind, folder, 'blis').stepTime(past);
+      expect(Number.isInteger(windowedStep) && windowedStep > 0, `${folder} ${kind}`).toBe(true);
+      expect(windowedStep, `${folder} ${kind}`).toBeLessThanOrEqual(blisStep);
+      // Inside the window both modes agree exactly.
+      const n = Math.min(w, 100);
+      const inside: StepRequest[] = [
+        { progressIndex: 0, numNewTokens: n, inputLen: n, outputLen: 8 },
+        { progressIndex: n - 1, numNewTokens: 1, inputLen: 16, outputLen: 200 },
+      ];
+      expect(build(kind, folder).stepTime(inside), `${folder} ${kind}`).toBe(
+        build(kind, folder, 'blis').stepTime(inside),
       );
     }
+  });
+
+  it('gpt-oss reads its MXFP4 experts at 4.25 bits and everything else at 16 (by hand)', () => {
+    const a = loadModelConfig(join(ROOT, 'gpt-oss-20b'));
+    expect([a.bytesPerParam, a.weightBytesPerParam, a.expertWeightBytesPerParam]).toEqual([2, 2, 4.25 / 8]);
+    // 24 layers of attention (Q, O 2880·64·64; K, V 2880·8·64) and router (2880·32) at 2 bytes,
+    // 24·32 experts of 3·2880·2880 at 4.25/8 bytes, untied 201088·2880 embeddings and head at 2.
+    const attention = 24 * (2 * 2880 * 4096 + 2 * 2880 * 512 + 2880 * 32);
+    const experts = 24 * 32 * 3 * 2880 * 2880;
+    expect(weightBytesPerGpu(a, 1)).toBe(attention * 2 + (experts * 4.25) / 8 + 2 * 201088 * 2880 * 2);
+    expect(weightBytesPerGpu(a, 1)).toBe(13_747_322_880);
   });
 
   it('MLA models still give the KV cache of their latent (KV blocks derive for blackbox)', () => {
