@@ -30,13 +30,15 @@ export function tuneSettings(
       '--latency-model is required (roofline-v1, roofline-v2, blackbox or trained-physics)',
     );
   if (typeof raw.hardware !== 'string') throw new InputError('--hardware <gpu> is required');
-  // Absent = the latency model's default space, resolved by the tuning session.
+  // Absent = the latency model's default space, resolved by the tuning session. A pinned
+  // `--param name=value` joins whichever space is searched; a ranged one replaces the default.
   let params: ParamSpec[] | undefined;
-  const flags = (raw.param as string[] | undefined) ?? [];
+  const given = ((raw.param as string[] | undefined) ?? []).map((f) => parseParamFlag(model, f));
+  const pinned = given.filter((p) => p.lo === p.hi);
+  const ranged = given.filter((p) => p.lo !== p.hi);
   if (typeof raw.grid === 'string') params = loadGridFile(model, raw.grid);
-  if (flags.length > 0) {
-    const given = flags.map((f) => parseParamFlag(model, f));
-    params = [...(params ?? []).filter((p) => !given.some((g) => g.name === p.name)), ...given];
+  if (ranged.length > 0) {
+    params = [...(params ?? []).filter((p) => !ranged.some((g) => g.name === p.name)), ...ranged];
   }
   let tp: number | undefined;
   if (model === 'blackbox') {
@@ -70,6 +72,7 @@ export function tuneSettings(
     ...(typeof raw.model === 'string' && { model: raw.model }),
     ...(tp !== undefined && { tp }),
     ...(params && { params }),
+    ...(pinned.length > 0 && { pinned }),
     objective: extra.objective,
     cv: parseCv(
       typeof raw.cv === 'string' ? raw.cv : model === 'blackbox' ? 'k-fold:5' : 'leave-one-model-out',

@@ -13,7 +13,7 @@ import type { ObjectiveSpec } from './objective-types.ts';
 import type { TuneOutcome } from './outcome.ts';
 import { createScorer } from './scorer.ts';
 import { gridCandidates, gridFits, type SearchMethod, startOf } from './search.ts';
-import { blackboxSpaceAround, defaultSpace, type ParamSpec } from './space.ts';
+import { blackboxSpaceAround, defaultSpace, type ParamSpec, withPinned } from './space.ts';
 import { blackboxStart, rooflineStart, startIsCurrent, trainedPhysicsStart } from './start.ts';
 import { type SearchProgress, type TuneInput, tune, tuneShard } from './tuner.ts';
 
@@ -25,6 +25,8 @@ export interface TuneSettings extends InputSettings {
   tp?: number;
   /** Fields searched; absent = the latency model's default space (blackbox: scaled to its start). */
   params?: ParamSpec[];
+  /** Fields held at one value (`--param name=value`), added to the searched space. */
+  pinned?: ParamSpec[];
   objective: Metric[];
   /** How experiments and metrics combine (absent: mean, every metric weighing 1). */
   objectiveSpec?: ObjectiveSpec;
@@ -136,12 +138,14 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
               : `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key})`,
           }
         : {
-            values: rooflineStart(gpu, s.params ?? defaultSpace(s.latencyModel)),
+            values: rooflineStart(gpu, withPinned(s.params ?? defaultSpace(s.latencyModel), s.pinned)),
             from: `${relative(process.cwd(), s.hardwareConfig)} (${gpu.key}${all ? ', values as resolved, defaults included' : ''})`,
           };
-  const params =
+  const params = withPinned(
     s.params ??
-    (s.latencyModel === 'blackbox' ? blackboxSpaceAround(start.values) : defaultSpace(s.latencyModel));
+      (s.latencyModel === 'blackbox' ? blackboxSpaceAround(start.values) : defaultSpace(s.latencyModel)),
+    s.pinned,
+  );
   const v = inputVersions(s, gt.experiments);
   const fingerprint = {
     // This order is part of every checkpoint's fingerprint: keep it, or resumes stop matching.

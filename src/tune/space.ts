@@ -157,6 +157,11 @@ export function blackboxSpaceAround(start: Readonly<Record<string, number>>): Pa
   });
 }
 
+/** A space with the pinned fields (one value each) in place of any searched range of theirs. */
+export function withPinned(space: readonly ParamSpec[], pinned: readonly ParamSpec[] = []): ParamSpec[] {
+  return [...space.filter((p) => !pinned.some((q) => q.name === p.name)), ...pinned];
+}
+
 /** `--param name=lo:hi:step` (or `name=value` to pin one value). */
 export function parseParamFlag(model: LatencyModelName, text: string): ParamSpec {
   const m = /^([A-Za-z0-9_]+)=([^:]+)(?::([^:]+):([^:]+))?$/.exec(text.trim());
