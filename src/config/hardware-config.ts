@@ -35,6 +35,7 @@ export const V1_FIELDS = [
   ...V1_REQUIRED,
   'requestOverheadMicros',
   'ttftDecodeSteps',
+  'requestStepMicros',
   ...PHYSICS_FIELDS,
   ...CALIBRATED_FIELD_NAMES,
 ] as const;
@@ -376,7 +377,6 @@ export function v2Params(gpu: GpuSpec): RooflineV2Params {
     ...(s.allReduceMicros !== undefined && { allReduceMicros: s.allReduceMicros }),
     ...(s.allReduceMicrosPerMB !== undefined && { allReduceMicrosPerMB: s.allReduceMicrosPerMB }),
     ...(s.mixedStepJoint !== undefined && { mixedStepJoint: s.mixedStepJoint }),
-    ...(s.requestStepMicros !== undefined && { requestStepMicros: s.requestStepMicros }),
     ...pick(s, ['InterconnectGBs', ...PHYSICS_FIELDS]),
   };
 }

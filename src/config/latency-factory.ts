@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import type { ModelArch } from '../latency/arch.ts';
 import { deriveKvBlocks, type KvBlocksResult } from '../latency/kv-blocks.ts';
+import { withRequestStepCost } from '../latency/request-step.ts';
 import { RooflineV1Model } from '../latency/roofline-v1.ts';
 import { RooflineV1CalibratedModel } from '../latency/roofline-v1-calibrated.ts';
 import { RooflineV2Model } from '../latency/roofline-v2.ts';
@@ -55,6 +56,12 @@ export interface RooflineSetup {
   readonly onWarning?: (message: string) => void;
   /** Fields laid over the GPU's v1/v2 sections (the tuner's candidate values). */
   readonly calibration?: Calibration;
+  /**
+   * The server ran without async scheduling (vLLM before 0.14, or `--no-async-scheduling`):
+   * the section's `requestStepMicros` is charged per working request of every step
+   * (latency/request-step.ts). Absent or false: it is not.
+   */
+  readonly syncScheduling?: boolean;
 }
 
 export interface Calibration {
@@ -156,7 +163,9 @@ export function cachedTransferredDatabase(
 export function buildRooflineModel(s: RooflineSetup): BuiltRoofline {
   const built = buildUnguarded(s);
   const { attentionWindow, name } = built.arch;
-  return { ...built, model: withWindowGuard(built.model, attentionWindow, name) };
+  const section = built.variant === 'v2' ? built.gpu.v2 : built.gpu.v1;
+  const cpu = s.syncScheduling === true ? (section.requestStepMicros ?? 0) : 0;
+  return { ...built, model: withRequestStepCost(withWindowGuard(built.model, attentionWindow, name), cpu) };
 }
 
 function buildUnguarded(s: RooflineSetup): BuiltRoofline {

@@ -94,6 +94,7 @@ export function jobLatency(job: EvalJob, warn: (m: string) => void): JobLatency 
       mfuTransfer: p.mfuTransfer === true,
       onWarning: warn,
       ...(job.calibration && { calibration: job.calibration }),
+      syncScheduling: x.engine.asyncScheduling === false,
     }),
   );
   if (failed(built)) return { ok: false, reason: built.reason };

@@ -61,7 +61,10 @@ export const OUR_FIELDS: Readonly<Record<string, OurField>> = {
     meaning: 'a mixed prefill + decode step as one forward pass over all its tokens (0 = max of phases)',
     neutral: 0,
   },
-  requestStepMicros: { meaning: 'µs every request of a step costs after the max', neutral: 0 },
+  requestStepMicros: {
+    meaning: 'µs every request of a step costs on a server without async scheduling (vLLM < 0.14)',
+    neutral: 0,
+  },
   InterconnectGBs: {
     meaning: 'TP interconnect bandwidth (GB/s, both directions), read by allReduceLinkScale',
     neutral: null,

@@ -103,6 +103,11 @@ export interface EngineConfig {
   /** vLLM's chunked prefill and prefix caching (on unless the file says off). */
   chunkedPrefill: boolean;
   prefixCaching: boolean;
+  /**
+   * Whether the engine overlapped its CPU work with the GPU (async scheduling): the stated
+   * switch, else the version's default (vllm-version.ts); null when neither says.
+   */
+  asyncScheduling: boolean | null;
 }
 
 /** A ground-truth experiment, normalised from any of the three shapes. */

@@ -24,6 +24,7 @@ import {
 import { clientRecount, generatedTrace, impliedOutputMean, impliedReplay } from './implied-output.ts';
 import { qpsWithLoad, stageWithLoad } from './point-load.ts';
 import { MEASURED_FIELDS, type Measured, type RawExperiment, type RawQpsPoint } from './schema.ts';
+import { schedulingMode } from './vllm-version.ts';
 
 /**
  * `--workload-form`: how staged experiments are replayed. `measured` is `executed` with each
@@ -78,6 +79,7 @@ export function normalizeExperiment(raw: RawExperiment, ctx: NormalizeContext): 
       gpuMemoryUtilization: v.gpu_memory_utilization ?? ENGINE_DEFAULTS.gpuMemoryUtilization,
       chunkedPrefill: v.enable_chunked_prefill ?? true,
       prefixCaching: v.enable_prefix_caching ?? true,
+      asyncScheduling: schedulingMode(v.vllm_version ?? null, v.async_scheduling).async,
     },
   };
   const { workloadForm, replays } = staged ? stagedReplay(raw, ctx) : qpsReplays(raw, ctx);

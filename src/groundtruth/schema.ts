@@ -116,6 +116,8 @@ const vllmConfigSchema = z.looseObject({
   /** vLLM's switches as the files state them (null: not stated; the simulator then keeps both on). */
   enable_chunked_prefill: z.boolean().nullable().optional(),
   enable_prefix_caching: z.boolean().nullable().optional(),
+  /** `--async-scheduling` / `--no-async-scheduling` as stated (null: not stated; the version's default applies). */
+  async_scheduling: z.boolean().nullable().optional(),
 });
 
 const workloadConfigSchema = z.looseObject({

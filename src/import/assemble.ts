@@ -99,6 +99,7 @@ export function serverFields(
       vllm_version: take('vllm_config.vllm_version', facts.vllmVersion),
       enable_chunked_prefill: take('vllm_config.enable_chunked_prefill', facts.chunkedPrefill),
       enable_prefix_caching: take('vllm_config.enable_prefix_caching', facts.prefixCaching),
+      async_scheduling: take('vllm_config.async_scheduling', facts.asyncScheduling),
     },
     total_kv_blocks: totalKvBlocks,
     block_size: blockSize,

@@ -24,12 +24,13 @@ const ARG_FIELDS: Record<string, NumericField> = {
   block_size: 'blockSize',
 };
 
-type SwitchField = 'chunkedPrefill' | 'prefixCaching';
+type SwitchField = 'chunkedPrefill' | 'prefixCaching' | 'asyncScheduling';
 
 /** vLLM's on/off switches (`--enable-x` / `--no-enable-x`, `'enable_x': True`). */
 const SWITCHES: Record<string, SwitchField> = {
   enable_chunked_prefill: 'chunkedPrefill',
   enable_prefix_caching: 'prefixCaching',
+  async_scheduling: 'asyncScheduling',
 };
 
 /** A switch's value from an argument name (`no_enable_x` is off) and its text, if it is one. */

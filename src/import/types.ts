@@ -57,6 +57,8 @@ export interface ServerFacts {
   precision?: Fact<string>;
   chunkedPrefill?: Fact<boolean>;
   prefixCaching?: Fact<boolean>;
+  /** `--async-scheduling` / `--no-async-scheduling` (unstated: the version's default). */
+  asyncScheduling?: Fact<boolean>;
 }
 
 /** One measured request, in the units of the ground truth (s for arrivals, ms for latencies). */

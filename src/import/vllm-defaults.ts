@@ -13,21 +13,14 @@
  * both rules agree: a V1 engine on a GPU under 70 GiB.
  */
 
+import { atLeast, versionOf } from '../groundtruth/vllm-version.ts';
+
 export interface BatchDefaults {
   maxNumSeqs: number;
   maxNumBatchedTokens: number;
   /** Why, for provenance. */
   note: string;
 }
-
-/** `v0.10.1.1`, `0.11.0`, `0.8.3+cu124` → [major, minor]; undefined when unreadable. */
-export function versionOf(text: string): [number, number] | undefined {
-  const m = /^v?(\d+)\.(\d+)/.exec(text.trim());
-  return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
-
-const atLeast = (v: [number, number], major: number, minor: number) =>
-  v[0] > major || (v[0] === major && v[1] >= minor);
 
 /** The limits vLLM `version` chose on `gpu` (canonical name, memory), when known. */
 export function batchDefaults(

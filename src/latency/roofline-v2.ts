@@ -73,7 +73,6 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
   private readonly arch: ModelArch;
   private readonly decodeGrid: DecodeGrid;
   private readonly joint: number;
-  private readonly requestS: number;
   private readonly prefillMfu = new Float64Array(BUCKETS);
   private readonly bucketTokens = new Float64Array(BUCKETS);
   private readonly bucketAttn = new Float64Array(BUCKETS);
@@ -133,7 +132,6 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
         comm * (hw.allReduceMicros ?? 0)) /
       1e6;
     this.commPerTokenS = (comm * (hw.allReduceMicrosPerMB ?? 0) * d * arch.bytesPerParam) / 1e6 / 1e6;
-    this.requestS = (hw.requestStepMicros ?? 0) / 1e6;
     this.joint = hw.mixedStepJoint ?? 0;
     if (!(this.joint >= 0 && this.joint <= 1)) {
       throw new InputError(`roofline-v2 hardware: mixedStepJoint must lie in [0, 1], got ${this.joint}`);
@@ -281,7 +279,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       hw = (1 - this.joint) * hw + this.joint * Math.max(c, mem);
     }
     const us =
-      (hw + this.overheadS + this.commPerTokenS * (pTokens + dN) + this.requestS * (pN + dN)) * 1e6 +
+      (hw + this.overheadS + this.commPerTokenS * (pTokens + dN)) * 1e6 +
       stepTermsMicros(this.terms, pTokens + dN);
     return Math.round(Math.max(us, 1));
   }
@@ -337,7 +335,7 @@ export class RooflineV2Model extends AlphaHooks implements LatencyModel {
       hw = Math.max(hw, dc, (this.weightsFor(dN) * this.tau + dDyn * this.tau + lm) / this.bw);
     }
     const terms = stepTermsMicros(this.terms, pTokens + dN);
-    return Math.round(Math.max((hw + this.overheadS + comm + this.requestS * (pN + dN)) * 1e6 + terms, 1));
+    return Math.round(Math.max((hw + this.overheadS + comm) * 1e6 + terms, 1));
   }
 
   /** The LM head's time for `rows` logits rows at the phase's 16-bit GEMM peak (ours; 0 when off). */

@@ -19,12 +19,6 @@ export interface RooflineV2Params extends PhysicsTerms {
   readonly attentionMfuScale?: number;
   /** µs every step costs whatever its shape (ours: scheduler, sampling, launch); absent = 0. */
   readonly stepOverheadMicros?: number;
-  /**
-   * µs every request in a step costs after the max (ours): the engine's CPU work per scheduled
-   * request (scheduling, input preparation, sampling, output processing) where it does not
-   * overlap the GPU; absent = 0.
-   */
-  readonly requestStepMicros?: number;
   /** µs per tensor-parallel all-reduce, two per layer at TP > 1 (ours); absent = 0. */
   readonly allReduceMicros?: number;
   /** µs per MB of activations each all-reduce moves per GPU at TP > 1 (ours); absent = 0. */

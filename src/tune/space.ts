@@ -92,6 +92,7 @@ const ALLOWED: Record<LatencyModelName, readonly string[]> = {
     'mfuPrefillMultiplier',
     'mfuDecodeMultiplier',
     'vectorPeakFraction',
+    'requestStepMicros',
     ...PHYSICS_FIELDS,
   ],
   // Opt-in (--param): the attention MFU scale (the measured tables are per shape; one global

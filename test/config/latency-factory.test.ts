@@ -44,3 +44,36 @@ describe('ttftDecodeSteps (first-token lag)', () => {
     }
   });
 });
+
+describe('requestStepMicros (engine CPU work per request of a step, synchronous servers only)', () => {
+  const batch = [
+    { progressIndex: 0, numNewTokens: 192, inputLen: 192, outputLen: 64 },
+    ...Array.from({ length: 20 }, () => ({ progressIndex: 250, numNewTokens: 1, inputLen: 192, outputLen: 64 })),
+  ];
+  const setup = (kind: 'roofline-v1' | 'roofline-v2', syncScheduling: boolean | undefined) => ({
+    kind,
+    model: 'meta-llama/Llama-3.1-8B-Instruct',
+    modelConfigPath: 'model_configs',
+    hardwareConfigPath: 'hardware_config.blis-v0.6.1.json',
+    gpu: 'H100',
+    tp: 1,
+    benchDataPath: 'bench_data',
+    calibration: kind === 'roofline-v2' ? { v2: { requestStepMicros: 85 } } : { v1: { requestStepMicros: 85 } },
+    ...(syncScheduling !== undefined && { syncScheduling }),
+  });
+
+  it('costs a synchronous server 85 µs for each of the 21 requests of a step, in both rooflines', () => {
+    for (const kind of ['roofline-v1', 'roofline-v2'] as const) {
+      const plain = build(kind).model.stepTime(batch);
+      expect(buildRooflineModel(setup(kind, true)).model.stepTime(batch)).toBe(plain + 21 * 85);
+    }
+  });
+
+  it('costs an async-scheduling server (or one of unknown mode) nothing', () => {
+    for (const kind of ['roofline-v1', 'roofline-v2'] as const) {
+      const plain = build(kind).model.stepTime(batch);
+      expect(buildRooflineModel(setup(kind, false)).model.stepTime(batch)).toBe(plain);
+      expect(buildRooflineModel(setup(kind, undefined)).model.stepTime(batch)).toBe(plain);
+    }
+  });
+});

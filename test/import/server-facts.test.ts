@@ -31,3 +31,18 @@ describe('server arguments', () => {
     expect(factsFromArgs(['vllm', 'serve', 'm', '-tp=2'], 'x').tp?.value).toBe(2);
   });
 });
+
+describe('async scheduling as the server was started', () => {
+  it('reads the flag, its negation and the log’s non-default args; unstated stays unstated', () => {
+    expect(factsFromArgs(['vllm', 'serve', 'm', '--async-scheduling'], 'x').asyncScheduling).toEqual({
+      value: true,
+      file: 'x',
+      key: '--async-scheduling',
+    });
+    expect(factsFromArgs(['--no-async-scheduling'], 'x').asyncScheduling?.value).toBe(false);
+    expect(log("INFO non-default args: {'model': 'm', 'async_scheduling': True}\n").asyncScheduling?.value).toBe(
+      true,
+    );
+    expect(factsFromArgs(['vllm', 'serve', 'm'], 'x').asyncScheduling).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { batchDefaults, versionOf } from '../../src/import/vllm-defaults.ts';
+import { batchDefaults } from '../../src/import/vllm-defaults.ts';
 import { importPath, SAMPLES } from './helpers.ts';
 
 const limits = (version: string, key: string, memoryGiB: number) => {
@@ -9,12 +9,6 @@ const limits = (version: string, key: string, memoryGiB: number) => {
 };
 
 describe("vLLM's default batch limits by version and GPU", () => {
-  it('reads the versions people write', () => {
-    expect(versionOf('v0.10.1.1')).toEqual([0, 10]);
-    expect(versionOf('0.8.3+cu124')).toEqual([0, 8]);
-    expect(versionOf('nightly')).toBeUndefined();
-  });
-
   it('from 0.9: large non-A100 GPUs get 1024 / 8192, A100s and small GPUs 256 / 2048', () => {
     expect(limits('0.11.0', 'H100', 80)).toEqual([1024, 8192]);
     expect(limits('v0.13.0', 'H200', 141)).toEqual([1024, 8192]);

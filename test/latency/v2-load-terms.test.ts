@@ -60,13 +60,13 @@ const model = (extra: object) =>
 /** 1000 prompt tokens from scratch and 24 decodes at 1000 tokens of context. */
 const mixed = () => [prefill(0, 1000), ...decodes(24, 1000)];
 
-describe('roofline-v2 under load: mixedStepJoint and requestStepMicros (ours)', () => {
+describe('roofline-v2 under load: mixedStepJoint (ours)', () => {
   it('take BLIS\u2019s max of phases when absent: the decode memory term, 112.33 us', () => {
     // Dm = weights 2·2^24 = 33 554 432 B + 24 decodes × (1024·2·0.75 + 4096·1000·0.8 + 4096)
     //    = 33 554 432 + 78 778 368 B = 112.33 us at 1 TB/s; Pc = 2·1000·2^24 / (1e15·0.5)
     //    + 4·8·128·1000·1000 / 1.8 / 5e14 = 67.11 + 4.55 = 71.66 us; Pm 39.39, Dc 43.38 us.
     expect(model({}).stepTime(mixed())).toBe(112);
-    expect(model({ mixedStepJoint: 0, requestStepMicros: 0 }).stepTime(mixed())).toBe(112);
+    expect(model({ mixedStepJoint: 0 }).stepTime(mixed())).toBe(112);
   });
 
   it('make a mixed step one pass over all its tokens: weights read once, every token\u2019s bytes', () => {
@@ -79,10 +79,6 @@ describe('roofline-v2 under load: mixedStepJoint and requestStepMicros (ours)', 
     expect(model({ mixedStepJoint: 1 }).stepTime(decodes(24, 1000))).toBe(
       model({}).stepTime(decodes(24, 1000)),
     );
-  });
-
-  it('add requestStepMicros for every request of the step', () => {
-    expect(model({ requestStepMicros: 50 }).stepTime(mixed())).toBe(112 + 25 * 50);
   });
 
   it('refuse a mixedStepJoint outside [0, 1]', () => {
