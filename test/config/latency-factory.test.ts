@@ -48,7 +48,12 @@ describe('ttftDecodeSteps (first-token lag)', () => {
 describe('requestStepMicros (engine CPU work per request of a step, synchronous servers only)', () => {
   const batch = [
     { progressIndex: 0, numNewTokens: 192, inputLen: 192, outputLen: 64 },
-    ...Array.from({ length: 20 }, () => ({ progressIndex: 250, numNewTokens: 1, inputLen: 192, outputLen: 64 })),
+    ...Array.from({ length: 20 }, () => ({
+      progressIndex: 250,
+      numNewTokens: 1,
+      inputLen: 192,
+      outputLen: 64,
+    })),
   ];
   const setup = (kind: 'roofline-v1' | 'roofline-v2', syncScheduling: boolean | undefined) => ({
     kind,
@@ -58,7 +63,8 @@ describe('requestStepMicros (engine CPU work per request of a step, synchronous 
     gpu: 'H100',
     tp: 1,
     benchDataPath: 'bench_data',
-    calibration: kind === 'roofline-v2' ? { v2: { requestStepMicros: 85 } } : { v1: { requestStepMicros: 85 } },
+    calibration:
+      kind === 'roofline-v2' ? { v2: { requestStepMicros: 85 } } : { v1: { requestStepMicros: 85 } },
     ...(syncScheduling !== undefined && { syncScheduling }),
   });
 

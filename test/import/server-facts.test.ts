@@ -40,9 +40,9 @@ describe('async scheduling as the server was started', () => {
       key: '--async-scheduling',
     });
     expect(factsFromArgs(['--no-async-scheduling'], 'x').asyncScheduling?.value).toBe(false);
-    expect(log("INFO non-default args: {'model': 'm', 'async_scheduling': True}\n").asyncScheduling?.value).toBe(
-      true,
-    );
+    expect(
+      log("INFO non-default args: {'model': 'm', 'async_scheduling': True}\n").asyncScheduling?.value,
+    ).toBe(true);
     expect(factsFromArgs(['vllm', 'serve', 'm'], 'x').asyncScheduling).toBeUndefined();
   });
 });
