@@ -38,7 +38,10 @@ export function registerTune(program: Command): void {
     .option('--hardware <gpu>', 'GPU whose calibration is tuned (H100, A100-80GB, …)')
     .option('--model <id>', 'blackbox: model id whose coefficients are fitted')
     .option('--tp <n>', 'blackbox: tensor parallelism of the fitted row')
-    .option('--param <spec...>', 'name=lo:hi:step: search that range (ranges replace the shipped search space); name=value: pin a field, added to the space searched (repeatable)')
+    .option(
+      '--param <spec...>',
+      'name=lo:hi:step: search that range (ranges replace the shipped search space); name=value: pin a field, added to the space searched (repeatable)',
+    )
     .option('--grid <file>', 'search space as JSON: {"field": {"lo":…,"hi":…,"step":…}}')
     .option('--objective <list>', 'metrics averaged into the objective', 'e2e_mean,ttft_mean,itl_mean')
     .option(

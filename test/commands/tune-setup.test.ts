@@ -18,20 +18,17 @@ const base: InputSettings = {
   quiet: true,
 };
 const settings = (param: string[]) =>
-  tuneSettings(
-    { latencyModel: 'roofline-v1', hardware: 'H100', param, out: '/tmp/unused' },
-    base,
-    { objective: ['e2e_mean'], maxEvals: 1 },
-  );
+  tuneSettings({ latencyModel: 'roofline-v1', hardware: 'H100', param, out: '/tmp/unused' }, base, {
+    objective: ['e2e_mean'],
+    maxEvals: 1,
+  });
 const names = (ps: readonly { name: string }[]) => ps.map((p) => p.name);
 
 describe('tune --param', () => {
   it('a pinned value joins the default space; a ranged one replaces it', () => {
     const pinnedOnly = settings(['allReduceLinkScale=1']);
     expect(pinnedOnly.params).toBeUndefined();
-    expect(pinnedOnly.pinned).toEqual([
-      { name: 'allReduceLinkScale', section: 'v1', lo: 1, hi: 1, step: 1 },
-    ]);
+    expect(pinnedOnly.pinned).toEqual([{ name: 'allReduceLinkScale', section: 'v1', lo: 1, hi: 1, step: 1 }]);
     const both = settings(['mfuDecode=0.1:0.3:0.1', 'allReduceLinkScale=1']);
     expect(names(both.params ?? [])).toEqual(['mfuDecode']);
     expect(names(both.pinned ?? [])).toEqual(['allReduceLinkScale']);
