@@ -32,9 +32,17 @@ export async function polish(
   const best = from[i]!;
   const given = new Set(from.map(candidateKey)).size;
   if (maxEvals <= 0) return { best, bestScore: fromScores[i]!, evaluations: given, fromScores };
-  const local = params.map((p) => localRange(p, best[p.name]!));
-  const r = await search({ params: local, start: best, maxEvals: maxEvals + 1, method: 'pattern' }, score);
-  return { best: r.best, bestScore: r.bestScore, evaluations: given + r.evaluations - 1, fromScores };
+  // A field fixed at one value (a pinned --param) holds it around the centre too, even when the
+  // best given candidate (the file's exact values) lies off it.
+  const centre = { ...best };
+  for (const p of params) if (p.hi <= p.lo) centre[p.name] = p.lo;
+  const local = params.map((p) => localRange(p, centre[p.name]!));
+  const r = await search({ params: local, start: centre, maxEvals: maxEvals + 1, method: 'pattern' }, score);
+  const moved = candidateKey(centre) !== candidateKey(best);
+  const evaluations = given + r.evaluations - (moved ? 0 : 1);
+  return r.bestScore < fromScores[i]!
+    ? { best: r.best, bestScore: r.bestScore, evaluations, fromScores }
+    : { best, bestScore: fromScores[i]!, evaluations, fromScores };
 }
 
 /**

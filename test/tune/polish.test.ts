@@ -46,6 +46,16 @@ describe('polish (full-replay pattern search around a winner)', () => {
     expect(r.evaluations).toBeLessThanOrEqual(1 + 4);
   });
 
+  it('holds a fixed field at its value around a given candidate that lies off it, never ending worse', async () => {
+    const pinned: ParamSpec = { name: 'allReduceLinkScale', section: 'v1', lo: 1, hi: 1, step: 1 };
+    const start = { mfuDecode: 0.5, allReduceLinkScale: 0 };
+    const near = await polish([mfu, pinned], [start], 20, bowl({ mfuDecode: 0.6, allReduceLinkScale: 1 }));
+    expect(near.best).toEqual({ mfuDecode: 0.6, allReduceLinkScale: 1 });
+    const off = await polish([mfu, pinned], [start], 20, bowl({ mfuDecode: 0.5, allReduceLinkScale: 0 }));
+    expect(off.best).toBe(start);
+    expect(off.bestScore).toBe(0);
+  });
+
   it('moves a coefficient (no physical limit) within its own range', async () => {
     const beta: ParamSpec = { name: 'beta3', section: 'trainedPhysics', lo: 0, hi: 2, step: 0.1 };
     const r = await polish([beta], [{ beta3: 1 }], 10, bowl({ beta3: 1.2 }));
