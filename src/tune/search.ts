@@ -144,16 +144,19 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
   while (seen.size < o.maxEvals) {
     const centre = best;
     const moves: Candidate[] = [];
+    const from = withFixed(o.params, centre);
     o.params.forEach((p, i) => {
+      if (p.hi <= p.lo) return;
       for (const sign of [-1, 1]) {
         const v = snap(p, centre[p.name]! + sign * delta[i]! * p.step);
-        if (v !== centre[p.name]) moves.push({ ...centre, [p.name]: v });
+        if (v !== centre[p.name]) moves.push({ ...from, [p.name]: v });
       }
     });
+    if (candidateKey(from) !== candidateKey(centre)) moves.push(from);
     const before = bestScore;
     await run(moves);
     // Pattern move: combine the best improving step of every axis, and try that too.
-    const combined: Record<string, number> = { ...centre };
+    const combined: Record<string, number> = { ...from };
     let improving = 0;
     for (const p of o.params) {
       let bestAxis = before;
@@ -179,6 +182,13 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
     trace,
     onBound: boundsHit(asRanges(o.params), best),
   };
+}
+
+/** A candidate with every field fixed at one value (a pinned --param) set to it: the start may lie off it. */
+function withFixed(params: readonly ParamSpec[], c: Candidate): Candidate {
+  const out: Record<string, number> = { ...c };
+  for (const p of params) if (p.hi <= p.lo) out[p.name] = p.lo;
+  return out;
 }
 
 const asRanges = (params: readonly ParamSpec[]) => params.map((p) => ({ p, lo: p.lo, hi: p.hi }));
@@ -239,7 +249,7 @@ async function simplexSearch(o: SearchOptions, s: SearchState): Promise<SearchRe
     free.forEach((r, i) => {
       c[r.p.name] = round(r.lo + u[i]! * (r.hi - r.lo));
     });
-    return c;
+    return withFixed(o.params, c);
   };
   const scoreOf = async (cands: Candidate[], worse?: number) => {
     await s.run(cands, worse);

@@ -191,3 +191,23 @@ describe('every search starts from the exact current values', () => {
     );
   });
 });
+
+describe('a field fixed at one value (a pinned --param)', () => {
+  // The start lies off the pinned value, as the file's absent physics term (0) does.
+  const params = [P('mfuDecode', 0.05, 0.6, 0.025), P('allReduceLinkScale', 1, 1, 1)];
+  const start = { mfuDecode: 0.2, allReduceLinkScale: 0 };
+  const pinnedBest = (c: Candidate) => (c.mfuDecode! - 0.3) ** 2 + (c.allReduceLinkScale === 1 ? 0 : 1);
+  for (const method of ['compass', 'pattern', 'nelder-mead'] as const) {
+    it(`${method}: every candidate after the start carries it, and the search finds the optimum there`, async () => {
+      const seen: Candidate[] = [];
+      const r = await search({ params, start, maxEvals: 40, method }, async (cs) => {
+        seen.push(...cs);
+        return cs.map(pinnedBest);
+      });
+      expect(seen[0]).toEqual(start);
+      expect(seen.slice(1).every((c) => c.allReduceLinkScale === 1)).toBe(true);
+      expect(r.best.allReduceLinkScale).toBe(1);
+      expect(r.best.mfuDecode).toBeCloseTo(0.3, 2);
+    });
+  }
+});
