@@ -123,7 +123,12 @@ async function runBatch(
       points.set(k, [...(points.get(k) ?? []), ...output.points]);
       left.set(k, left.get(k)! - 1);
       if (left.get(k) === 0) {
-        const score = experimentScore(points.get(k)!, s.metrics);
+        const score = candidateScore(
+          s.memo,
+          j.cand,
+          j.experiment,
+          experimentScore(points.get(k)!, s.metrics),
+        );
         s.memo.set(k, score);
         s.onRecord({ candidate: j.cand, experiment: j.experiment, score });
       }
@@ -131,4 +136,22 @@ async function runBatch(
     },
   );
   if (s.signal.aborted) throw new AbortedError('interrupted');
+}
+
+/**
+ * An experiment the current values can run but a candidate cannot (a field that needs what
+ * the GPU's entry lacks) fails under that candidate: left out, it would shrink the objective
+ * to the experiments the candidate can run and make it look better than it is.
+ */
+export function candidateScore(
+  memo: ReadonlyMap<string, ExperimentScore>,
+  cand: string,
+  experiment: string,
+  score: ExperimentScore,
+): ExperimentScore {
+  if (score.status !== 'not_applicable' || cand.startsWith(CURRENT)) return score;
+  const at = cand.lastIndexOf('@');
+  const current = memo.get(memoKey(CURRENT + (at >= 0 ? cand.slice(at) : ''), experiment));
+  if (!current || current.status === 'not_applicable') return score;
+  return { status: 'failed', apes: {}, reason: `not applicable with these values: ${score.reason ?? ''}` };
 }

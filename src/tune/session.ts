@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { findGpu, lookupGpu } from '../config/hardware-config.ts';
+import { findGpu, type GpuSpec, lookupGpu } from '../config/hardware-config.ts';
 import { InputError } from '../errors.ts';
 import { inputVersions, loadInputs } from '../eval/inputs.ts';
 import { type Workers, withWorkers } from '../eval/pool.ts';
@@ -146,6 +146,7 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
       (s.latencyModel === 'blackbox' ? blackboxSpaceAround(start.values) : defaultSpace(s.latencyModel)),
     s.pinned,
   );
+  linkTermNeedsInterconnect(params, experiments, gpuOf, s.hardwareConfig);
   const v = inputVersions(s, gt.experiments);
   const fingerprint = {
     // This order is part of every checkpoint's fingerprint: keep it, or resumes stop matching.
@@ -233,4 +234,31 @@ async function tuneWith(workers: Workers, s: TuneSettings, hooks: TuneHooks): Pr
   }
   const result = await tune(input);
   return { ...outcome, result, evaluated: memo.size - before };
+}
+
+/**
+ * A space that can switch the TP link term on (`allReduceLinkScale` > 0) needs every GPU that
+ * runs a TP > 1 experiment to state its interconnect; without it every such candidate would be
+ * refused there, so the search would fit the other experiments only.
+ */
+function linkTermNeedsInterconnect(
+  params: readonly ParamSpec[],
+  experiments: readonly Experiment[],
+  gpuOf: (x: Experiment) => GpuSpec | undefined,
+  file: string,
+): void {
+  const link = params.find((p) => p.name === 'allReduceLinkScale');
+  if (!link || !(link.hi > 0)) return;
+  const missing = [
+    ...new Set(
+      experiments
+        .filter((x) => x.tp > 1 && !((gpuOf(x)?.InterconnectGBs ?? 0) > 0))
+        .map((x) => gpuOf(x)?.key ?? x.gpu),
+    ),
+  ];
+  if (missing.length > 0)
+    throw new InputError(
+      `${file}: ${missing.join(', ')}: InterconnectGBs is missing, and allReduceLinkScale (searched up to ${link.hi}) ` +
+        'needs it for the TP > 1 experiments there; give the GPU its datasheet interconnect bandwidth or start from a file that has it',
+    );
 }

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { resumeSettings } from '../../src/commands/tune.ts';
@@ -10,6 +10,7 @@ import { inheritEverywhere, updateHardwareConfigText } from '../../src/config/ha
 import { AbortedError } from '../../src/errors.ts';
 import { readEvals } from '../../src/tune/checkpoint.ts';
 import { parseCv } from '../../src/tune/folds.ts';
+import { CURRENT, candidateScore, memoKey } from '../../src/tune/scorer.ts';
 import { runTune, type TuneSettings } from '../../src/tune/session.ts';
 import { allowedFields, parseParamFlag } from '../../src/tune/space.ts';
 import { defaultsWithRow, replaceFileSafely, withFitAssumptions } from '../../src/tune/writeback.ts';
@@ -278,5 +279,29 @@ describe('tuning runs', () => {
     });
     expect(fromShards.result).toEqual(one.result);
     expect(fromShards.evaluated).toBe(after);
+  });
+});
+
+describe('candidates that a GPU entry cannot run', () => {
+  it('refuses a space with the TP link term where a TP > 1 experiment’s GPU states no interconnect', async () => {
+    const s = tuneSettings(tmp(), {
+      groundTruth: resolve('eval/combined_ground_truth.json'),
+      only: ['65-01-ai-yi-34b-tp2-general-lite-2-1'],
+      pinned: [parseParamFlag('roofline-v1', 'allReduceLinkScale=1')],
+    });
+    await expect(runTune(s, { signal: signal() })).rejects.toThrow(
+      /H100: InterconnectGBs is missing, and allReduceLinkScale/,
+    );
+  });
+
+  it('an experiment the current values run but a candidate cannot counts as failed, not left out', () => {
+    const na = { status: 'not_applicable' as const, apes: {}, reason: 'needs InterconnectGBs' };
+    const ok = { status: 'ok' as const, apes: { e2e_mean: 5 } };
+    const memo = new Map([[memoKey(`${CURRENT}@0.1`, 'x'), ok]]);
+    expect(candidateScore(memo, '[["a",1]]@0.1', 'x', na)).toMatchObject({ status: 'failed' });
+    expect(candidateScore(memo, '[["a",1]]', 'x', na)).toBe(na);
+    expect(candidateScore(memo, `${CURRENT}@0.1`, 'x', na)).toBe(na);
+    const neither = new Map([[memoKey(`${CURRENT}@0.1`, 'x'), na]]);
+    expect(candidateScore(neither, '[["a",1]]@0.1', 'x', na)).toBe(na);
   });
 });
