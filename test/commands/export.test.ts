@@ -72,7 +72,13 @@ describe('blis-eval export --for blis-v0.6.1-roofline (round trip through run)',
     expect(alpha, x.err).toBeDefined();
     // The neutral values written out, not removed: what BLIS computes, by our own reading.
     const shipped = JSON.parse(readFileSync('hardware_config.json', 'utf8'));
-    const neutral = { TFlopsFP8: 0, gemmMfuScale: 1, ttftDecodeSteps: 0, allReduceMicros: 0 };
+    const neutral = {
+      TFlopsFP8: 0,
+      gemmMfuScale: 1,
+      ttftDecodeSteps: 0,
+      allReduceMicros: 0,
+      allReduceLinkScale: 0,
+    };
     for (const [k, e] of Object.entries<Record<string, unknown>>(shipped)) {
       if (k !== 'defaults') e.v2 = { ...(e.v2 as object), ...neutral };
     }

@@ -198,6 +198,7 @@ describe('the exported subset is the shipped calibration with its fields of ours
     ttftDecodeSteps: 0,
     allReduceMicros: 0,
     allReduceMicrosPerMB: 0,
+    allReduceLinkScale: 0,
   };
   const dir = mkdtempSync(join(tmpdir(), 'export-neutral-'));
   const shipped = JSON.parse(readFileSync('hardware_config.json', 'utf8')) as Record<
