@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { buildRooflineModel } from '../../src/config/latency-factory.ts';
 
+const options = (kind: 'roofline-v1' | 'roofline-v2', calibration?: Record<string, number>) => ({
+  kind,
+  model: 'meta-llama/Llama-3.1-8B-Instruct',
+  modelConfigPath: 'model_configs',
+  hardwareConfigPath: 'hardware_config.blis-v0.6.1.json',
+  gpu: 'H100',
+  tp: 1,
+  benchDataPath: 'bench_data',
+  ...(calibration && { calibration: kind === 'roofline-v2' ? { v2: calibration } : { v1: calibration } }),
+});
 const build = (kind: 'roofline-v1' | 'roofline-v2', calibration?: Record<string, number>) =>
-  buildRooflineModel({
-    kind,
-    model: 'meta-llama/Llama-3.1-8B-Instruct',
-    modelConfigPath: 'model_configs',
-    hardwareConfigPath: 'hardware_config.blis-v0.6.1.json',
-    gpu: 'H100',
-    tp: 1,
-    benchDataPath: 'bench_data',
-    ...(calibration && { calibration: kind === 'roofline-v2' ? { v2: calibration } : { v1: calibration } }),
-  });
+  buildRooflineModel(options(kind, calibration));
 
 describe('requestOverheadMicros (per-request delay before queueing)', () => {
   it('is absent from the shipped config, so queueing time stays BLIS v0.6.1 zero', () => {
@@ -56,15 +57,7 @@ describe('requestStepMicros (engine CPU work per request of a step, synchronous 
     })),
   ];
   const setup = (kind: 'roofline-v1' | 'roofline-v2', syncScheduling: boolean | undefined) => ({
-    kind,
-    model: 'meta-llama/Llama-3.1-8B-Instruct',
-    modelConfigPath: 'model_configs',
-    hardwareConfigPath: 'hardware_config.blis-v0.6.1.json',
-    gpu: 'H100',
-    tp: 1,
-    benchDataPath: 'bench_data',
-    calibration:
-      kind === 'roofline-v2' ? { v2: { requestStepMicros: 85 } } : { v1: { requestStepMicros: 85 } },
+    ...options(kind, { requestStepMicros: 85 }),
     ...(syncScheduling !== undefined && { syncScheduling }),
   });
 
