@@ -1,5 +1,5 @@
 import { candidateKey, type Scorer, search } from './search.ts';
-import { type Candidate, type ParamSpec, round, widenable } from './space.ts';
+import { type Candidate, type ParamSpec, round, widenable, withFixed } from './space.ts';
 
 /** Grid steps the polish may move each field either way from the partial-replay winner. */
 const REACH = 2;
@@ -34,8 +34,7 @@ export async function polish(
   if (maxEvals <= 0) return { best, bestScore: fromScores[i]!, evaluations: given, fromScores };
   // A field fixed at one value (a pinned --param) holds it around the centre too, even when the
   // best given candidate (the file's exact values) lies off it.
-  const centre = { ...best };
-  for (const p of params) if (p.hi <= p.lo) centre[p.name] = p.lo;
+  const centre = withFixed(params, best);
   const local = params.map((p) => localRange(p, centre[p.name]!));
   const r = await search({ params: local, start: centre, maxEvals: maxEvals + 1, method: 'pattern' }, score);
   const moved = candidateKey(centre) !== candidateKey(best);

@@ -75,7 +75,7 @@ export function createScorer(s: ScorerSetup): BatchScorer {
     const suffix = fidelity < 1 ? `@${fidelity}` : '';
     const keyOf = (c: Candidate | null) =>
       (c === null || candidateKey(c) === current ? CURRENT : candidateKey(c)) + suffix;
-    const jobs: { job: EvalJob; cand: string; experiment: string }[] = [];
+    const jobs: Job[] = [];
     const queued = new Set<string>();
     for (const c of candidates) {
       const cand = keyOf(c);
@@ -84,10 +84,10 @@ export function createScorer(s: ScorerSetup): BatchScorer {
         if (s.memo.has(k) || queued.has(k)) continue;
         queued.add(k);
         const x = byName.get(name)!;
-        const calibration =
-          cand === CURRENT + suffix || c === null
-            ? undefined
-            : calibrationOf(s.section, { ...s.fixed, ...c });
+        const isCurrent = cand === CURRENT + suffix || c === null;
+        const calibration = isCurrent ? undefined : calibrationOf(s.section, { ...s.fixed, ...c });
+        // The current values' score of the same replay, which a candidate's inapplicability is judged by.
+        const current = isCurrent ? undefined : memoKey(CURRENT + suffix, name);
         for (const job of planJobs([x], {
           latencyModels: [s.latencyModel],
           seeds: 1,
@@ -96,7 +96,8 @@ export function createScorer(s: ScorerSetup): BatchScorer {
           ...(calibration && { calibration }),
         })) {
           const reused = { ...job, reuseWorkload: true };
-          jobs.push({ job: fidelity < 1 ? { ...reused, fidelity } : reused, cand, experiment: name });
+          const run = fidelity < 1 ? { ...reused, fidelity } : reused;
+          jobs.push({ job: run, cand, experiment: name, ...(current && { current }) });
         }
       }
     }
@@ -105,10 +106,15 @@ export function createScorer(s: ScorerSetup): BatchScorer {
   };
 }
 
-async function runBatch(
-  s: ScorerSetup,
-  jobs: { job: EvalJob; cand: string; experiment: string }[],
-): Promise<void> {
+/** One simulation job of a (candidate, experiment); `current`: the memo key of the current values' score. */
+interface Job {
+  job: EvalJob;
+  cand: string;
+  experiment: string;
+  current?: string;
+}
+
+async function runBatch(s: ScorerSetup, jobs: Job[]): Promise<void> {
   s.onBatch?.(jobs.length, new Set(jobs.map((j) => j.cand)).size);
   const points = new Map<string, PointResult[]>();
   const left = new Map<string, number>();
@@ -123,12 +129,8 @@ async function runBatch(
       points.set(k, [...(points.get(k) ?? []), ...output.points]);
       left.set(k, left.get(k)! - 1);
       if (left.get(k) === 0) {
-        const score = candidateScore(
-          s.memo,
-          j.cand,
-          j.experiment,
-          experimentScore(points.get(k)!, s.metrics),
-        );
+        const own = experimentScore(points.get(k)!, s.metrics);
+        const score = candidateScore(own, j.current === undefined ? undefined : s.memo.get(j.current));
         s.memo.set(k, score);
         s.onRecord({ candidate: j.cand, experiment: j.experiment, score });
       }
@@ -144,14 +146,9 @@ async function runBatch(
  * to the experiments the candidate can run and make it look better than it is.
  */
 export function candidateScore(
-  memo: ReadonlyMap<string, ExperimentScore>,
-  cand: string,
-  experiment: string,
   score: ExperimentScore,
+  current: ExperimentScore | undefined,
 ): ExperimentScore {
-  if (score.status !== 'not_applicable' || cand.startsWith(CURRENT)) return score;
-  const at = cand.lastIndexOf('@');
-  const current = memo.get(memoKey(CURRENT + (at >= 0 ? cand.slice(at) : ''), experiment));
-  if (!current || current.status === 'not_applicable') return score;
+  if (score.status !== 'not_applicable' || !current || current.status === 'not_applicable') return score;
   return { status: 'failed', apes: {}, reason: `not applicable with these values: ${score.reason ?? ''}` };
 }

@@ -1,7 +1,7 @@
 import { nelderMead } from './nelder-mead.ts';
 import type { ExperimentScore } from './objective.ts';
 import type { SearchResult } from './outcome.ts';
-import { type Candidate, gridValues, type ParamSpec, round, snap, widenable } from './space.ts';
+import { type Candidate, gridValues, type ParamSpec, round, snap, widenable, withFixed } from './space.ts';
 
 /** A stable key of a candidate (sorted field names). */
 export function candidateKey(c: Candidate): string {
@@ -182,13 +182,6 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
     trace,
     onBound: boundsHit(asRanges(o.params), best),
   };
-}
-
-/** A candidate with every field fixed at one value (a pinned --param) set to it: the start may lie off it. */
-function withFixed(params: readonly ParamSpec[], c: Candidate): Candidate {
-  const out: Record<string, number> = { ...c };
-  for (const p of params) if (p.hi <= p.lo) out[p.name] = p.lo;
-  return out;
 }
 
 const asRanges = (params: readonly ParamSpec[]) => params.map((p) => ({ p, lo: p.lo, hi: p.hi }));

@@ -163,6 +163,13 @@ export function withPinned(space: readonly ParamSpec[], pinned: readonly ParamSp
   return [...space.filter((p) => !pinned.some((q) => q.name === p.name)), ...pinned];
 }
 
+/** A candidate with every field fixed at one value (a pinned --param) set to it: the start may lie off it. */
+export function withFixed(params: readonly ParamSpec[], c: Candidate): Candidate {
+  const out: Record<string, number> = { ...c };
+  for (const p of params) if (p.hi <= p.lo) out[p.name] = p.lo;
+  return out;
+}
+
 /** `--param name=lo:hi:step` (or `name=value` to pin one value). */
 export function parseParamFlag(model: LatencyModelName, text: string): ParamSpec {
   const m = /^([A-Za-z0-9_]+)=([^:]+)(?::([^:]+):([^:]+))?$/.exec(text.trim());
