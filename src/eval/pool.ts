@@ -26,27 +26,34 @@ const WORKER = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 
 /**
  * Where jobs run: this thread (`jobs` 1) or piscina worker threads. Each new pool pays
- * thread start-up, module loading and JIT warm-up again, so a session opens its workers
- * first (they start while it loads its inputs) and keeps them for every batch it runs.
+ * thread start-up, module loading and JIT warm-up again, so a session keeps one for every
+ * batch it runs. The threads start at the first batch: a session that fails on its inputs
+ * before it runs anything never starts one.
  */
 export class Workers {
-  readonly pool: Piscina | null;
-  private readonly loaded: Promise<void>;
+  private started: Piscina | null = null;
+  private loaded: Promise<void> = Promise.resolve();
 
-  constructor(readonly jobs: number) {
-    this.pool = jobs > 1 ? new Piscina({ filename: WORKER, minThreads: jobs, maxThreads: jobs }) : null;
-    this.loaded = this.pool ? allLoaded(jobs) : Promise.resolve();
+  constructor(readonly jobs: number) {}
+
+  /** The worker threads (started on first use), or null when jobs run in this thread. */
+  get pool(): Piscina | null {
+    if (this.jobs <= 1) return null;
+    if (!this.started) {
+      this.started = new Piscina({ filename: WORKER, minThreads: this.jobs, maxThreads: this.jobs });
+      this.loaded = allLoaded(this.jobs);
+    }
+    return this.started;
   }
 
   /**
    * Closes the pool once every worker has loaded its module: Node aborts the whole process
-   * (SIGABRT) when a worker is terminated while its module graph is being instantiated, which
-   * a session that fails on bad input right after opening its workers would otherwise do.
+   * (SIGABRT) when a worker is terminated while its module graph is being instantiated.
    */
   async close(): Promise<void> {
-    if (!this.pool) return;
+    if (!this.started) return;
     await this.loaded;
-    await this.pool.destroy();
+    await this.started.destroy();
   }
 }
 

@@ -23,8 +23,8 @@ export interface SessionHooks {
 }
 
 /**
- * Loads and checks every input, runs the evaluator and assembles the run's results. The
- * workers open first so their start-up overlaps the loading.
+ * Loads and checks every input, runs the evaluator and assembles the run's results (the
+ * worker threads start with the first batch, after the inputs passed their checks).
  */
 export function runEvaluation(s: EvalSettings, hooks: SessionHooks): Promise<EvalRun> {
   return withWorkers(s.jobs, (workers) => evaluateWith(workers, s, hooks));
