@@ -28,6 +28,7 @@ interface ImportOptions {
   name?: string;
   vllmLog?: string;
   vllmVersion?: string;
+  asyncScheduling?: 'on' | 'off';
   summaryOnly: boolean;
   modelConfig: string[];
 }
@@ -57,6 +58,12 @@ export function registerImport(program: Command): void {
     .option(
       '--vllm-version <version>',
       "vLLM version of the server, when no log says (also picks vLLM's default batch limits for the GPU)",
+    )
+    .addOption(
+      new Option(
+        '--async-scheduling <on|off>',
+        'whether the server scheduled asynchronously, when no file says (else its vLLM version decides: on from 0.14)',
+      ).choices(['on', 'off']),
     )
     .option('--name <experiment>', 'experiment name (suffixed -1, -2, … when a path holds several)')
     .option('--summary-only', 'ignore per-request data: replay each run from its summary', false)
@@ -104,6 +111,7 @@ function runImport(paths: string[], o: ImportOptions, defaultConfig: boolean): v
       ...(gpu !== undefined ? { hardware: gpu.key } : {}),
       ...(gpu?.memoryGiB !== undefined ? { gpuMemoryGiB: gpu.memoryGiB } : {}),
       ...(o.vllmVersion !== undefined ? { vllmVersion: o.vllmVersion } : {}),
+      ...(o.asyncScheduling !== undefined ? { asyncScheduling: o.asyncScheduling === 'on' } : {}),
       ...(tp !== undefined ? { tp } : {}),
       ...(kv !== undefined ? { totalKvBlocks: kv } : {}),
       ...(o.name !== undefined ? { name: o.name } : {}),

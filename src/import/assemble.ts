@@ -23,6 +23,8 @@ function flagFacts(flags: ImportFlags): ServerFacts {
   const tp = f(flags.tp, '--tp');
   const version = f(flags.vllmVersion, '--vllm-version');
   if (version) out.vllmVersion = version;
+  const async = f(flags.asyncScheduling, '--async-scheduling');
+  if (async) out.asyncScheduling = async;
   const kv = f(flags.totalKvBlocks, '--total-kv-blocks');
   if (model) out.model = model;
   if (hardware) out.hardware = hardware;

@@ -9,6 +9,7 @@ import { InputError } from '../errors.ts';
 import { STAGE_LOAD_TYPES } from '../workload/stage-arrivals.ts';
 import { logFacts, serverFields, slug, sourceOf } from './assemble.ts';
 import { experimentName, type ImportContext, loadLabel } from './context.ts';
+import { manifestFacts } from './manifest-facts.ts';
 import {
   at,
   isObject,
@@ -16,11 +17,10 @@ import {
   numAt,
   parseJson,
   parseJsonObject,
-  parseYamlAll,
   parseYamlObject,
   strAt,
 } from './read.ts';
-import { factsFromArgs, mergeFacts } from './server-facts.ts';
+import { mergeFacts } from './server-facts.ts';
 import { itlMeanMs } from './stats.ts';
 import type {
   Bundle,
@@ -287,35 +287,6 @@ function expConfigFacts(f: ImportFile | undefined): ServerFacts {
     if (v && !facts[field]) facts[field] = v;
   }
   return facts;
-}
-
-/** vLLM container args (and env for `$(VAR)`) of a Kubernetes manifest. */
-function manifestFacts(f: ImportFile | undefined): ServerFacts {
-  if (!f) return {};
-  const found: ServerFacts[] = [];
-  const visit = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (isObject(v)) {
-      if (Array.isArray(v.containers)) {
-        for (const c of v.containers) {
-          if (!isObject(c)) continue;
-          const args = [
-            ...(Array.isArray(c.command) ? c.command : []),
-            ...(Array.isArray(c.args) ? c.args : []),
-          ].map(String);
-          if (!args.some((a) => a.includes('vllm') || a.startsWith('--model'))) continue;
-          const env: Record<string, string> = {};
-          for (const e of Array.isArray(c.env) ? c.env : [])
-            if (isObject(e) && typeof e.name === 'string' && typeof e.value === 'string')
-              env[e.name] = e.value;
-          found.push(factsFromArgs(args, f.rel, env));
-        }
-      }
-      Object.values(v).forEach(visit);
-    }
-  };
-  parseYamlAll(f).forEach(visit);
-  return mergeFacts(...found);
 }
 
 /** The client's view of the server: only the model name it sent. */

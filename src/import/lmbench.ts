@@ -10,7 +10,9 @@ import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.ts';
 import { logFacts, serverFields } from './assemble.ts';
 import { experimentName, type ImportContext, loadLabel } from './context.ts';
+import { folderManifestFacts } from './manifest-facts.ts';
 import { failureFlags, qpsPoint } from './points.ts';
+import { mergeFacts } from './server-facts.ts';
 import { measuredTokenStats } from './stats.ts';
 import type { Bundle, ImportedExperiment, ImportFile, RequestRecord, SourceRef, TraceOut } from './types.ts';
 
@@ -85,7 +87,10 @@ function experiment(
   ctx: ImportContext,
 ): ImportedExperiment {
   const where = `${dir}: experiment "${name}"`;
-  const server = serverFields(logFacts(bundle, ctx.flags, dir === '.' ? '' : `${dir}/`), ctx.flags, where);
+  const under = dir === '.' ? '' : `${dir}/`;
+  // The server: vLLM logs, then a Kubernetes manifest beside the CSVs (llm-d-benchmark keeps them apart).
+  const files = mergeFacts(logFacts(bundle, ctx.flags, under), folderManifestFacts(bundle, under));
+  const server = serverFields(files, ctx.flags, where);
   const provenance: SourceRef[] = [...server.provenance];
   const points: Record<string, unknown>[] = [];
   const traces: TraceOut[] = [];

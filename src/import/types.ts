@@ -86,6 +86,8 @@ export interface ImportFlags {
   vllmLog?: ImportFile;
   /** The vLLM version the run used (`--vllm-version`), when no log says. */
   vllmVersion?: string;
+  /** Whether the server scheduled asynchronously (`--async-scheduling on|off`), when no file says. */
+  asyncScheduling?: boolean;
   /** The `--hardware` GPU's memory, for vLLM's GPU-dependent defaults. */
   gpuMemoryGiB?: number;
 }

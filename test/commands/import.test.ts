@@ -138,6 +138,19 @@ describe('blis-eval import (end to end)', () => {
     expect(JSON.parse(readFileSync(join(dir, 'gt.json'), 'utf8')).experiments[0].total_kv_blocks).toBe(7463);
   });
 
+  it('--async-scheduling states how the server scheduled; the evaluator then charges synchronous steps', () => {
+    const dir = tmp();
+    const args = ['import', CODEGEN, '--out', 'gt.json', '--hardware', 'H100', '--async-scheduling', 'off'];
+    expect(runCli(args, dir).code).toBe(0);
+    const x = JSON.parse(readFileSync(join(dir, 'gt.json'), 'utf8')).experiments[0];
+    expect(x.vllm_config.async_scheduling).toBe(false);
+    expect(x.provenance).toContainEqual({ field: 'vllm_config.async_scheduling', flag: '--async-scheduling' });
+    expect(loadGroundTruth(join(dir, 'gt.json')).experiments[0]!.engine.asyncScheduling).toBe(false);
+    const bad = runCli([...args.slice(0, -1), 'maybe', '--out', 'other.json'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--async-scheduling.*maybe/);
+  });
+
   it('exits 2 for an unknown folder or format', () => {
     const dir = tmp();
     const missing = runCli(['import', join(dir, 'nope'), '--out', 'gt.json'], dir);

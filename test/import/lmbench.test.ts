@@ -69,4 +69,34 @@ describe('import LMBench CSVs (llm-d-benchmark exp-4: Llama-4-Scout FP8, TP 4, H
       /LMBench_x_output_2.csv: row 2: launch_time: expected a number/,
     );
   });
+  it('reads the server from a Kubernetes manifest beside the CSVs; flags still win', () => {
+    const head = 'prompt_tokens,generation_tokens,ttft,generation_time,launch_time,finish_time';
+    const manifest = [
+      'kind: Deployment',
+      'spec: {template: {spec: {containers: [{command: [/bin/sh, -c],',
+      '  args: ["vllm serve org/M --gpu-memory-utilization 0.95 --max-model-len 10000 --tensor-parallel-size 4"]}]}}}',
+    ].join('\n');
+    const dir = folder({
+      'LMBench_x_output_2.csv': `${head}\n10,5,0.1,0.4,100.0,100.5\n`,
+      'deploy.yaml': manifest,
+    });
+    const x = importPath(dir, { hardware: 'H100', asyncScheduling: false }).experiments[0]!;
+    expect(x.json).toMatchObject({
+      model: 'org/M',
+      vllm_config: {
+        tensor_parallelism: 4,
+        max_model_len: 10000,
+        gpu_memory_utilization: 0.95,
+        async_scheduling: false,
+      },
+    });
+    expect(x.json.provenance).toContainEqual({
+      field: 'vllm_config.max_model_len',
+      file: 'run/deploy.yaml',
+      key: '--max-model-len',
+    });
+    expect(importPath(dir, { hardware: 'H100', tp: 2 }).experiments[0]!.json).toMatchObject({
+      vllm_config: { tensor_parallelism: 2, async_scheduling: null },
+    });
+  });
 });

@@ -74,6 +74,7 @@ function importEntry(r: RecipeExperiment): ImportedExperiment[] {
       ...(r.flags.tp !== undefined ? { tp: r.flags.tp } : {}),
       ...(r.flags.model !== undefined ? { model: r.flags.model } : {}),
       ...(r.flags.vllmVersion !== undefined ? { vllmVersion: r.flags.vllmVersion } : {}),
+      ...(r.flags.asyncScheduling !== undefined ? { asyncScheduling: r.flags.asyncScheduling } : {}),
       ...(r.flags.totalKvBlocks !== undefined ? { totalKvBlocks: r.flags.totalKvBlocks } : {}),
     },
     traceDir: TRACE_DIR,

@@ -12,6 +12,8 @@ export interface ManifestRow {
   tp: number;
   engine: string;
   engine_version: string | null;
+  /** How the server scheduled where it is known (stated, or settled by the source's date). */
+  async_scheduling: boolean | null;
   client: string;
   load: string;
   points: number;
@@ -63,6 +65,7 @@ export function manifestRow(x: Json, r: RecipeExperiment, recipe: Recipe, files:
     tp: Number(cfg.tensor_parallelism),
     engine: 'vLLM',
     engine_version: (cfg.vllm_version as string | null) ?? null,
+    async_scheduling: (cfg.async_scheduling as boolean | null | undefined) ?? null,
     client: r.client,
     load: loadShape(x),
     points: points.length || (Array.isArray(x.stages) ? x.stages.length + 1 : 1),
@@ -98,7 +101,7 @@ export function manifestMarkdown(rows: readonly ManifestRow[], recipe: Recipe): 
     '|---|---|---|---:|---|---|---|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${cell(r.experiment)} | ${r.gpu} | ${cell(r.model)} | ${r.tp} | ${r.engine_version ?? 'n/a'} | ${cell(r.client)} | ${cell(r.load)} | ${r.points} | ${r.source.repository}@${r.source.commit.slice(0, 12)} (${r.source.license}) |`,
+        `| ${cell(r.experiment)} | ${r.gpu} | ${cell(r.model)} | ${r.tp} | ${r.engine_version ?? (r.async_scheduling === false ? 'n/a (sync)' : 'n/a')} | ${cell(r.client)} | ${cell(r.load)} | ${r.points} | ${r.source.repository}@${r.source.commit.slice(0, 12)} (${r.source.license}) |`,
     ),
     '',
     '## Left out',

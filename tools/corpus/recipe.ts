@@ -32,6 +32,8 @@ const experiment = z.object({
     tp: z.number().int().positive().optional(),
     model: z.string().optional(),
     vllmVersion: z.string().optional(),
+    /** How the server scheduled, where the files do not say but the source's date settles it. */
+    asyncScheduling: z.boolean().optional(),
     totalKvBlocks: z.number().int().positive().optional(),
   }),
   /** A model_configs folder to use where the model id's own folder is not there (with why). */
