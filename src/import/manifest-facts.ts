@@ -1,6 +1,7 @@
 /**
  * What a Kubernetes manifest says the vLLM server ran: the container's command and args
- * (`vllm serve …` as a list, or as one `/bin/sh -c` string), with `$(VAR)` read from its env.
+ * (`vllm serve …` as a list, or as one `/bin/sh -c` string), with `$(VAR)` read from its env,
+ * and the vLLM release its image's tag names.
  */
 import { shellWords } from './bench-command.ts';
 import { isObject, parseYamlAll } from './read.ts';
@@ -36,7 +37,11 @@ function containerFacts(c: Record<string, unknown>, file: string): ServerFacts {
   const env: Record<string, string> = {};
   for (const e of Array.isArray(c.env) ? c.env : [])
     if (isObject(e) && typeof e.name === 'string' && typeof e.value === 'string') env[e.name] = e.value;
-  return factsFromArgs(words, file, env);
+  const facts = factsFromArgs(words, file, env);
+  // vLLM's own image names its release in the tag (`vllm/vllm-openai:v0.11.0`; `latest` says nothing).
+  const tag = typeof c.image === 'string' ? /vllm-openai:v?(\d+\.\d+[\w.+-]*)$/.exec(c.image) : null;
+  if (tag) facts.vllmVersion = { value: tag[1]!, file, key: 'image' };
+  return facts;
 }
 
 /** Facts of the manifests (`*.yaml`, `*.yml`) of a bundle's folder, in name order. */

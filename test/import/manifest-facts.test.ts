@@ -22,7 +22,10 @@ describe('vLLM server facts from a Kubernetes manifest', () => {
             --max-model-len 10000 \\
             --tensor-parallel-size 4
         command: [/bin/sh, -c]`);
-    const f = manifestFacts(file('d.yaml', yaml));
+    const f = manifestFacts(
+      file('d.yaml', yaml.replace('      - args:', '      - image: vllm/vllm-openai:v0.11.0\n        args:')),
+    );
+    expect(f.vllmVersion).toEqual({ value: '0.11.0', file: 'd.yaml', key: 'image' });
     expect(f.model).toEqual({ value: 'org/Model', file: 'd.yaml', key: 'serve <model>' });
     expect([f.tp?.value, f.maxModelLen?.value, f.gpuMemoryUtilization?.value]).toEqual([4, 10000, 0.95]);
   });
@@ -37,8 +40,13 @@ describe('vLLM server facts from a Kubernetes manifest', () => {
     const list = deployment(`      - command: [vllm, serve]
         args: [org/M, --max-num-seqs, $(SEQS), --no-enable-prefix-caching]
         env: [{ name: SEQS, value: "96" }]`);
-    const f = manifestFacts(file('b.yaml', list));
-    expect([f.maxNumSeqs?.value, f.prefixCaching?.value]).toEqual([96, false]);
+    const f = manifestFacts(
+      file(
+        'b.yaml',
+        list.replace('      - command', '      - image: vllm/vllm-openai:latest\n        command'),
+      ),
+    );
+    expect([f.maxNumSeqs?.value, f.prefixCaching?.value, f.vllmVersion]).toEqual([96, false, undefined]);
   });
 
   it('ignores containers that do not run vLLM, and a folder without manifests says nothing', () => {
