@@ -87,9 +87,11 @@ function experiment(
   ctx: ImportContext,
 ): ImportedExperiment {
   const where = `${dir}: experiment "${name}"`;
-  const under = dir === '.' ? '' : `${dir}/`;
   // The server: vLLM logs, then a Kubernetes manifest beside the CSVs (llm-d-benchmark keeps them apart).
-  const files = mergeFacts(logFacts(bundle, ctx.flags, under), folderManifestFacts(bundle, under));
+  const files = mergeFacts(
+    logFacts(bundle, ctx.flags, dir === '.' ? '' : `${dir}/`),
+    folderManifestFacts(bundle, dir),
+  );
   const server = serverFields(files, ctx.flags, where);
   const provenance: SourceRef[] = [...server.provenance];
   const points: Record<string, unknown>[] = [];

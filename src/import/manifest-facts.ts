@@ -3,6 +3,7 @@
  * (`vllm serve …` as a list, or as one `/bin/sh -c` string), with `$(VAR)` read from its env,
  * and the vLLM release its image's tag names.
  */
+import { dirname } from 'node:path/posix';
 import { shellWords } from './bench-command.ts';
 import { isObject, parseYamlAll } from './read.ts';
 import { factsFromArgs, mergeFacts } from './server-facts.ts';
@@ -44,10 +45,10 @@ function containerFacts(c: Record<string, unknown>, file: string): ServerFacts {
   return facts;
 }
 
-/** Facts of the manifests (`*.yaml`, `*.yml`) of a bundle's folder, in name order. */
-export function folderManifestFacts(bundle: Bundle, under: string): ServerFacts {
+/** Facts of the manifests (`*.yaml`, `*.yml`) directly in a bundle's folder `dir`, in name order. */
+export function folderManifestFacts(bundle: Bundle, dir: string): ServerFacts {
   const yamls = bundle.files
-    .filter((f) => f.rel.startsWith(under) && /\.ya?ml$/i.test(f.rel))
+    .filter((f) => dirname(f.rel) === dir && /\.ya?ml$/i.test(f.rel))
     .sort((a, b) => a.rel.localeCompare(b.rel));
   return mergeFacts(...yamls.map(manifestFacts));
 }

@@ -53,7 +53,7 @@ describe('vLLM server facts from a Kubernetes manifest', () => {
     const other = deployment(`      - command: [/bin/sh, -c]
         args: ["python bench.py --max-num-seqs 3"]`);
     expect(manifestFacts(file('c.yaml', other))).toEqual({});
-    expect(folderManifestFacts({ name: 'x', files: [file('x/run.csv', 'a,b\n')] }, 'x/')).toEqual({});
+    expect(folderManifestFacts({ name: 'x', files: [file('x/run.csv', 'a,b\n')] }, 'x')).toEqual({});
   });
 
   it('takes a folder’s manifests in name order, the first fact winning', () => {
@@ -61,7 +61,11 @@ describe('vLLM server facts from a Kubernetes manifest', () => {
         command: [/bin/sh, -c]`);
     const b = deployment(`      - args: ["vllm serve org/M --max-num-seqs 32 --max-model-len 4096"]
         command: [/bin/sh, -c]`);
-    const f = folderManifestFacts({ name: 'r', files: [file('r/b.yml', b), file('r/a.yaml', a)] }, 'r/');
+    const nested = file('r/0/c.yaml', a.replace('64', '16'));
+    const f = folderManifestFacts(
+      { name: 'r', files: [nested, file('r/b.yml', b), file('r/a.yaml', a)] },
+      'r',
+    );
     expect([f.maxNumSeqs?.value, f.maxNumSeqs?.file, f.maxModelLen?.value]).toEqual([64, 'r/a.yaml', 4096]);
   });
 });
