@@ -144,7 +144,10 @@ describe('blis-eval import (end to end)', () => {
     expect(runCli(args, dir).code).toBe(0);
     const x = JSON.parse(readFileSync(join(dir, 'gt.json'), 'utf8')).experiments[0];
     expect(x.vllm_config.async_scheduling).toBe(false);
-    expect(x.provenance).toContainEqual({ field: 'vllm_config.async_scheduling', flag: '--async-scheduling' });
+    expect(x.provenance).toContainEqual({
+      field: 'vllm_config.async_scheduling',
+      flag: '--async-scheduling',
+    });
     expect(loadGroundTruth(join(dir, 'gt.json')).experiments[0]!.engine.asyncScheduling).toBe(false);
     const bad = runCli([...args.slice(0, -1), 'maybe', '--out', 'other.json'], dir);
     expect(bad.code).toBe(2);
