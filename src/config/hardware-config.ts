@@ -72,10 +72,11 @@ const POSITIVE_FIELDS: ReadonlySet<string> = new Set([
   'attentionMfuScale',
 ]);
 const positive = z.number().finite().positive();
-/** A fraction of a step (see LatencyModel.ttftDecodeSteps). */
+/** Fractions: of a step (LatencyModel.ttftDecodeSteps), of a mixed step run as one pass. */
+const FRACTION_FIELDS: ReadonlySet<string> = new Set(['ttftDecodeSteps', 'mixedStepJoint']);
 const fraction = num.max(1);
 const fieldSchema = (f: string) =>
-  (POSITIVE_FIELDS.has(f) ? positive : f === 'ttftDecodeSteps' ? fraction : num).optional();
+  (POSITIVE_FIELDS.has(f) ? positive : FRACTION_FIELDS.has(f) ? fraction : num).optional();
 const fieldsShape = (fields: readonly string[]) =>
   z.object(Object.fromEntries(fields.map((f) => [f, fieldSchema(f)]))).strict();
 const sectionShape = (fields: readonly string[]) => fieldsShape([...PEAK_FIELDS, ...fields]);

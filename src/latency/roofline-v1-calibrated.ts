@@ -22,6 +22,12 @@ export interface CalibratedV1Fields {
   readonly vectorPeakFraction: number;
   readonly prefillOverheadMicros: number;
   readonly mixedPrefillOverheadMicros: number;
+  /**
+   * Ours, 0…1 (0 = the branch): a mixed step as one forward pass over all its tokens, as
+   * vLLM's V1 engine runs it, instead of the branch's phase-weighted mix (which prices a mixed
+   * step's prefill tokens at almost nothing when its decodes dominate).
+   */
+  readonly mixedStepJoint: number;
 }
 
 export const CALIBRATED_FIELD_NAMES = [
@@ -34,6 +40,7 @@ export const CALIBRATED_FIELD_NAMES = [
   'vectorPeakFraction',
   'prefillOverheadMicros',
   'mixedPrefillOverheadMicros',
+  'mixedStepJoint',
 ] as const satisfies readonly (keyof CalibratedV1Fields)[];
 
 /** Neutral values: TP scaling as plain v1 (exponent 1), no multipliers, v1's 10 % vector peak. */
@@ -47,6 +54,7 @@ export const CALIBRATED_DEFAULTS: CalibratedV1Fields = {
   vectorPeakFraction: 0.1,
   prefillOverheadMicros: 0,
   mixedPrefillOverheadMicros: 0,
+  mixedStepJoint: 0,
 };
 
 /** The branch's calibrated values for H100 and A100 (reference §12.1), a tuner's starting point. */
@@ -60,6 +68,7 @@ export const OPTROOFLINE_CALIBRATION: CalibratedV1Fields = {
   vectorPeakFraction: 0.1,
   prefillOverheadMicros: 500,
   mixedPrefillOverheadMicros: 150,
+  mixedStepJoint: 0,
 };
 
 /**
@@ -197,6 +206,24 @@ export class RooflineV1CalibratedModel extends AlphaHooks implements LatencyMode
       else if (q > 2 * p && q > 50) hw = 0.35 * pHat + 0.65 * dHat;
       else hw = (p * pHat + q * dHat) / (p + q);
     } else hw = pHat + dHat;
+    const j = c.mixedStepJoint;
+    if (j > 0 && pN > 0 && dN > 0) {
+      // One forward pass (ours): GEMMs over every token at the prefill MFU, both attentions,
+      // the weights streamed once at the decode bandwidth.
+      const m = p + q;
+      const fp = this.prefillFlopDiv;
+      const mfu = this.mfuPrefill * c.mfuPrefillMultiplier;
+      const vector = this.peak * c.vectorPeakFraction;
+      const compute =
+        this.linTime(m, fp, mfu) +
+        pSram / fp / vector +
+        dSram / this.decodeDiv / vector +
+        this.lmHeadTime(pN + dN, fp, mfu);
+      const weights = g.moe ? g.weightBytes(m) : g.denseWeightBytes;
+      const memory =
+        (weights + pDyn + dDyn + this.lmHead.bytes) / this.decodeDiv / (this.bwEff * c.decodeBwFactor);
+      hw = (1 - j) * hw + j * Math.max(compute, memory);
+    }
     const n = pN + dN;
     let overhead = this.tOverhead;
     if (n > 2) overhead *= 1 + 0.15 * Math.log2(n / 2) * (0.3 + (2 * q) / n);

@@ -92,6 +92,7 @@ const ALLOWED: Record<LatencyModelName, readonly string[]> = {
     'mfuPrefillMultiplier',
     'mfuDecodeMultiplier',
     'vectorPeakFraction',
+    'mixedStepJoint',
     'requestStepMicros',
     ...PHYSICS_FIELDS,
   ],

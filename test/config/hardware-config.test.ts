@@ -63,9 +63,11 @@ describe('hardware_config.json defaults entry', () => {
     expect(parse).toThrow(where);
   });
 
-  it('rejects a first-token lag above one step in a GPU section', () => {
-    const parse = () => parseHardwareConfig({ H: gpu({ v1: { ttftDecodeSteps: 2 } }) }, 'hw.json');
-    expect(parse).toThrow("field 'v1.ttftDecodeSteps'");
+  it.each(['ttftDecodeSteps', 'mixedStepJoint'])('rejects a %s above 1 in a GPU section', (field) => {
+    for (const section of ['v1', 'v2']) {
+      const parse = () => parseHardwareConfig({ H: gpu({ [section]: { [field]: 2 } }) }, 'hw.json');
+      expect(parse).toThrow(`field '${section}.${field}'`);
+    }
   });
 
   it('the shipped file: BLIS v0.7.1 trained-physics set inherited by every GPU; A100/L40S peaks', () => {

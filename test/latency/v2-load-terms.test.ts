@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelConfig } from '../../src/config/model-config.ts';
 import { RooflineV2Model } from '../../src/latency/roofline-v2.ts';
 import { MfuDatabase } from '../../src/mfu/database.ts';
 import type { BenchData } from '../../src/mfu/tables.ts';
-import { decodes, prefill } from '../support/roofline.ts';
+import { decodes, HAND_ARCH, prefill } from '../support/roofline.ts';
 
 /**
- * A hand-computed case (not in shared/): one layer, d 1024, 8 heads of 128 (no grouping), MLP
- * 4096, 16-bit; flat tables (GEMM MFU 0.5, prefill attention 0.5, decode attention 0.01) on a
- * GPU of 1000 TFLOP/s and 1 TB/s. Every GEMM of the layer has K·N summing to 2^24.
+ * A hand-computed case (not in shared/): the one-layer model of HAND_ARCH; flat tables (GEMM
+ * MFU 0.5, prefill attention 0.5, decode attention 0.01) on a GPU of 1000 TFLOP/s and 1 TB/s.
+ * Every GEMM of the layer has K·N summing to 2^24.
  */
-const arch = parseModelConfig(
-  {
-    architectures: ['LlamaForCausalLM'],
-    num_hidden_layers: 1,
-    hidden_size: 1024,
-    num_attention_heads: 8,
-    num_key_value_heads: 8,
-    intermediate_size: 4096,
-    vocab_size: 32000,
-    torch_dtype: 'bfloat16',
-  },
-  'hand-made config.json',
-  'tiny',
-);
+const arch = HAND_ARCH;
 const flat = (pairs: [number, number][]) =>
   pairs.flatMap(([k, n]) => [1, 65536].map((m) => ({ m, k, n, mfu: 0.5 })));
 const data: BenchData = {

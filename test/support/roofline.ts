@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { findGpu, type HardwareConfig, v1Params } from '../../src/config/hardware-config.ts';
-import { loadModelConfig } from '../../src/config/model-config.ts';
+import { loadModelConfig, parseModelConfig } from '../../src/config/model-config.ts';
 import type { ModelArch } from '../../src/latency/arch.ts';
 import { RooflineV1Model, type RooflineV1Params } from '../../src/latency/roofline-v1.ts';
 import type { RooflineV2Params } from '../../src/latency/roofline-v2.ts';
@@ -105,3 +105,22 @@ export function v1ReferenceMisses(ref: RooflineReference, cfg: HardwareConfig) {
   }
   return { rows: ref['v1_v0.6.1'].rows.length, misses };
 }
+
+/**
+ * A model small enough to price by hand (not in shared/): one layer, d 1024, 8 heads of 128
+ * (no grouping), MLP 4096, 16-bit: 2^24 weights, 2^25 GEMM FLOPs and 4096 KV bytes per token.
+ */
+export const HAND_ARCH: ModelArch = parseModelConfig(
+  {
+    architectures: ['LlamaForCausalLM'],
+    num_hidden_layers: 1,
+    hidden_size: 1024,
+    num_attention_heads: 8,
+    num_key_value_heads: 8,
+    intermediate_size: 4096,
+    vocab_size: 32000,
+    torch_dtype: 'bfloat16',
+  },
+  'hand-made config.json',
+  'tiny',
+);
