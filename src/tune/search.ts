@@ -17,8 +17,8 @@ export type SearchMethod = 'auto' | 'grid' | 'compass' | 'pattern' | 'nelder-mea
 export interface SearchOptions {
   params: readonly ParamSpec[];
   /**
-   * The current values, exactly as they are (not snapped to the grid): candidate 0 of every
-   * method, and the winner unless a candidate scores strictly lower.
+   * The current values, exactly as they are (not snapped to the grid; pinned fields at their
+   * pins): candidate 0 of every method, and the winner unless a candidate scores strictly lower.
    */
   start: Candidate;
   maxEvals: number;
@@ -68,9 +68,17 @@ export function startOf(params: readonly ParamSpec[], start: Candidate): Candida
   return Object.fromEntries(params.map((p) => [p.name, start[p.name] ?? p.lo]));
 }
 
+/**
+ * Where a search starts: the start with every pinned field at its pin. Every candidate, the
+ * winner included, holds the pins; the file's own values are scored apart (the "current" row).
+ */
+export function searchStart(params: readonly ParamSpec[], start: Candidate): Candidate {
+  return withFixed(params, startOf(params, start));
+}
+
 /** What a grid search scores, in order: the start (candidate 0), then every grid point. */
 export function gridCandidates(params: readonly ParamSpec[], start: Candidate): Candidate[] {
-  return dedupe([startOf(params, start), ...fullGrid(params)]);
+  return dedupe([searchStart(params, start), ...fullGrid(params)]);
 }
 
 /**
@@ -85,7 +93,7 @@ export function gridCandidates(params: readonly ParamSpec[], start: Candidate): 
 export async function search(o: SearchOptions, score: Scorer): Promise<SearchResult> {
   const seen = new Map<string, number>();
   const trace: SearchResult['trace'] = [];
-  const start = startOf(o.params, o.start);
+  const start = searchStart(o.params, o.start);
   let best: Candidate = start;
   let bestScore = Number.POSITIVE_INFINITY;
   const isGrid = gridFits(o);

@@ -18,7 +18,7 @@ import {
   type SearchMethod,
   search,
   searchBudget,
-  startOf,
+  searchStart,
 } from './search.ts';
 import type { Candidate, ParamSpec } from './space.ts';
 
@@ -103,7 +103,7 @@ async function searchWith(
   const full = raced(1);
   const p = await polish(
     t.params,
-    [startOf(t.params, t.start), r.best],
+    [searchStart(t.params, t.start), r.best],
     polishEvals,
     counted(full.scorer, scored[1]!),
   );

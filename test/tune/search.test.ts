@@ -204,8 +204,16 @@ describe('a field fixed at one value (a pinned --param)', () => {
         seen.push(...cs);
         return cs.map(pinnedBest);
       });
-      expect(seen[0]).toEqual(start);
-      expect(seen.slice(1).every((c) => c.allReduceLinkScale === 1)).toBe(true);
+      expect(seen[0]).toEqual({ ...start, allReduceLinkScale: 1 });
+      expect(seen.every((c) => c.allReduceLinkScale === 1)).toBe(true);
+      expect(r.best.allReduceLinkScale).toBe(1);
+      expect(r.best.mfuDecode).toBeCloseTo(0.3, 2);
+    });
+
+    it(`${method}: the winner holds the pin even when the unpinned start would score best`, async () => {
+      // The file's value (0) beats every pinned candidate: the search must still return the pin.
+      const offPinBest = (c: Candidate) => (c.allReduceLinkScale === 1 ? 1 + (c.mfuDecode! - 0.3) ** 2 : 0);
+      const r = await search({ params, start, maxEvals: 40, method }, async (cs) => cs.map(offPinBest));
       expect(r.best.allReduceLinkScale).toBe(1);
       expect(r.best.mfuDecode).toBeCloseTo(0.3, 2);
     });
