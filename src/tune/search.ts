@@ -152,19 +152,18 @@ export async function search(o: SearchOptions, score: Scorer): Promise<SearchRes
   while (seen.size < o.maxEvals) {
     const centre = best;
     const moves: Candidate[] = [];
-    const from = withFixed(o.params, centre);
+    // The centre holds every pin already (searchStart): a fixed field has no move.
     o.params.forEach((p, i) => {
       if (p.hi <= p.lo) return;
       for (const sign of [-1, 1]) {
         const v = snap(p, centre[p.name]! + sign * delta[i]! * p.step);
-        if (v !== centre[p.name]) moves.push({ ...from, [p.name]: v });
+        if (v !== centre[p.name]) moves.push({ ...centre, [p.name]: v });
       }
     });
-    if (candidateKey(from) !== candidateKey(centre)) moves.push(from);
     const before = bestScore;
     await run(moves);
     // Pattern move: combine the best improving step of every axis, and try that too.
-    const combined: Record<string, number> = { ...from };
+    const combined: Record<string, number> = { ...centre };
     let improving = 0;
     for (const p of o.params) {
       let bestAxis = before;
@@ -246,11 +245,12 @@ async function simplexSearch(o: SearchOptions, s: SearchState): Promise<SearchRe
   let origin = { key: '', cand: s.state().best };
   const toCand = (u: readonly number[]): Candidate => {
     if (JSON.stringify(u) === origin.key) return origin.cand;
+    // The best holds every pin already (searchStart): only the free fields move.
     const c: Record<string, number> = { ...s.state().best };
     free.forEach((r, i) => {
       c[r.p.name] = round(r.lo + u[i]! * (r.hi - r.lo));
     });
-    return withFixed(o.params, c);
+    return c;
   };
   const scoreOf = async (cands: Candidate[], worse?: number) => {
     await s.run(cands, worse);
